@@ -1,0 +1,43 @@
+"""User roles and the BPMN lanes that map to them."""
+
+from __future__ import annotations
+
+PEMOHON = "pemohon"
+DISKOMINFO = "diskominfo"
+KEPALA_DISKOMINFO = "kepala_diskominfo"
+OPD = "opd"
+ATASAN_PPID = "atasan_ppid"
+AUDITOR = "auditor"
+PROCESS_OWNER = "process_owner"
+ADMIN = "admin"
+
+ROLE_LABELS: dict[str, str] = {
+    PEMOHON: "Pemohon",
+    DISKOMINFO: "Petugas PPID Diskominfo",
+    KEPALA_DISKOMINFO: "Kepala Diskominfo",
+    OPD: "Petugas PPID Pelaksana OPD",
+    ATASAN_PPID: "Atasan PPID",
+    AUDITOR: "Auditor",
+    PROCESS_OWNER: "Pemilik Proses",
+    ADMIN: "Administrator",
+}
+
+ROLES: tuple[str, ...] = tuple(ROLE_LABELS)
+
+# BPMN lane name -> role key allowed to work the lane's tasks.
+LANE_ROLES: dict[str, str] = {
+    lane: lane for lane in (PEMOHON, DISKOMINFO, OPD, ATASAN_PPID, KEPALA_DISKOMINFO)
+}
+
+# Every role except the applicant.
+STAFF_ROLES: frozenset[str] = frozenset(ROLES) - {PEMOHON}
+
+
+def role_label(role: str) -> str:
+    """Indonesian label of a role key; the key itself when unknown."""
+    return ROLE_LABELS.get(role, role)
+
+
+def is_staff(role: str) -> bool:
+    """True for any role other than the applicant."""
+    return role in STAFF_ROLES
