@@ -1,0 +1,68 @@
+"""Every setting of the application, in one place.
+
+Each can be given as an environment variable of the same name (PPID_ prefix for the ones
+that are not standard names) or in the test_config passed to create_app().
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: name -> (default, description)
+SETTINGS: dict[str, tuple[object, str]] = {
+    "DATABASE_URL": (None, "SQLAlchemy URL; default: SQLite (WAL) file ppid.sqlite3 in the instance folder"),
+    "SECRET_KEY": (None, "session signing key; default: a random key kept in instance/secret_key"),
+    "PPID_PROCESSES_DIR": (str(PROJECT_ROOT / "processes"), "folder of the deployed BPMN files"),
+    "PPID_FORMS_DIR": (str(PROJECT_ROOT / "forms"), "folder of the JSON Schema forms"),
+    "PPID_UPLOAD_DIR": (None, "where uploads (KTP scans) are kept, outside the web root; default instance/uploads"),
+    "PPID_MAIL_BACKEND": ("folder", "'folder' (write .eml files to PPID_MAIL_DIR) or 'smtp'"),
+    "PPID_MAIL_DIR": (None, "folder for the 'folder' mail backend; default instance/mail"),
+    "PPID_MAIL_FROM": ("ppid@pasuruankab.go.id", "sender address of notifications"),
+    "PPID_SMTP_HOST": ("127.0.0.1", "SMTP server host"),
+    "PPID_SMTP_PORT": (25, "SMTP server port"),
+    "PPID_SMTP_USER": ("", "SMTP user (empty: no authentication)"),
+    "PPID_SMTP_PASSWORD": ("", "SMTP password"),
+    "PPID_SMTP_STARTTLS": (False, "use STARTTLS"),
+    "PPID_TIMER_INTERVAL": (30, "seconds between two timer sweeps of the embedded timer thread"),
+    "PPID_TIMER_BATCH": (200, "due timers fired per sweep at most"),
+    "PPID_MAX_UPLOAD_MB": (5, "largest accepted upload, in MiB"),
+    "PPID_BASE_URL": ("http://127.0.0.1:5000", "public address, used in links inside e-mails"),
+}
+
+
+def _coerce(default: object, raw: str) -> object:
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Defaults, then environment variables, then overrides; fill instance-relative paths."""
+    values = {}
+    for name, (default, _) in SETTINGS.items():
+        raw = os.environ.get(name)
+        values[name] = _coerce(default, raw) if raw is not None and default is not None else (raw or default)
+    values.update(overrides or {})
+    instance_path.mkdir(parents=True, exist_ok=True)
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{instance_path / 'ppid.sqlite3'}"
+    values["PPID_UPLOAD_DIR"] = values["PPID_UPLOAD_DIR"] or str(instance_path / "uploads")
+    values["PPID_MAIL_DIR"] = values["PPID_MAIL_DIR"] or str(instance_path / "mail")
+    values["SECRET_KEY"] = values["SECRET_KEY"] or _instance_secret(instance_path)
+    for name in ("PPID_PROCESSES_DIR", "PPID_FORMS_DIR"):
+        if not Path(values[name]).is_dir():
+            raise RuntimeError(f"setting {name}: folder {values[name]} does not exist")
+    return values
+
+
+def _instance_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

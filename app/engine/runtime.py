@@ -1,0 +1,222 @@
+"""Run workflows: start, restore, complete tasks, fire timers, and describe the result.
+
+The rest of the application sees only the dataclasses of `app.engine.types`.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .definition import ProcessDefinition
+from .sandbox import RestrictedEnvironment, SandboxError
+from .serialization import StateSerializer, specs_from_json
+from .types import EngineError, RunContext, Step, TaskView, TimerView
+
+
+class _Loaded:
+    """A definition's specs and serializer, built once per process version."""
+
+    def __init__(self, definition: ProcessDefinition):
+        self.definition = definition
+        self.spec, self.subprocess_specs = specs_from_json(definition.spec_json)
+        self.serializer = StateSerializer(self.spec, self.subprocess_specs)
+
+
+class Engine:
+    """Holds parsed definitions by content hash and opens workflows on them.
+
+    `loads` counts how many stored workflows were deserialized, so callers (and tests) can
+    check that list and sweep operations never load a workflow they do not need.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, _Loaded] = {}
+        self._lock = threading.Lock()
+        self.loads = 0
+
+    def _get(self, definition: ProcessDefinition) -> _Loaded:
+        loaded = self._loaded.get(definition.content_hash)
+        if loaded is None:
+            with self._lock:
+                loaded = self._loaded.setdefault(definition.content_hash, _Loaded(definition))
+        return loaded
+
+    def start(self, definition: ProcessDefinition, ctx: RunContext) -> "Run":
+        loaded = self._get(definition)
+        workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
+        run = Run(loaded, workflow, ctx)
+        run.advance()
+        return run
+
+    def open(self, definition: ProcessDefinition, state: str, ctx: RunContext) -> "Run":
+        loaded = self._get(definition)
+        self.loads += 1
+        return Run(loaded, loaded.serializer.loads(state), ctx)
+
+
+def _helpers(ctx: RunContext) -> dict[str, Callable]:
+    from app.domain.timeutil import parse_iso, utc_iso
+
+    def hari_kerja(n, sejak=None):
+        start = parse_iso(sejak) if sejak else ctx.now
+        return utc_iso(ctx.calendar.add_working_days(start, int(n)))
+
+    def sekarang():
+        return utc_iso(ctx.now)
+
+    def nomor_baru(jenis):
+        return ctx.allocate_number(str(jenis))
+
+    def kirim_pemberitahuan(kepada, templat):
+        ctx.notifications.append((str(kepada), str(templat)))
+
+    return {"hari_kerja": hari_kerja, "sekarang": sekarang, "nomor_baru": nomor_baru,
+            "kirim_pemberitahuan": kirim_pemberitahuan}
+
+
+def _is_timer(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+def _timer_due(task) -> datetime | None:
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not value:
+        return None
+    try:
+        return TimerEventDefinition.get_datetime(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class Run:
+    """One workflow opened inside one use case."""
+
+    def __init__(self, loaded: _Loaded, workflow: BpmnWorkflow, ctx: RunContext):
+        self._loaded = loaded
+        self.workflow = workflow
+        self.ctx = ctx
+        self.steps: list[Step] = []
+        self._completed = self._completed_ids()
+        workflow.script_engine = PythonScriptEngine(environment=RestrictedEnvironment(_helpers(ctx)))
+
+    @property
+    def definition(self) -> ProcessDefinition:
+        return self._loaded.definition
+
+    # -- actions -------------------------------------------------------------------------
+    def advance(self) -> None:
+        """Run engine steps (scripts, gateways, due timers) until people or timers are needed."""
+        try:
+            self.workflow.do_engine_steps()
+        except (SpiffWorkflowException, SandboxError) as exc:
+            raise EngineError(f"the process failed while running: {exc}") from exc
+        self._record_new_steps()
+
+    def complete(self, task_id: str, data: dict) -> Step:
+        """Complete a ready user task with submitted data, then advance."""
+        task = self._ready_user_task(task_id)
+        task.data.update(data)
+        try:
+            task.run()
+        except (SpiffWorkflowException, SandboxError) as exc:
+            raise EngineError(f"the task could not be completed: {exc}") from exc
+        self._record_new_steps()
+        self.advance()
+        return next(s for s in self.steps if s.task_id == task_id)
+
+    def fire_due_timers(self) -> list[Step]:
+        """Fire every timer whose time has come (by the system clock), then advance."""
+        before = len(self.steps)
+        self.workflow.refresh_timers()
+        self.advance()
+        return [s for s in self.steps[before:] if s.is_timer]
+
+    def dumps(self) -> str:
+        return self._loaded.serializer.dumps(self.workflow)
+
+    # -- views ---------------------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return self.workflow.completed
+
+    def ready_tasks(self) -> list[TaskView]:
+        return [self._task_view(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def waiting_timers(self) -> list[TimerView]:
+        return [self._timer_view(t) for t in self.workflow.get_tasks(state=TaskState.WAITING) if _is_timer(t)]
+
+    def task_data(self, task_id: str) -> dict:
+        return dict(self._ready_user_task(task_id).data)
+
+    # -- internals -----------------------------------------------------------------------
+    def _ready_user_task(self, task_id: str):
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError, TypeError):
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise EngineError("this task is not open any more")
+        return task
+
+    def _completed_ids(self) -> set[UUID]:
+        return {t.id for t in self.workflow.get_tasks(state=TaskState.COMPLETED)}
+
+    def _record_new_steps(self) -> None:
+        done = self.workflow.get_tasks(state=TaskState.COMPLETED)
+        new = sorted((t for t in done if t.id not in self._completed), key=lambda t: t.last_state_change)
+        for task in new:
+            self._completed.add(task.id)
+            self.steps.append(self._step(task))
+
+    def _step(self, task) -> Step:
+        base = task.parent.data if task.parent is not None else {}
+        delta = {k: v for k, v in task.data.items() if k not in base or base[k] != v}
+        spec = task.task_spec
+        return Step(
+            task_id=str(task.id), spec_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or "",
+            kind=type(spec).__name__, lane=getattr(spec, "lane", None), is_timer=_is_timer(task),
+            changes=delta if spec.bpmn_id else {},
+        )
+
+    def _guarding_timers(self, task) -> list[TimerView]:
+        timers, current = [], task
+        while current is not None:
+            parent = current.parent
+            if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+                timers += [self._timer_view(t) for t in parent.children
+                           if t is not current and t.state == TaskState.WAITING and _is_timer(t)]
+            if parent is None and current.workflow.parent_task_id is not None:
+                parent = self.workflow.get_task_from_id(current.workflow.parent_task_id)
+            current = parent
+        return timers
+
+    def _task_view(self, task) -> TaskView:
+        spec = task.task_spec
+        meta = self.definition.user_tasks.get(spec.bpmn_id)
+        timers = [t for t in self._guarding_timers(task) if t.due_at is not None]
+        interrupting = [t.due_at for t in timers if t.interrupting]
+        return TaskView(
+            task_id=str(task.id), spec_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+            lane=spec.lane, form=meta.form if meta else None, ui_form=meta.ui_form if meta else None,
+            exclude_completers_of=meta.exclude_completers_of if meta else (),
+            due_at=min((t.due_at for t in timers), default=None),
+            deadline_at=min(interrupting, default=None),
+        )
+
+    def _timer_view(self, task) -> TimerView:
+        spec = task.task_spec
+        return TimerView(
+            task_id=str(task.id), spec_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+            due_at=_timer_due(task), interrupting=bool(getattr(spec, "cancel_activity", True)),
+        )

@@ -1,0 +1,63 @@
+"""Small values the engine hands to the rest of the application (no SpiffWorkflow inside)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+
+class EngineError(Exception):
+    """The workflow could not do what was asked (task gone, script failed, ...)."""
+
+
+class Calendar(Protocol):
+    def add_working_days(self, start: datetime, n: int) -> datetime: ...
+
+
+@dataclass
+class RunContext:
+    """What one use case gives the engine: the time, the calendar and two callbacks."""
+
+    now: datetime
+    calendar: Calendar
+    allocate_number: Callable[[str], str]
+    notifications: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A user task waiting for a person."""
+
+    task_id: str
+    spec_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    exclude_completers_of: tuple[str, ...]
+    due_at: datetime | None
+    deadline_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TimerView:
+    """A timer event waiting for its time."""
+
+    task_id: str
+    spec_id: str
+    name: str
+    due_at: datetime | None
+    interrupting: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    """One task the workflow completed (a user task, a script, a gateway, an event...)."""
+
+    task_id: str
+    spec_id: str
+    name: str
+    kind: str
+    lane: str | None
+    is_timer: bool
+    changes: dict[str, Any]

@@ -1,0 +1,222 @@
+"""SQLAlchemy models. This layer flushes, never commits: services own the transaction."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC time")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+user_opd = sa.Table(
+    "user_opd", Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("opd_code", sa.ForeignKey("opd.code", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Opd(Base):
+    """A regional agency (Organisasi Perangkat Daerah) that holds information."""
+
+    __tablename__ = "opd"
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class User(Base):
+    """An account: applicant or staff. `roles` is a space-separated list of role keys."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    roles: Mapped[str] = mapped_column(sa.String(200), default="pemohon")
+    active: Mapped[bool] = mapped_column(default=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opds: Mapped[list[Opd]] = relationship(secondary=user_opd, lazy="selectin")
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(self.roles.split())
+
+
+class ProcessVersion(Base):
+    """One imported BPMN file with its forms, stored whole under its content hash."""
+
+    __tablename__ = "process_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(sa.String(100), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    content_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    bpmn_xml: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    forms: Mapped[dict] = mapped_column(sa.JSON)
+    user_tasks: Mapped[dict] = mapped_column(sa.JSON)
+    properties: Mapped[dict] = mapped_column(sa.JSON)
+    spec_json: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(sa.String(80))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class ProcessInstance(Base):
+    """A case: the serialized workflow state plus the few fields lists need."""
+
+    __tablename__ = "process_instance"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("process_version.id"), index=True)
+    process_id: Mapped[str] = mapped_column(sa.String(100), index=True)
+    registration_number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(60), default="", index=True)
+    applicant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"), index=True)
+    applicant_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    opd_code: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    late: Mapped[bool] = mapped_column(default=False)
+    finished: Mapped[bool] = mapped_column(default=False)
+    case_data: Mapped[dict] = mapped_column(sa.JSON)
+    state: Mapped[str] = mapped_column(sa.Text)
+    lock_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """A task waiting for a person. Worklists read this table alone."""
+
+    __tablename__ = "human_task"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    spec_id: Mapped[str] = mapped_column(sa.String(100))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    lane: Mapped[str | None] = mapped_column(sa.String(60))
+    opd_code: Mapped[str | None] = mapped_column(sa.String(32))
+    applicant_id: Mapped[int | None] = mapped_column(sa.Integer)
+    registration_number: Mapped[str] = mapped_column(sa.String(40))
+    applicant_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    process_id: Mapped[str] = mapped_column(sa.String(100))
+    case_status: Mapped[str] = mapped_column(sa.String(60), default="")
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_by_id: Mapped[int | None] = mapped_column(sa.Integer)
+    claimed_by_name: Mapped[str | None] = mapped_column(sa.String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        sa.Index("ix_human_task_lane_opd_due", "lane", "opd_code", "due_at"),
+        sa.Index("ix_human_task_applicant", "applicant_id"),
+    )
+
+
+class TimerJob(Base):
+    """A timer waiting for its due time. The timer worker reads only due rows."""
+
+    __tablename__ = "timer_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    spec_id: Mapped[str] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    interrupting: Mapped[bool] = mapped_column(default=True)
+
+
+class AuditEvent(Base):
+    """Append-only history; each row carries the hash of the previous row of its case."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    seq: Mapped[int] = mapped_column()
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    event_type: Mapped[str] = mapped_column(sa.String(40))
+    actor_id: Mapped[int | None] = mapped_column(sa.Integer)
+    actor_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    actor_role: Mapped[str] = mapped_column(sa.String(60), default="")
+    lane: Mapped[str | None] = mapped_column(sa.String(60))
+    task_spec_id: Mapped[str | None] = mapped_column(sa.String(100))
+    task_name: Mapped[str | None] = mapped_column(sa.String(200))
+    payload: Mapped[str] = mapped_column(sa.Text)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+    __table_args__ = (sa.UniqueConstraint("instance_id", "seq", name="uq_audit_instance_seq"),)
+
+
+class Outbox(Base):
+    """A notification written in the step's transaction and delivered after it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    template: Mapped[str] = mapped_column(sa.String(100))
+    recipient: Mapped[str] = mapped_column(sa.String(200))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Holiday(Base):
+    """An admin edit of the calendar: an extra day off, or an official holiday worked."""
+
+    __tablename__ = "holiday"
+    day: Mapped[datetime] = mapped_column(sa.Date, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    day_off: Mapped[bool] = mapped_column(default=True)
+
+
+class Setting(Base):
+    """A runtime setting changed by an admin (e.g. whether cuti bersama is a working day)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(500))
+
+
+class NumberSequence(Base):
+    """Counters for registration numbers, one per kind and year."""
+
+    __tablename__ = "number_sequence"
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

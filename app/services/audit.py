@@ -1,0 +1,138 @@
+"""The append-only audit log with a per-case hash chain, and its verification."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
+
+from .context import Actor
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> str:
+    """Stable JSON text used for hashing (sorted keys, no spaces, dates as ISO)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def state_hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _event_hash(event: AuditEvent) -> str:
+    body = canonical({
+        "instance": event.instance_id, "seq": event.seq, "at": event.at.isoformat(),
+        "type": event.event_type, "actor_id": event.actor_id, "actor_name": event.actor_name,
+        "actor_role": event.actor_role, "lane": event.lane, "task": event.task_spec_id,
+        "task_name": event.task_name, "payload": event.payload, "prev": event.prev_hash,
+    })
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def append_event(instance: ProcessInstance, event_type: str, actor: Actor, now: datetime,
+                 payload: dict, lane: str | None = None, task_spec_id: str | None = None,
+                 task_name: str | None = None) -> AuditEvent:
+    """Add the next event of a case's chain (flush only; the use case commits)."""
+    last = db.session.execute(
+        db.select(AuditEvent.seq, AuditEvent.hash).filter_by(instance_id=instance.id)
+        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    event = AuditEvent(
+        instance_id=instance.id, seq=(last.seq + 1) if last else 1, at=now, event_type=event_type,
+        actor_id=actor.user_id, actor_name=actor.full_name, actor_role=actor.main_role, lane=lane,
+        task_spec_id=task_spec_id, task_name=task_name, payload=canonical(payload),
+        prev_hash=last.hash if last else GENESIS,
+    )
+    event.hash = _event_hash(event)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    registration_number: str
+    seq: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"event #{self.seq}" if self.seq is not None else "case"
+        return f"{self.registration_number} {where}: {self.message}"
+
+
+def verify_instance(instance: ProcessInstance) -> list[VerifyProblem]:
+    """Check one case: the chain, the stored state against the last event, and the derived rows."""
+    events = list(db.session.scalars(
+        db.select(AuditEvent).filter_by(instance_id=instance.id).order_by(AuditEvent.seq)))
+    problems = _chain_problems(instance, events)
+    if events and not problems:
+        problems += _state_problems(instance, json.loads(events[-1].payload))
+    return problems
+
+
+def _chain_problems(instance: ProcessInstance, events: list[AuditEvent]) -> list[VerifyProblem]:
+    reg, problems, prev = instance.registration_number, [], GENESIS
+    if not events:
+        return [VerifyProblem(reg, None, "no audit events")]
+    for expected_seq, event in enumerate(events, start=1):
+        if event.seq != expected_seq:
+            problems.append(VerifyProblem(reg, event.seq, f"sequence gap: expected #{expected_seq}"))
+        if event.prev_hash != prev:
+            problems.append(VerifyProblem(reg, event.seq, "previous-hash link broken (an event was removed or altered)"))
+        if _event_hash(event) != event.hash:
+            problems.append(VerifyProblem(reg, event.seq, "content does not match its hash (the event was altered)"))
+        prev = event.hash
+    return problems
+
+
+def _state_problems(instance: ProcessInstance, last: dict) -> list[VerifyProblem]:
+    reg, seq, problems = instance.registration_number, last.get("seq_hint"), []
+    if state_hash(instance.state) != last.get("state_hash"):
+        problems.append(VerifyProblem(reg, seq, "stored workflow state differs from the state the history ends with"))
+    if canonical(instance.case_data) != canonical(last.get("case_data")):
+        problems.append(VerifyProblem(reg, seq, "stored case data differs from the history"))
+    if (instance.status, instance.opd_code, instance.applicant_id) != tuple(last.get("case_fields", [None] * 3)):
+        problems.append(VerifyProblem(reg, seq, "stored case fields (status, OPD, applicant) differ from the history"))
+    tasks = sorted(canonical(r) for r in _task_rows(instance.id))
+    if tasks != sorted(canonical(t) for t in last.get("open_tasks", [])):
+        problems.append(VerifyProblem(reg, seq, "worklist rows differ from the open tasks the history ends with"))
+    timers = sorted(canonical(r) for r in _timer_rows(instance.id))
+    if timers != sorted(canonical(t) for t in last.get("timers", [])):
+        problems.append(VerifyProblem(reg, seq, "timer rows differ from the timers the history ends with"))
+    return problems
+
+
+def task_row_fingerprint(row: HumanTask) -> dict:
+    return {"task_id": row.task_id, "spec_id": row.spec_id, "lane": row.lane, "opd": row.opd_code,
+            "applicant_id": row.applicant_id, "due_at": _iso(row.due_at), "deadline_at": _iso(row.deadline_at)}
+
+
+def timer_row_fingerprint(row: TimerJob) -> dict:
+    return {"task_id": row.task_id, "spec_id": row.spec_id, "due_at": _iso(row.due_at)}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _task_rows(instance_id: int) -> list[dict]:
+    return [task_row_fingerprint(r) for r in db.session.scalars(db.select(HumanTask).filter_by(instance_id=instance_id))]
+
+
+def _timer_rows(instance_id: int) -> list[dict]:
+    return [timer_row_fingerprint(r) for r in db.session.scalars(db.select(TimerJob).filter_by(instance_id=instance_id))]
+
+
+def verify_all(registration_number: str | None = None) -> tuple[int, list[VerifyProblem]]:
+    """Verify one case (by registration number) or all; returns (cases checked, problems)."""
+    query = db.select(ProcessInstance).order_by(ProcessInstance.id)
+    if registration_number:
+        query = query.filter_by(registration_number=registration_number)
+    count, problems = 0, []
+    for instance in db.session.scalars(query):
+        count += 1
+        problems += verify_instance(instance)
+    return count, problems

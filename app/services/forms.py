@@ -1,0 +1,82 @@
+"""Server-side validation of submitted form data against the task's JSON Schema."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from app.domain.errors import ValidationFailed
+from app.persistence.models import Opd, db
+
+_MESSAGES = {
+    "required": "Wajib diisi.",
+    "pattern": "Format isian tidak sesuai.",
+    "format": "Format isian tidak sesuai.",
+    "enum": "Pilihan tidak tersedia.",
+    "const": "Pilihan tidak tersedia.",
+    "oneOf": "Pilihan tidak tersedia.",
+    "type": "Jenis isian tidak sesuai.",
+}
+
+
+def option_sources() -> dict[str, list[dict[str, str]]]:
+    """Choices a form may take from the database (`"x-options": "opd"`)."""
+    opds = db.session.scalars(db.select(Opd).filter_by(active=True).order_by(Opd.name))
+    return {"opd": [{"const": o.code, "title": o.name} for o in opds]}
+
+
+def resolve_schema(schema: dict, sources: dict[str, list[dict[str, str]]] | None = None) -> dict:
+    """A copy of the schema with `x-options` fields given their choices as `oneOf`."""
+    resolved = copy.deepcopy(schema)
+    sources = sources if sources is not None else option_sources()
+    for prop in resolved.get("properties", {}).values():
+        source = prop.get("x-options") if isinstance(prop, dict) else None
+        if source:
+            prop["oneOf"] = sources.get(source) or [{"const": "", "title": "(belum ada pilihan)"}]
+    return resolved
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "maxLength":
+        return f"Paling banyak {error.validator_value} karakter."
+    if error.validator == "minLength":
+        return "Wajib diisi." if error.validator_value == 1 else f"Paling sedikit {error.validator_value} karakter."
+    if error.validator in ("minimum", "maximum"):
+        return f"Nilai harus {'paling kecil' if error.validator == 'minimum' else 'paling besar'} {error.validator_value}."
+    if error.validator == "format" and error.validator_value == "email":
+        return "Alamat e-mail tidak valid."
+    return _MESSAGES.get(error.validator, "Isian tidak valid.")
+
+
+def _field(error: ValidationError) -> str:
+    if error.validator == "required":
+        missing = [p for p in error.validator_value if p not in (error.instance or {})]
+        return missing[0] if missing else ""
+    return str(error.absolute_path[0]) if error.absolute_path else ""
+
+
+def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[str, Any]:
+    """Drop keys the schema does not name and empty values, then validate; ValidationFailed lists errors."""
+    resolved = resolve_schema(schema, sources)
+    known = resolved.get("properties", {})
+    cleaned = {k: v for k, v in data.items() if k in known and v not in ("", None, [])}
+    errors: dict[str, list[str]] = {}
+    validator = Draft202012Validator(resolved, format_checker=FormatChecker())
+    for error in validator.iter_errors(cleaned):
+        for leaf in _leaves(error):
+            errors.setdefault(_field(leaf), [])
+            message = _message(leaf)
+            if message not in errors[_field(leaf)]:
+                errors[_field(leaf)].append(message)
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """The errors worth showing: for if/then and allOf, the nested ones that caused it."""
+    if error.validator in ("allOf", "anyOf", "then", "else") and error.context:
+        return [leaf for sub in error.context for leaf in _leaves(sub)]
+    return [error]

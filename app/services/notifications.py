@@ -1,0 +1,96 @@
+"""Notifications: written to the outbox inside the step's transaction, delivered after it."""
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+from jinja2 import TemplateNotFound
+
+from app.domain.timeutil import format_waktu
+from app.persistence.models import Outbox, ProcessInstance, User, db
+
+from .context import setting
+
+MAX_ATTEMPTS = 8
+
+
+def _recipients(instance: ProcessInstance, to: str) -> list[str]:
+    """E-mail addresses for 'pemohon' (the case owner) or a role key (OPD officers: the case's OPD)."""
+    if to == "pemohon":
+        owner = db.session.get(User, instance.applicant_id) if instance.applicant_id else None
+        address = (owner.email if owner else None) or instance.case_data.get("email")
+        return [address] if address else []
+    users = db.session.scalars(db.select(User).where(User.active.is_(True), User.roles.contains(to)))
+    return sorted({u.email for u in users if u.email and to in u.role_set
+                   and (to != "opd" or instance.opd_code in {o.code for o in u.opds})})
+
+
+def _render(template: str, instance: ProcessInstance) -> tuple[str, str]:
+    context = {"case": instance, "data": instance.case_data, "base_url": setting("PPID_BASE_URL"),
+               "format_waktu": format_waktu}
+    try:
+        text = render_template(f"mail/{template}.txt", **context)
+    except TemplateNotFound:
+        text = render_template("mail/_umum.txt", template=template, **context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def queue(instance: ProcessInstance, notifications: list[tuple[str, str]], now: datetime) -> list[dict]:
+    """Write outbox rows for the (recipient, template) pairs a step asked for (flush only)."""
+    written = []
+    for to, template in notifications:
+        subject, body = _render(template, instance)
+        for address in _recipients(instance, to):
+            db.session.add(Outbox(instance_id=instance.id, template=template, recipient=address, subject=subject,
+                                  body=body, created_at=now, next_attempt_at=now))
+            written.append({"to": to, "address": address, "template": template})
+    db.session.flush()
+    return written
+
+
+def deliver_pending(now: datetime, limit: int = 100) -> tuple[int, int]:
+    """Send due outbox rows; each row is committed on its own. Returns (sent, failed)."""
+    rows = list(db.session.scalars(
+        db.select(Outbox).where(Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS,
+                                Outbox.next_attempt_at <= now).order_by(Outbox.id).limit(limit)))
+    sent = failed = 0
+    for row in rows:
+        try:
+            _send(row)
+            row.sent_at, sent = now, sent + 1
+        except (OSError, smtplib.SMTPException) as exc:
+            row.attempts, row.last_error, failed = row.attempts + 1, str(exc)[:500], failed + 1
+            row.next_attempt_at = now + timedelta(minutes=2 ** row.attempts)
+        db.session.commit()
+    return sent, failed
+
+
+def _message(row: Outbox) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = setting("PPID_MAIL_FROM")
+    msg["To"] = row.recipient
+    msg["Subject"] = row.subject
+    msg["Message-ID"] = make_msgid(domain="ppid.local")
+    msg.set_content(row.body)
+    return msg
+
+
+def _send(row: Outbox) -> None:
+    msg = _message(row)
+    if setting("PPID_MAIL_BACKEND") == "smtp":
+        with smtplib.SMTP(setting("PPID_SMTP_HOST"), int(setting("PPID_SMTP_PORT")), timeout=20) as smtp:
+            if setting("PPID_SMTP_STARTTLS"):
+                smtp.starttls()
+            if setting("PPID_SMTP_USER"):
+                smtp.login(setting("PPID_SMTP_USER"), setting("PPID_SMTP_PASSWORD"))
+            smtp.send_message(msg)
+        return
+    folder = Path(setting("PPID_MAIL_DIR"))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{row.id:08d}.eml").write_bytes(bytes(msg))
+    current_app.logger.debug("mail %s written to %s", row.id, folder)
