@@ -1,0 +1,30 @@
+"""PPID Kabupaten Pasuruan: the public-information request service, run on BPMN."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Application factory: nothing happens at import time."""
+    from flask_migrate import Migrate
+
+    from .config import load_settings
+    from .engine import Engine
+    from .persistence import configure_engine_events
+    from .persistence.models import db
+
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    settings = load_settings(Path(app.instance_path), test_config)
+    app.config.update(settings)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    app.config["MAX_CONTENT_LENGTH"] = int(settings["PPID_MAX_UPLOAD_MB"]) * 1024 * 1024 + 256 * 1024
+    configure_engine_events()
+    db.init_app(app)
+    Migrate(app, db, directory=str(Path(__file__).parent / "persistence" / "migrations"), render_as_batch=True)
+    app.extensions["ppid_engine"] = Engine()
+    from .web import register_web
+
+    register_web(app)
+    return app

@@ -28,6 +28,11 @@ def _star(cx: float, cy: float, outer: float, inner: float, count: int, turn: fl
     return "M " + " L ".join(pts) + " Z"
 
 
+def _polygon(cx: float, cy: float, r: float, count: int) -> str:
+    """Path data of a regular polygon with a vertex at the top."""
+    return _star(cx, cy, r, r * math.cos(math.pi / count), count)
+
+
 def _circle(cx: float, cy: float, r: float) -> str:
     """Path data of a circle."""
     return f"M {num(cx + r)},{num(cy)} A {num(r)},{num(r)} 0 1 1 {num(cx - r)},{num(cy)} " \
@@ -58,7 +63,7 @@ EVENT_GLYPHS: dict[str, Glyph] = {
     "link": [("M -9,-4 H 2 V -9 L 10,0 L 2,9 V 4 H -9 Z", "t")],
     "terminate": [(_circle(0, 0, 11), "i")],
     "cancel": [("M -9,-6 L -6,-9 L 0,-3 L 6,-9 L 9,-6 L 3,0 L 9,6 L 6,9 L 0,3 L -6,9 L -9,6 L -3,0 Z", "t")],
-    "multiple": [(_star(0, 1, 10, 10, 5), "t")],
+    "multiple": [(_polygon(0, 1, 10, 5), "t")],
     "parallelMultiple": [("M -3,-10 H 3 V -3 H 10 V 3 H 3 V 10 H -3 V 3 H -10 V -3 H -3 Z", "w")],
 }
 
@@ -69,7 +74,7 @@ GATEWAY_GLYPHS: dict[str, Glyph] = {
     "inclusiveGateway": [(_circle(0, 0, 11), "b")],
     "complexGateway": [("M 0,-13 V 13 M -13,0 H 13 M -9,-9 L 9,9 M 9,-9 L -9,9", "b")],
     "eventBasedGateway": [(_circle(0, 0, 13), "n"), (_circle(0, 0, 10), "n"),
-                          (_star(0, 0.5, 6, 6, 5), "n")],
+                          (_polygon(0, 0.5, 6.5, 5), "n")],
 }
 
 

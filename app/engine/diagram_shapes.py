@@ -9,7 +9,8 @@ from lxml import etree
 
 from .diagram_markers import (DATA_ARROWS, TASK_ICONS, draw_activity_markers, draw_event_marker,
                               draw_gateway_marker, draw_glyph)
-from .diagram_svg import INK, PAPER, Bounds, ellipse_points, points_attr, sub, text_block
+from .diagram_svg import (INK, PAPER, Bounds, ellipse_points, fit_size, points_attr, sub,
+                          text_block)
 
 TASK_TYPES = {"task", "userTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
               "manualTask", "businessRuleTask"}
@@ -189,8 +190,8 @@ def _swimlane(g: etree._Element, info: ShapeInfo) -> etree._Element:
 
 
 def _has_band(info: ShapeInfo) -> bool:
-    """Lanes and pools with a process have a header band; black-box pools do not."""
-    return info.bpmn_type == "lane" or bool(_attr(info, "processRef"))
+    """Named lanes and pools with a process have a header band; black-box pools do not."""
+    return bool(info.name) if info.bpmn_type == "lane" else bool(_attr(info, "processRef"))
 
 
 def _horizontal(info: ShapeInfo) -> bool:
@@ -238,7 +239,7 @@ def _label(g: etree._Element, info: ShapeInfo) -> None:
         text_block(g, name, b.x + 5, b.y + 2, b.w - 8, anchor="start", valign="top")
     elif info.label is not None and info.label.w > 0:
         lb = info.label
-        text_block(g, name, lb.cx, lb.cy, lb.w + 4)
+        text_block(g, name, lb.cx, lb.cy, lb.w + 4, size=fit_size(name, lb))
     elif info.expanded or kind == "group":
         text_block(g, name, b.x + 8, b.y + 3, b.w - 16, anchor="start", valign="top")
     elif kind in EVENT_TYPES or kind in GATEWAY_TYPES or kind in DATA_OBJECT_TYPES or \

@@ -15,8 +15,8 @@ from lxml import etree
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT_SIZE = 11.0
-LINE_HEIGHT = 13.0
-CHAR_WIDTH = 6.1  # rough average advance of an 11px sans-serif glyph
+LINE_RATIO = 1.2  # line height / font size
+CHAR_RATIO = 0.55  # rough average advance of a sans-serif glyph / font size
 INK = "#222222"
 PAPER = "#ffffff"
 _COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
@@ -88,9 +88,9 @@ def ellipse_points(b: Bounds, start_deg: float, end_deg: float, steps: int = 16)
     return out
 
 
-def wrap_text(text: str, width: float) -> list[str]:
+def wrap_text(text: str, width: float, size: float = FONT_SIZE) -> list[str]:
     """Split ``text`` on explicit newlines, then greedily wrap words to ``width`` pixels."""
-    max_chars = max(4, int(width / CHAR_WIDTH))
+    max_chars = max(4, int(width / (size * CHAR_RATIO)))
     lines: list[str] = []
     for raw in text.replace("\r", "").split("\n"):
         current = ""
@@ -109,25 +109,35 @@ def wrap_text(text: str, width: float) -> list[str]:
     return lines
 
 
+def fit_size(text: str, box: Bounds) -> float:
+    """Largest font size (11 down to 9) at which ``text`` wrapped to the box fits its height."""
+    for size in (11.0, 10.0):
+        if len(wrap_text(text, box.w + 4, size)) * size * LINE_RATIO <= box.h + size * 0.7:
+            return size
+    return 9.0
+
+
 def text_block(parent: etree._Element, text: str, x: float, y: float, width: float,
-               anchor: str = "middle", valign: str = "middle", rotate: bool = False) -> None:
+               anchor: str = "middle", valign: str = "middle", rotate: bool = False,
+               size: float = FONT_SIZE) -> None:
     """Draw wrapped text anchored at (x, y); ``valign`` is ``middle`` or ``top``.
 
     With ``rotate`` the block is turned -90 degrees around (x, y), which is how pool
     and lane names are written in their header band.
     """
-    lines = wrap_text(text, width)
+    lines = wrap_text(text, width, size)
     if not lines:
         return
+    line_height = size * LINE_RATIO
     if valign == "middle":
-        first = y - (len(lines) - 1) * LINE_HEIGHT / 2 + FONT_SIZE * 0.35
+        first = y - (len(lines) - 1) * line_height / 2 + size * 0.35
     else:
-        first = y + FONT_SIZE
+        first = y + size
     node = sub(parent, "text", cls="label", x=float(x), y=float(first), text_anchor=anchor,
-               font_size=num(FONT_SIZE), fill=INK,
+               font_size=num(size), fill=INK,
                transform=f"rotate(-90 {num(x)} {num(y)})" if rotate else None)
     for i, line in enumerate(lines):
-        sub(node, "tspan", line, x=float(x), dy="0" if i == 0 else num(LINE_HEIGHT))
+        sub(node, "tspan", line, x=float(x), dy="0" if i == 0 else num(line_height))
 
 
 def outline_bounds(el: etree._Element) -> Bounds:

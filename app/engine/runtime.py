@@ -177,16 +177,17 @@ class Run:
         new = sorted((t for t in done if t.id not in self._completed), key=lambda t: t.last_state_change)
         for task in new:
             self._completed.add(task.id)
-            self.steps.append(self._step(task))
+            if task.task_spec.bpmn_id:
+                self.steps.append(self._step(task))
 
     def _step(self, task) -> Step:
         base = task.parent.data if task.parent is not None else {}
         delta = {k: v for k, v in task.data.items() if k not in base or base[k] != v}
         spec = task.task_spec
         return Step(
-            task_id=str(task.id), spec_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or "",
+            task_id=str(task.id), spec_id=spec.bpmn_id, name=spec.bpmn_name or "",
             kind=type(spec).__name__, lane=getattr(spec, "lane", None), is_timer=_is_timer(task),
-            changes=delta if spec.bpmn_id else {},
+            changes=delta,
         )
 
     def _guarding_timers(self, task) -> list[TimerView]:

@@ -1,0 +1,1 @@
+"""Use cases: one transaction each; the acting user and the time are passed in."""

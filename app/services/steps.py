@@ -1,0 +1,97 @@
+"""Persist what one engine run did: state, case fields, worklist, timers, outbox, audit."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.engine import Run, RunContext
+from app.persistence.models import HumanTask, ProcessInstance, TimerJob, db
+
+from . import audit, notifications
+from .calendar import current_calendar
+from .context import Actor
+from .numbers import allocate_number
+
+
+def new_context(now: datetime) -> RunContext:
+    return RunContext(now=now, calendar=current_calendar(), allocate_number=lambda kind: allocate_number(kind, now))
+
+
+def _case_data(before: dict, run: Run) -> dict:
+    data = dict(before)
+    for step in run.steps:
+        data.update(step.changes)
+    return data
+
+
+def _changes(before: dict, after: dict) -> dict:
+    return {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
+
+
+def _sync_tasks(instance: ProcessInstance, run: Run, now: datetime) -> None:
+    ready = {t.task_id: t for t in run.ready_tasks()}
+    rows = {r.task_id: r for r in db.session.scalars(db.select(HumanTask).filter_by(instance_id=instance.id))}
+    for task_id, row in rows.items():
+        if task_id not in ready:
+            db.session.delete(row)
+        else:
+            row.case_status = instance.status
+            row.opd_code = instance.opd_code
+    for task_id, view in ready.items():
+        if task_id not in rows:
+            db.session.add(HumanTask(
+                instance_id=instance.id, task_id=task_id, spec_id=view.spec_id, title=view.name, lane=view.lane,
+                opd_code=instance.opd_code, applicant_id=instance.applicant_id,
+                registration_number=instance.registration_number, applicant_name=instance.applicant_name,
+                process_id=instance.process_id, case_status=instance.status, received_at=instance.created_at,
+                created_at=now, due_at=view.due_at, deadline_at=view.deadline_at,
+            ))
+
+
+def _sync_timers(instance: ProcessInstance, run: Run) -> tuple[list[str], list[str]]:
+    waiting = {t.task_id: t for t in run.waiting_timers() if t.due_at is not None}
+    rows = {r.task_id: r for r in db.session.scalars(db.select(TimerJob).filter_by(instance_id=instance.id))}
+    cleared = [rows[i].name for i in rows if i not in waiting]
+    for task_id in rows.keys() - waiting.keys():
+        db.session.delete(rows[task_id])
+    added = []
+    for task_id in waiting.keys() - rows.keys():
+        view = waiting[task_id]
+        db.session.add(TimerJob(instance_id=instance.id, task_id=task_id, spec_id=view.spec_id, name=view.name,
+                                due_at=view.due_at, interrupting=view.interrupting))
+        added.append(f"{view.name} ({view.due_at.isoformat()})")
+    return added, cleared
+
+
+def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime, event_type: str,
+                submitted: dict | None = None, task=None) -> None:
+    """Write the run's result into the instance and its derived rows, then the audit event."""
+    before = dict(instance.case_data or {})
+    after = _case_data(before, run)
+    instance.state = run.dumps()
+    instance.case_data = after
+    instance.status = str(after.get("status", instance.status or ""))
+    instance.opd_code = after.get("opd") or None
+    instance.late = bool(after.get("terlambat"))
+    instance.finished = run.finished
+    instance.updated_at = now
+    db.session.flush()
+    _sync_tasks(instance, run, now)
+    timers_set, timers_cleared = _sync_timers(instance, run)
+    db.session.flush()
+    sent = notifications.queue(instance, run.ctx.notifications, now)
+    payload = {
+        "submitted": submitted, "changes": _changes(before, after),
+        "steps": [{"id": s.spec_id, "name": s.name, "kind": s.kind, "lane": s.lane}
+                  for s in run.steps],
+        "timers_set": timers_set, "timers_cleared": timers_cleared, "notifications": sent,
+        "state_hash": audit.state_hash(instance.state), "case_data": after,
+        "case_fields": [instance.status, instance.opd_code, instance.applicant_id],
+        "open_tasks": [audit.task_row_fingerprint(r) for r in _rows(HumanTask, instance.id)],
+        "timers": [audit.timer_row_fingerprint(r) for r in _rows(TimerJob, instance.id)],
+    }
+    audit.append_event(instance, event_type, actor, now, payload, lane=task.lane if task else None,
+                       task_spec_id=task.spec_id if task else None, task_name=task.name if task else None)
+
+
+def _rows(model, instance_id: int):
+    return db.session.scalars(db.select(model).filter_by(instance_id=instance_id))

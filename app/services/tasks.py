@@ -1,0 +1,153 @@
+"""Use cases around tasks: the worklist, claiming, completing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.domain.errors import Conflict, Forbidden, ValidationFailed
+from app.engine import EngineError
+from app.persistence.models import HumanTask, ProcessInstance, db
+
+from .access import completed_by_actor, may_see_personal_data, may_work, task_filter
+from .cases import masked
+from .context import Actor, engine
+from .forms import clean_submission, resolve_schema
+from .processes import definition_of
+from .steps import new_context, persist_run
+from .transaction import use_case
+
+SORTS = {"due": HumanTask.due_at, "received": HumanTask.received_at, "number": HumanTask.registration_number,
+         "task": HumanTask.title}
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    title: str | None = None
+    opd: str | None = None
+    status: str | None = None
+    late_only: bool = False
+    lane: str | None = None
+    sort: str = "due"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: list[HumanTask]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_tasks(actor: Actor, now: datetime, filters: TaskFilters = TaskFilters(), page: int = 1,
+               per_page: int = 50) -> TaskPage:
+    """The worklist: reads human_task alone, never a workflow."""
+    query = sa.select(HumanTask).where(task_filter(actor))
+    if filters.title:
+        query = query.where(HumanTask.title == filters.title)
+    if filters.opd:
+        query = query.where(HumanTask.opd_code == filters.opd)
+    if filters.status:
+        query = query.where(HumanTask.case_status == filters.status)
+    if filters.lane:
+        query = query.where(HumanTask.lane == filters.lane)
+    if filters.late_only:
+        query = query.where(HumanTask.due_at < now)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    column = SORTS.get(filters.sort, HumanTask.due_at)
+    order = column.desc() if filters.descending else column.asc()
+    rows = db.session.scalars(query.order_by(order.nulls_last(), HumanTask.id)
+                              .offset((max(page, 1) - 1) * per_page).limit(per_page))
+    return TaskPage(list(rows), total, page, per_page)
+
+
+def _task_row(actor: Actor, human_task_id: int) -> HumanTask:
+    row = db.session.get(HumanTask, human_task_id)
+    if row is None:
+        raise Conflict("Tugas ini sudah tidak terbuka (mungkin telah diselesaikan oleh orang lain).")
+    if not may_work(actor, row):
+        raise Forbidden()
+    return row
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    row: HumanTask
+    schema: dict
+    ui_schema: dict
+    case_data: dict
+    instance: ProcessInstance
+
+
+def get_task(actor: Actor, human_task_id: int) -> TaskDetail:
+    """A task with its form (choices resolved) and the case file, without loading the workflow."""
+    row = _task_row(actor, human_task_id)
+    instance = db.session.get(ProcessInstance, row.instance_id)
+    definition = definition_of(instance.version)
+    meta = definition.user_tasks[row.spec_id]
+    data = instance.case_data if may_see_personal_data(actor, instance) else masked(instance.case_data)
+    return TaskDetail(row, resolve_schema(definition.forms.get(meta.form, {})),
+                      definition.forms.get(meta.ui_form or "", {}), data, instance)
+
+
+@use_case
+def claim_task(actor: Actor, human_task_id: int, now: datetime) -> None:
+    row = _task_row(actor, human_task_id)
+    result = db.session.execute(sa.update(HumanTask).where(
+        HumanTask.id == row.id, sa.or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == actor.user_id))
+        .values(claimed_by_id=actor.user_id, claimed_by_name=actor.full_name, claimed_at=now))
+    if result.rowcount != 1:
+        raise Conflict(f"Tugas ini sedang dikerjakan oleh {row.claimed_by_name}.")
+    _audit_claim(row, actor, now, "task_claimed")
+
+
+@use_case
+def unclaim_task(actor: Actor, human_task_id: int, now: datetime) -> None:
+    row = _task_row(actor, human_task_id)
+    if row.claimed_by_id != actor.user_id:
+        raise Conflict("Tugas ini tidak sedang Anda kerjakan.")
+    row.claimed_by_id = row.claimed_by_name = row.claimed_at = None
+    _audit_claim(row, actor, now, "task_unclaimed")
+
+
+def _audit_claim(row: HumanTask, actor: Actor, now: datetime, event_type: str) -> None:
+    from . import audit
+
+    instance = db.session.get(ProcessInstance, row.instance_id)
+    audit.append_event(instance, event_type, actor, now, {"task_id": row.task_id}, lane=row.lane,
+                       task_spec_id=row.spec_id, task_name=row.title)
+
+
+@dataclass(frozen=True)
+class Completion:
+    registration_number: str
+    status: str
+    finished: bool
+
+
+@use_case
+def complete_task(actor: Actor, human_task_id: int, data: dict, now: datetime) -> Completion:
+    """Validate the form, complete the task in the workflow, persist everything in one commit."""
+    row = _task_row(actor, human_task_id)
+    if row.claimed_by_id not in (None, actor.user_id):
+        raise Conflict(f"Tugas ini sedang dikerjakan oleh {row.claimed_by_name}.")
+    instance = db.session.get(ProcessInstance, row.instance_id)
+    definition = definition_of(instance.version)
+    meta = definition.user_tasks[row.spec_id]
+    if completed_by_actor(actor, instance.id, meta.exclude_completers_of):
+        raise Forbidden("Tugas ini harus dikerjakan oleh pejabat lain dari yang memberi keputusan sebelumnya.")
+    cleaned = clean_submission(definition.forms[meta.form], data) if meta.form else {}
+    run = engine().open(definition, instance.state, new_context(now))
+    try:
+        task = next(t for t in run.ready_tasks() if t.task_id == row.task_id)
+        run.complete(row.task_id, cleaned)
+    except (StopIteration, EngineError):
+        raise Conflict("Tugas ini sudah tidak terbuka.") from None
+    persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task)
+    return Completion(instance.registration_number, instance.status, instance.finished)
+
+
+__all__ = ["TaskFilters", "TaskPage", "list_tasks", "get_task", "claim_task", "unclaim_task", "complete_task",
+           "ValidationFailed"]

@@ -1,0 +1,84 @@
+"""Run the whole service on one machine: web server and timer worker in one process.
+
+    python run.py [--host 127.0.0.1] [--port 5000] [--db PATH_OR_URL]
+
+On an empty database it creates the schema, deploys processes/, loads the regency's OPDs
+and one demo account per role, and prints their passwords once.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import threading
+import time
+from datetime import datetime, timezone
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="PPID Kabupaten Pasuruan (embedded default)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--db", default=None, help="SQLite file path or a database URL (default: instance/ppid.sqlite3)")
+    parser.add_argument("--threads", type=int, default=8)
+    return parser.parse_args()
+
+
+def _database_url(value: str | None) -> str | None:
+    if value is None or "://" in value:
+        return value
+    from pathlib import Path
+
+    return f"sqlite:///{Path(value).resolve()}"
+
+
+def _prepare(app) -> None:
+    from app.cli import init_database
+    from app.services.accounts import is_empty, load_demo_data
+
+    with app.app_context():
+        first_run = is_empty()
+        init_database()
+        if first_run:
+            password = secrets.token_urlsafe(9)
+            created = load_demo_data(password, datetime.now(timezone.utc))
+            print(f"Demo accounts created (password for all: {password}) - shown only this once:")
+            for username, full_name, roles in created:
+                print(f"  {username:10} {roles:20} {full_name}")
+
+
+def _timer_loop(app, interval: float, stop: threading.Event) -> None:
+    from app.services.worker import sweep
+
+    while not stop.wait(interval):
+        try:
+            with app.app_context():
+                sweep(datetime.now(timezone.utc))
+        except Exception:  # keep the worker alive; the error is logged
+            app.logger.exception("timer sweep failed")
+
+
+def main() -> None:
+    from waitress import serve
+
+    from app import create_app
+
+    args = _parse_args()
+    logging.basicConfig(level=logging.INFO)
+    overrides = {"DATABASE_URL": _database_url(args.db)} if args.db else {}
+    app = create_app(overrides)
+    _prepare(app)
+    stop = threading.Event()
+    worker = threading.Thread(target=_timer_loop, args=(app, float(app.config["PPID_TIMER_INTERVAL"]), stop),
+                              daemon=True, name="ppid-timers")
+    worker.start()
+    print(f"PPID Kabupaten Pasuruan: http://{args.host}:{args.port}/")
+    try:
+        serve(app, host=args.host, port=args.port, threads=args.threads)
+    finally:
+        stop.set()
+        time.sleep(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Shared fixtures: an app on a fresh database (SQLite by default, PostgreSQL when asked)."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.persistence.models import db
+from app.services.accounts import DEMO_USERS
+
+PG_ADMIN_URL = os.environ.get("PPID_TEST_POSTGRES_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+USE_POSTGRES = os.environ.get("PPID_TEST_DB") == "postgres"
+PASSWORD = "rahasia-uji-123"
+
+
+def postgres_available() -> bool:
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def create_pg_database() -> str:
+    """Create a throwaway database; return its URL."""
+    name = f"ppid_test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
+
+
+def build_app(instance: Path, database_url: str | None, **extra):
+    config = {"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True,
+              "WTF_CSRF_ENABLED": False, **extra}
+    return create_app(config, instance_path=str(instance))
+
+
+def migrate(app) -> None:
+    from app.cli import init_database
+    from app.services.accounts import load_demo_data
+
+    with app.app_context():
+        init_database()
+        load_demo_data(PASSWORD, datetime.now(timezone.utc))
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory):
+    """SQLite: migrate once, copy the file for each test. PostgreSQL: one database, truncated per test."""
+    base = tmp_path_factory.mktemp("template")
+    if USE_POSTGRES:
+        if not postgres_available():
+            pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+        url = create_pg_database()
+        migrate(build_app(base / "instance", url))
+        yield url
+        drop_pg_database(url)
+        return
+    path = base / "template.sqlite3"
+    migrate(build_app(base / "instance", f"sqlite:///{path}"))
+    yield path
+
+
+@pytest.fixture
+def app(_template_db, tmp_path):
+    if USE_POSTGRES:
+        url = _template_db
+        application = build_app(tmp_path / "instance", url)
+        with application.app_context():
+            _reset_postgres()
+    else:
+        target = tmp_path / "ppid.sqlite3"
+        shutil.copy(_template_db, target)
+        application = build_app(tmp_path / "instance", f"sqlite:///{target}")
+    with application.app_context():
+        yield application
+        db.session.remove()
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _reset_postgres() -> None:
+    """Empty the case tables but keep the deployed processes, OPDs and demo accounts."""
+    db.session.execute(sa.text(
+        "TRUNCATE audit_event, outbox, human_task, timer_job, process_instance, number_sequence, holiday, setting "
+        "RESTART IDENTITY CASCADE"))
+    db.session.execute(sa.text(
+        "DELETE FROM process_version WHERE id NOT IN (SELECT min(id) FROM process_version GROUP BY process_id)"))
+    db.session.execute(sa.text("DELETE FROM app_user WHERE id > :n"), {"n": len(DEMO_USERS)})
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
