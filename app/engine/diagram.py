@@ -143,7 +143,7 @@ def _element_name(el: etree._Element | None, index: dict[str, etree._Element]) -
         return (ref.get("value") or "") if ref is not None else (el.get("name") or "")
     name = el.get("name") or ""
     state = el.find(_q(MODEL_NS, "dataState"))
-    if state is not None and state.get("name"):
+    if state is not None and state.get("name") and f"[{state.get('name')}]" not in name:
         name = f"{name}\n[{state.get('name')}]"
     return name
 

@@ -95,7 +95,7 @@ def wrap_text(text: str, width: float, size: float = FONT_SIZE) -> list[str]:
     for raw in text.replace("\r", "").split("\n"):
         current = ""
         for word in raw.split():
-            while len(word) > max_chars and not current:
+            while len(word) > max(2 * max_chars, 24) and not current:  # split only huge words
                 lines.append(word[:max_chars])
                 word = word[max_chars:]
             candidate = f"{current} {word}".strip()

@@ -6,6 +6,8 @@ a short list of helper functions (see docs/PROCESS_CONVENTIONS.md).
 """
 from __future__ import annotations
 
+import ast
+import functools
 import operator
 from typing import Any, Callable, Mapping
 
@@ -56,8 +58,19 @@ def _restricted_globals(helpers: Mapping[str, Callable[..., Any]]) -> dict[str, 
     }
 
 
+def _refuse_imports(source: str, mode: str) -> None:
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        raise SandboxError(f"syntax error: {exc.msg} (line {exc.lineno})") from None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            raise SandboxError(f"line {node.lineno}: imports are not allowed")
+
+
 def compile_expression(expression: str):
     """Compile an expression in restricted mode; raise SandboxError listing what was refused."""
+    _refuse_imports(expression, "eval")
     result = compile_restricted_eval(expression)
     if result.errors:
         raise SandboxError("; ".join(result.errors))
@@ -66,6 +79,7 @@ def compile_expression(expression: str):
 
 def compile_script(script: str):
     """Compile a script in restricted mode; raise SandboxError listing what was refused."""
+    _refuse_imports(script, "exec")
     result = compile_restricted_exec(script)
     if result.errors:
         raise SandboxError("; ".join(result.errors))
@@ -81,19 +95,21 @@ def referenced_names(code) -> set[str]:
     return names
 
 
+@functools.lru_cache(maxsize=2048)
+def _compile_cached(source: str, mode: str):
+    return compile_expression(source) if mode == "eval" else compile_script(source)
+
+
 class RestrictedEnvironment(TaskDataEnvironment):
     """A TaskDataEnvironment that compiles with RestrictedPython instead of plain eval/exec."""
 
     def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None):
         super().__init__({})
         self.helpers = dict(helpers or {})
-        self._cache: dict[tuple[str, str], Any] = {}
 
-    def _compiled(self, source: str, mode: str):
-        key = (mode, source)
-        if key not in self._cache:
-            self._cache[key] = compile_expression(source) if mode == "eval" else compile_script(source)
-        return self._cache[key]
+    @staticmethod
+    def _compiled(source: str, mode: str):
+        return _compile_cached(source, mode)
 
     def evaluate(self, expression, context, external_context=None):
         scope = _restricted_globals(self.helpers)
