@@ -1,8 +1,10 @@
 """Server-side SVG rendering of BPMN 2.0 diagrams from their diagram interchange (DI).
 
-Only the DI (``BPMNDiagram``/``BPMNPlane``/``BPMNShape``/``BPMNEdge``) decides where things
-go; the semantic model only decides *what* is drawn (task type, event definition, ...).
-Parsing is hardened: no DTD, no entities, no network, and any DOCTYPE is refused.
+Pure Python + lxml (no SpiffWorkflow). Reading the XML lives in ``diagram_model``, shapes in
+``diagram_shapes``, notation glyphs in ``diagram_markers`` and SVG/text helpers in
+``diagram_svg``; this module assembles the document and draws the connecting objects.
+Every element becomes a ``<g data-element-id=... class="bpmn-el bpmn-<type>">`` with a
+``<title>``; shape groups also carry ``data-x/y/w/h`` measured from the drawn outline.
 
 Public API: :func:`render_svg`, :func:`diagram_shapes`, :func:`list_diagrams`.
 """
@@ -14,17 +16,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .diagram_shapes import (DATA_OBJECT_TYPES, EVENT_TYPES, GATEWAY_TYPES, SUBPROCESS_TYPES,
-                             TASK_TYPES, ShapeInfo, draw_shape)
+from .diagram_model import (BPMNDI_NS, MODEL_NS, EdgeInfo, collect_edges, collect_shapes,
+                            element_name, index_elements, local, parse_bpmn, q, select_plane)
+from .diagram_shapes import GATEWAY_TYPES, ShapeInfo, draw_shape
 from .diagram_svg import (CHAR_RATIO, INK, LINE_RATIO, PAPER, SVG_NS, Bounds, Point, fit_size,
-                          num, outline_bounds, path_d, points_attr, safe_color, sub, text_block)
+                          num, outline_bounds, path_d, points_attr, sub, text_block)
 
-MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
-DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
-COLOR_NS = "http://www.omg.org/spec/BPMN/non-normative/color/1.0"
-BIOC_NS = "http://bpmn.io/schema/bpmn/biocolor/1.0"
 STATES = ("done", "active", "timer")
 MARGIN = 20.0
 
@@ -53,186 +50,19 @@ class Shape:
     height: float
 
 
-@dataclass
-class _Edge:
-    """A BPMNEdge with its semantic element and waypoints."""
-
-    id: str
-    bpmn_type: str
-    element: etree._Element | None
-    points: list[Point]
-    label: Bounds | None
-
-
-def _q(ns: str, name: str) -> str:
-    """Clark notation ``{ns}name``."""
-    return f"{{{ns}}}{name}"
-
-
-def _local(el: etree._Element) -> str:
-    """Local name of an element tag."""
-    return etree.QName(el).localname
-
-
-def _parse(bpmn: bytes) -> etree._Element:
-    """Parse BPMN XML safely; refuse DTDs, entities and anything but ``definitions``."""
-    if isinstance(bpmn, str):
-        bpmn = bpmn.encode("utf-8")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False, dtd_validation=False)
-    try:
-        root = etree.fromstring(bpmn, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"BPMN document is not well-formed XML: {exc}") from exc
-    info = root.getroottree().docinfo
-    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-        raise ValueError("BPMN documents with a DOCTYPE are refused (DTDs and entities are not allowed)")
-    if root.tag != _q(MODEL_NS, "definitions"):
-        raise ValueError("not a BPMN 2.0 document: the root element must be bpmn:definitions")
-    return root
-
-
-def _bounds(el: etree._Element | None) -> Bounds | None:
-    """Read a ``dc:Bounds`` child of a DI element."""
-    node = None if el is None else el.find(_q(DC_NS, "Bounds"))
-    if node is None:
-        return None
-    try:
-        return Bounds(*(float(node.get(k, "0")) for k in ("x", "y", "width", "height")))
-    except ValueError:
-        return None
-
-
-def _label_bounds(di: etree._Element) -> Bounds | None:
-    """Bounds of the ``BPMNLabel`` of a shape or edge, if given."""
-    return _bounds(di.find(_q(BPMNDI_NS, "BPMNLabel")))
-
-
-def _index(root: etree._Element) -> dict[str, etree._Element]:
-    """All semantic BPMN elements by id."""
-    return {el.get("id"): el for el in root.iter(_q(MODEL_NS, "*")) if el.get("id")}
-
-
-def _plane(root: etree._Element, diagram_index: int) -> etree._Element:
-    """The BPMNPlane of the selected diagram."""
-    diagrams = root.findall(_q(BPMNDI_NS, "BPMNDiagram"))
-    if not 0 <= diagram_index < len(diagrams):
-        raise ValueError(f"diagram_index {diagram_index} out of range ({len(diagrams)} diagrams)")
-    plane = diagrams[diagram_index].find(_q(BPMNDI_NS, "BPMNPlane"))
-    if plane is None:
-        raise ValueError("BPMNDiagram has no BPMNPlane")
-    return plane
-
-
 def list_diagrams(bpmn: bytes) -> list[str]:
     """Names (or ids when unnamed) of the BPMNDiagrams, in document order."""
-    root = _parse(bpmn)
+    root = parse_bpmn(bpmn)
     return [d.get("name") or d.get("id") or f"diagram {i}"
-            for i, d in enumerate(root.findall(_q(BPMNDI_NS, "BPMNDiagram")))]
-
-
-def _element_name(el: etree._Element | None, index: dict[str, etree._Element]) -> str:
-    """The displayed name: ``name``, annotation text, group category, data state."""
-    if el is None:
-        return ""
-    kind = _local(el)
-    if kind == "textAnnotation":
-        return (el.findtext(_q(MODEL_NS, "text")) or "").strip()
-    if kind == "group":
-        ref = index.get(el.get("categoryValueRef", ""))
-        return (ref.get("value") or "") if ref is not None else (el.get("name") or "")
-    name = el.get("name") or ""
-    state = el.find(_q(MODEL_NS, "dataState"))
-    if state is not None and state.get("name") and f"[{state.get('name')}]" not in name:
-        name = f"{name}\n[{state.get('name')}]"
-    return name
-
-
-def _event_kinds(el: etree._Element, index: dict[str, etree._Element]) -> tuple[str, ...]:
-    """Event definition kinds of an event (``multiple`` when there are several)."""
-    kinds = []
-    for child in el.iterchildren(_q(MODEL_NS, "*")):
-        name = _local(child)
-        if name == "eventDefinitionRef":
-            ref = index.get((child.text or "").strip())
-            name = _local(ref) if ref is not None else ""
-        if name.endswith("EventDefinition"):
-            kinds.append(name[: -len("EventDefinition")])
-    if len(kinds) > 1:
-        return ("parallelMultiple" if el.get("parallelMultiple") == "true" else "multiple",)
-    return tuple(kinds)
-
-
-def _expanded(di: etree._Element, el: etree._Element | None, drawn: set[str]) -> bool:
-    """Whether a container activity is drawn expanded (DI flag, else: children are drawn)."""
-    if el is None or _local(el) not in SUBPROCESS_TYPES | {"callActivity"}:
-        return False
-    flag = di.get("isExpanded")
-    if flag in ("true", "false"):
-        return flag == "true"
-    return any(child.get("id") in drawn for child in el.iterchildren(_q(MODEL_NS, "*")))
-
-
-def _is_collection(el: etree._Element | None, index: dict[str, etree._Element]) -> bool:
-    """Whether a data object (or the one a reference points to) is a collection."""
-    if el is None:
-        return False
-    target = index.get(el.get("dataObjectRef", ""), el)
-    return "true" in (el.get("isCollection"), target.get("isCollection"))
-
-
-def _shape_info(di: etree._Element, b: Bounds, index: dict[str, etree._Element],
-                drawn: set[str]) -> ShapeInfo:
-    """Collect what the shape drawers need for one BPMNShape."""
-    el = index.get(di.get("bpmnElement", ""))
-    kind = _local(el) if el is not None else "unknown"
-    called = index.get(el.get("calledElement", "")) if el is not None else None
-    return ShapeInfo(
-        bounds=b, bpmn_type=kind, element=el, di=di, name=_element_name(el, index),
-        label=_label_bounds(di), expanded=_expanded(di, el, drawn),
-        event_kinds=_event_kinds(el, index) if kind in EVENT_TYPES else (),
-        called_type=_local(called) if called is not None else "",
-        collection=_is_collection(el, index) if kind in DATA_OBJECT_TYPES else False,
-        fill=safe_color(di.get(_q(COLOR_NS, "background-color")) or di.get(_q(BIOC_NS, "fill"))) or PAPER,
-        stroke=safe_color(di.get(_q(COLOR_NS, "border-color")) or di.get(_q(BIOC_NS, "stroke"))) or INK)
-
-
-def _collect_shapes(plane: etree._Element, index: dict[str, etree._Element]) -> list[ShapeInfo]:
-    """All BPMNShapes of a plane that have bounds, in painting order (containers first)."""
-    found = [(di, b) for di in plane.iter(_q(BPMNDI_NS, "BPMNShape")) if (b := _bounds(di)) is not None]
-    drawn = {di.get("bpmnElement", "") for di, _ in found}
-    infos = [_shape_info(di, b, index, drawn) for di, b in found]
-
-    def rank(item: tuple[int, ShapeInfo]) -> tuple[int, float, int]:
-        pos, info = item
-        order = {"participant": 0, "lane": 1, "boundaryEvent": 4, "group": 5}.get(info.bpmn_type, 3)
-        if info.expanded:
-            return 2, -info.bounds.w * info.bounds.h, pos
-        return order, 0.0, pos
-
-    return [info for _, info in sorted(enumerate(infos), key=rank)]
+            for i, d in enumerate(root.findall(q(BPMNDI_NS, "BPMNDiagram")))]
 
 
 def diagram_shapes(bpmn: bytes, diagram_index: int = 0) -> list[Shape]:
     """The shapes of one diagram as :class:`Shape` records, in painting order."""
-    root = _parse(bpmn)
+    root = parse_bpmn(bpmn)
     return [Shape(i.di.get("bpmnElement") or i.di.get("id") or "", i.bpmn_type,
                   i.bounds.x, i.bounds.y, i.bounds.w, i.bounds.h)
-            for i in _collect_shapes(_plane(root, diagram_index), _index(root))]
-
-
-def _collect_edges(plane: etree._Element, index: dict[str, etree._Element]) -> list[_Edge]:
-    """All BPMNEdges of a plane with at least two waypoints."""
-    edges = []
-    for di in plane.iter(_q(BPMNDI_NS, "BPMNEdge")):
-        points = [(float(w.get("x", "0")), float(w.get("y", "0")))
-                  for w in di.iter(_q(DI_NS, "waypoint"))]
-        if len(points) < 2:
-            continue
-        el = index.get(di.get("bpmnElement", ""))
-        edges.append(_Edge(di.get("bpmnElement") or di.get("id") or "",
-                           _local(el) if el is not None else "unknown", el, points, _label_bounds(di)))
-    return edges
+            for i in collect_shapes(select_plane(root, diagram_index), index_elements(root))]
 
 
 def _group_for(parent: etree._Element, element_id: str, kind: str, name: str,
@@ -252,7 +82,8 @@ def _unit(a: Point, b: Point) -> tuple[float, float]:
     return ((b[0] - a[0]) / length, (b[1] - a[1]) / length) if length else (0.0, 0.0)
 
 
-def _arrow(g: etree._Element, pts: list[Point], filled: bool, open_lines: bool = False) -> None:
+def _arrow(g: etree._Element, pts: list[Point], filled: bool, open_lines: bool = False,
+           color: str = INK) -> None:
     """Arrowhead at the last point of ``pts``: filled, open (white) or two lines."""
     tip = pts[-1]
     prev = next((p for p in reversed(pts[:-1]) if p != tip), pts[0])
@@ -261,13 +92,13 @@ def _arrow(g: etree._Element, pts: list[Point], filled: bool, open_lines: bool =
     left, right = (bx - uy * 4, by + ux * 4), (bx + uy * 4, by - ux * 4)
     if open_lines:
         sub(g, "polyline", cls="arrow", points=points_attr([left, tip, right]), fill="none",
-            stroke=INK, stroke_width=1.5)
+            stroke=color, stroke_width=1.5)
         return
-    sub(g, "polygon", cls="arrow arrow-filled" if filled else "arrow", stroke=INK, stroke_width=1,
-        points=points_attr([tip, left, right]), fill=INK if filled else PAPER, stroke_linejoin="round")
+    sub(g, "polygon", cls="arrow arrow-filled" if filled else "arrow", stroke=color, stroke_width=1,
+        points=points_attr([tip, left, right]), fill=color if filled else PAPER, stroke_linejoin="round")
 
 
-def _flow_start_marker(g: etree._Element, edge: _Edge, index: dict[str, etree._Element]) -> None:
+def _flow_start_marker(g: etree._Element, edge: EdgeInfo, index: dict[str, etree._Element]) -> None:
     """Default-flow slash or conditional-flow diamond at the start of a sequence flow."""
     el = edge.element
     source = index.get(el.get("sourceRef", "")) if el is not None else None
@@ -277,46 +108,44 @@ def _flow_start_marker(g: etree._Element, edge: _Edge, index: dict[str, etree._E
     if source.get("default") == edge.id:
         sx, sy = x + ux * 10, y + uy * 10
         d = f"M {num(sx - ux * 3 - uy * 6)},{num(sy - uy * 3 + ux * 6)} L {num(sx + ux * 3 + uy * 6)},{num(sy + uy * 3 - ux * 6)}"
-        sub(g, "path", cls="arrow", d=d, stroke=INK, stroke_width=1.5, fill="none")
-    elif el.find(_q(MODEL_NS, "conditionExpression")) is not None and _local(source) not in GATEWAY_TYPES:
+        sub(g, "path", cls="arrow", d=d, stroke=edge.stroke, stroke_width=1.5, fill="none")
+    elif el.find(q(MODEL_NS, "conditionExpression")) is not None and local(source) not in GATEWAY_TYPES:
         pts = [(x, y), (x + ux * 8 - uy * 4, y + uy * 8 + ux * 4), (x + ux * 16, y + uy * 16),
                (x + ux * 8 + uy * 4, y + uy * 8 - ux * 4)]
-        sub(g, "polygon", cls="arrow", points=points_attr(pts), fill=PAPER, stroke=INK, stroke_width=1.5)
+        sub(g, "polygon", cls="arrow", points=points_attr(pts), fill=PAPER, stroke=edge.stroke,
+            stroke_width=1.5)
 
 
-def _draw_edge(parent: etree._Element, edge: _Edge, index: dict[str, etree._Element],
+def _draw_edge(parent: etree._Element, edge: EdgeInfo, index: dict[str, etree._Element],
                highlight: dict[str, str]) -> None:
     """Draw one connecting object with its decorations and label."""
     kind, el = edge.bpmn_type, edge.element
-    name = _element_name(el, index)
+    name = element_name(el, index)
     g = _group_for(parent, edge.id, kind, name, highlight)
-    dash = {"messageFlow": "6 4", "association": "2 3", "dataInputAssociation": "2 3",
+    dash = {"messageFlow": "6 4", "association": "2 3", "dataInputAssociation": "2 3", "unknown": "2 3",
             "dataOutputAssociation": "2 3"}.get(kind)
-    stroke = INK if kind != "unknown" else "#888888"
-    sub(g, "path", cls="flow", d=path_d(edge.points), fill="none", stroke=stroke, stroke_width=1.5,
+    sub(g, "path", cls="flow", d=path_d(edge.points), fill="none", stroke=edge.stroke, stroke_width=1.5,
         stroke_dasharray=dash, stroke_linejoin="round", data_points=points_attr(edge.points))
     if kind == "sequenceFlow":
-        _arrow(g, edge.points, filled=True)
+        _arrow(g, edge.points, filled=True, color=edge.stroke)
         _flow_start_marker(g, edge, index)
     elif kind == "messageFlow":
         (x, y) = edge.points[0]
         ux, uy = _unit(edge.points[0], edge.points[1])
         sub(g, "ellipse", cls="arrow", cx=x + ux * 4, cy=y + uy * 4, rx=4.0, ry=4.0, fill=PAPER,
-            stroke=INK, stroke_width=1.5)
-        _arrow(g, edge.points, filled=False)
+            stroke=edge.stroke, stroke_width=1.5)
+        _arrow(g, edge.points, filled=False, color=edge.stroke)
     elif kind in ("dataInputAssociation", "dataOutputAssociation"):
-        _arrow(g, edge.points, filled=False, open_lines=True)
+        _arrow(g, edge.points, filled=False, open_lines=True, color=edge.stroke)
     elif kind == "association" and el is not None:
         direction = el.get("associationDirection", "None")
-        if direction in ("One", "Both"):
-            _arrow(g, edge.points, filled=False, open_lines=True)
-        if direction == "Both":
-            _arrow(g, edge.points[::-1], filled=False, open_lines=True)
+        for flip in (False, True)[: {"One": 1, "Both": 2}.get(direction, 0)]:
+            _arrow(g, edge.points[::-1] if flip else edge.points, False, True, edge.stroke)
     if name:
         _edge_label(g, edge, name)
 
 
-def _edge_label(g: etree._Element, edge: _Edge, name: str) -> None:
+def _edge_label(g: etree._Element, edge: EdgeInfo, name: str) -> None:
     """Edge name: in its BPMNLabel bounds, else beside the middle of the middle segment."""
     if edge.label is not None and edge.label.w > 0:
         text_block(g, name, edge.label.cx, edge.label.cy, max(edge.label.w + 4, 30),
@@ -339,7 +168,7 @@ def _text_extent(text: etree._Element) -> Bounds | None:
     return Bounds(left, y - size, width, size * LINE_RATIO * (len(lines) + 0.5))
 
 
-def _view_box(shapes: list[ShapeInfo], edges: list[_Edge], texts: list[etree._Element]) -> Bounds:
+def _view_box(shapes: list[ShapeInfo], edges: list[EdgeInfo], texts: list[etree._Element]) -> Bounds:
     """Bounds of every shape, label, waypoint and text, plus a margin."""
     boxes = [s.bounds for s in shapes] + [s.label for s in shapes if s.label] + \
             [e.label for e in edges if e.label] + [Bounds(x, y, 0, 0) for e in edges for x, y in e.points]
@@ -367,11 +196,11 @@ def render_svg(bpmn: bytes, highlight: dict[str, str] | None = None, diagram_ind
     group then carries the class ``st-<state>``. Raises ValueError for unsafe or invalid XML.
     """
     states = _check_highlight(highlight)
-    root = _parse(bpmn)
-    index = _index(root)
-    plane = _plane(root, diagram_index)
-    shapes, edges = _collect_shapes(plane, index), _collect_edges(plane, index)
-    svg = etree.Element(_q(SVG_NS, "svg"), nsmap={None: SVG_NS})
+    root = parse_bpmn(bpmn)
+    index = index_elements(root)
+    plane = select_plane(root, diagram_index)
+    shapes, edges = collect_shapes(plane, index), collect_edges(plane, index)
+    svg = etree.Element(q(SVG_NS, "svg"), nsmap={None: SVG_NS})
     svg.set("version", "1.1")
     svg.set("font-family", "Arial, Helvetica, sans-serif")
     sub(svg, "style", CSS, type="text/css")
@@ -385,7 +214,7 @@ def render_svg(bpmn: bytes, highlight: dict[str, str] | None = None, diagram_ind
             g.set(f"data-{key}", num(value))
     for edge in edges:
         _draw_edge(layer, edge, index, states)
-    box = _view_box(shapes, edges, list(svg.iter(_q(SVG_NS, "text"))))
+    box = _view_box(shapes, edges, list(svg.iter(q(SVG_NS, "text"))))
     for key, value in (("x", box.x), ("y", box.y), ("width", box.w), ("height", box.h)):
         background.set(key, num(value))
     svg.set("viewBox", " ".join(num(v) for v in (box.x, box.y, box.w, box.h)))
