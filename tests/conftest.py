@@ -61,6 +61,8 @@ def migrate(app) -> None:
     with app.app_context():
         init_database()
         load_demo_data(PASSWORD, datetime.now(timezone.utc))
+        db.session.remove()
+        db.engine.dispose()  # closing the last connection checkpoints SQLite's WAL into the file
 
 
 @pytest.fixture(scope="session")

@@ -103,6 +103,24 @@ def _user_task_metas(root: etree._Element, lanes: dict[str, str | None]) -> dict
     return metas
 
 
+def _assign_lanes(root: etree._Element, specs: list) -> dict[str, str | None]:
+    """Give every task the lane whose flowNodeRef lists it.
+
+    SpiffWorkflow 3.2 gives tasks inside an expanded subprocess the subprocess's lane; the
+    model says otherwise (each node is listed in the lane it is drawn in), and the model wins.
+    """
+    refs = {ref.text.strip(): ref.getparent().get("name")
+            for ref in root.iterfind(".//bpmn:lane/bpmn:flowNodeRef", NS) if ref.text}
+    lanes = {}
+    for process_spec in specs:
+        for task_spec in process_spec.task_specs.values():
+            if task_spec.bpmn_id in refs:
+                task_spec.lane = refs[task_spec.bpmn_id]
+            if task_spec.bpmn_id:
+                lanes[task_spec.bpmn_id] = task_spec.lane
+    return lanes
+
+
 def _executable_process(root: etree._Element) -> etree._Element:
     processes = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)
     if len(processes) != 1:
@@ -141,7 +159,7 @@ def build_definition(bpmn_xml: bytes, read_form: Callable[[str], dict]) -> Proce
         raise DefinitionError("parse", [f"{where}: {exc}"]) from None
     except Exception as exc:  # SpiffWorkflow raises plain exceptions for unsupported models
         raise DefinitionError("parse", [f"{type(exc).__name__}: {exc}"]) from None
-    lanes = {name: ts.lane for s in [spec, *subprocess_specs.values()] for name, ts in s.task_specs.items()}
+    lanes = _assign_lanes(root, [spec, *subprocess_specs.values()])
     metas = _user_task_metas(root, lanes)
     forms = _load_forms(metas, read_form)
     return ProcessDefinition(

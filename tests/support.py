@@ -1,0 +1,97 @@
+"""Test helpers: walk cases through the services with time under control."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from app.domain.timeutil import WIB
+from app.persistence.models import HumanTask, ProcessInstance, User, db
+from app.services.accounts import actor_for
+from app.services.cases import start_case
+from app.services.tasks import complete_task
+from app.services.timers import fire_due_timers
+
+PROCESS = "permohonan_informasi"
+
+REQUEST = {
+    "jenis_pemohon": "perorangan", "nama_lengkap": "Siti Aminah", "nik": "3514012301900001",
+    "alamat": "Jl. Raya Bangil 12, Pasuruan", "pekerjaan": "Wiraswasta", "telepon": "081234567890",
+    "email": "siti@contoh.id", "rincian_informasi": "Daftar penerima beasiswa daerah tahun 2025",
+    "tujuan_penggunaan": "Penelitian skripsi", "cara_memperoleh": "salinan_softcopy",
+    "cara_mendapatkan_salinan": "email", "lampiran_identitas": "lampiran:ktp-uji",
+}
+
+#: default form data per user task, completed by the usual actor
+STEPS = {
+    "Activity_PeriksaKelengkapan": ("petugas", {"kelengkapan": "lengkap"}),
+    "Activity_LengkapiPermohonan": ("pemohon", {"rincian_informasi": "Daftar penerima beasiswa 2025 per kecamatan",
+                                                "tujuan_penggunaan": "Penelitian", "keterangan_pelengkapan": "Sudah"}),
+    "Activity_TeruskanKeOPD": ("petugas", {"opd": "DISDIK", "catatan_disposisi": "Mohon dijawab"}),
+    "Activity_JawabPermohonan": ("opd", {"informasi_dikuasai": "ya", "usulan_keputusan": "diterima_seluruhnya",
+                                         "jawaban_opd": "Data terlampir"}),
+    "Activity_LengkapiJawabanPerpanjangan": ("opd", {"informasi_dikuasai": "ya", "usulan_keputusan": "diterima_seluruhnya",
+                                                     "jawaban_opd": "Data lengkap terlampir"}),
+    "Activity_TerbitkanPemberitahuan": ("petugas", {"keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan",
+                                                 "bentuk_informasi": "Salinan elektronik (PDF)"}),
+    "Activity_TerbitkanPemberitahuanAkhir": ("petugas", {"keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan",
+                                                      "bentuk_informasi": "Salinan elektronik (PDF)"}),
+    "Activity_SerahkanInformasi": ("petugas", {"tanggal_penyerahan": "2026-03-20", "cara_penyerahan": "email"}),
+    "Activity_AjukanKeberatan": ("pemohon", {"ajukan_keberatan": "ya", "alasan_keberatan": "a",
+                                            "uraian_keberatan": "Informasi ini bukan rahasia"}),
+    "Activity_PutuskanKeberatan": ("atasan", {"keputusan_keberatan": "dikabulkan", "pertimbangan_keberatan": "Terbuka",
+                                              "nama_atasan": "Drs. Hadi Wibowo", "jabatan_atasan": "Sekretaris Daerah"}),
+    "Activity_LaksanakanPutusan": ("petugas", {"tanggal_pelaksanaan": "2026-04-01", "catatan_pelaksanaan": "Diserahkan"}),
+    "Activity_AjukanSengketa": ("pemohon", {"ajukan_sengketa": "ya", "tanggal_pengajuan_sengketa": "2026-05-04",
+                                           "nomor_register_ki": "KI-JTM/123/V/2026", "uraian_sengketa": "Keberatan ditolak"}),
+}
+
+REFUSAL = {"keputusan": "ditolak", "dasar_penolakan": "h", "uji_konsekuensi": "Membuka rahasia pribadi",
+           "jangka_waktu_pengecualian": "5 tahun", "isi_pemberitahuan": "Ditolak"}
+
+
+def wib(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WIB).astimezone(timezone.utc)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def actor(username: str):
+    return actor_for(db.session.scalar(db.select(User).filter_by(username=username)))
+
+
+class Driver:
+    """Walks cases through the services; `traveller` is a time_machine traveller (tick=False)."""
+
+    def __init__(self, traveller):
+        self.traveller = traveller
+
+    def start(self, **changes) -> str:
+        return start_case(actor("pemohon"), PROCESS, {**REQUEST, **changes}, now()).registration_number
+
+    def case(self, reg: str) -> ProcessInstance:
+        db.session.expire_all()
+        return db.session.scalar(db.select(ProcessInstance).filter_by(registration_number=reg))
+
+    def open_tasks(self, reg: str) -> list[str]:
+        return sorted(t.spec_id for t in db.session.scalars(
+            db.select(HumanTask).join(ProcessInstance).filter(ProcessInstance.registration_number == reg)))
+
+    def task(self, reg: str, spec_id: str) -> HumanTask:
+        row = db.session.scalar(db.select(HumanTask).join(ProcessInstance).filter(
+            ProcessInstance.registration_number == reg, HumanTask.spec_id == spec_id))
+        assert row is not None, f"{spec_id} is not open; open: {self.open_tasks(reg)}"
+        return row
+
+    def do(self, reg: str, spec_id: str, username: str | None = None, **data):
+        default_user, default_data = STEPS[spec_id]
+        row = self.task(reg, spec_id)
+        return complete_task(actor(username or default_user), row.id, {**default_data, **data}, now())
+
+    def walk(self, reg: str, *spec_ids: str) -> None:
+        for spec_id in spec_ids:
+            self.do(reg, spec_id)
+
+    def move_to(self, when: datetime):
+        self.traveller.move_to(when)
+        return fire_due_timers(now())
