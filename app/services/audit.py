@@ -77,13 +77,16 @@ def _chain_problems(instance: ProcessInstance, events: list[AuditEvent]) -> list
     reg, problems, prev = instance.registration_number, [], GENESIS
     if not events:
         return [VerifyProblem(reg, None, "no audit events")]
-    for expected_seq, event in enumerate(events, start=1):
+    expected_seq = 1
+    for event in events:
         if event.seq != expected_seq:
-            problems.append(VerifyProblem(reg, event.seq, f"sequence gap: expected #{expected_seq}"))
+            missing = ", ".join(f"#{n}" for n in range(expected_seq, event.seq)) or f"#{event.seq}"
+            problems.append(VerifyProblem(reg, expected_seq, f"event(s) {missing} missing (removed from the history)"))
         if event.prev_hash != prev:
             problems.append(VerifyProblem(reg, event.seq, "previous-hash link broken (an event was removed or altered)"))
         if _event_hash(event) != event.hash:
             problems.append(VerifyProblem(reg, event.seq, "content does not match its hash (the event was altered)"))
+        expected_seq = event.seq + 1
         prev = event.hash
     return problems
 
