@@ -11,7 +11,6 @@ import argparse
 import logging
 import secrets
 import threading
-import time
 from datetime import datetime, timezone
 
 
@@ -37,14 +36,14 @@ def _prepare(app) -> None:
     from app.services.accounts import is_empty, load_demo_data
 
     with app.app_context():
-        first_run = is_empty()
         init_database()
-        if first_run:
+        if is_empty():
             password = secrets.token_urlsafe(9)
             created = load_demo_data(password, datetime.now(timezone.utc))
             print(f"Demo accounts created (password for all: {password}) - shown only this once:")
             for username, full_name, roles in created:
                 print(f"  {username:10} {roles:20} {full_name}")
+            print(flush=True)
 
 
 def _timer_loop(app, interval: float, stop: threading.Event) -> None:
@@ -59,7 +58,7 @@ def _timer_loop(app, interval: float, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    from waitress import serve
+    from waitress import create_server
 
     from app import create_app
 
@@ -72,12 +71,14 @@ def main() -> None:
     worker = threading.Thread(target=_timer_loop, args=(app, float(app.config["PPID_TIMER_INTERVAL"]), stop),
                               daemon=True, name="ppid-timers")
     worker.start()
-    print(f"PPID Kabupaten Pasuruan: http://{args.host}:{args.port}/")
+    server = create_server(app, host=args.host, port=args.port, threads=args.threads)
+    print(f"PPID Kabupaten Pasuruan: http://{args.host}:{server.effective_port}/ (Ctrl+C stops)", flush=True)
     try:
-        serve(app, host=args.host, port=args.port, threads=args.threads)
+        server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         stop.set()
-        time.sleep(0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,133 @@
+"""Pemberitahuan Tertulis (UU 14/2008 Pasal 22 ayat (7)) and the extension notice (ayat (8))."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.documents.layout import Document
+from app.documents.model import CaseDocumentData
+from app.documents.text import fmt_date, fmt_datetime, label_for, stringify
+from app.domain.statuses import ART17_GROUNDS, art17_label
+
+NOTICE_TITLE = "Pemberitahuan Tertulis"
+EXTENSION_TITLE = "Pemberitahuan Perpanjangan Waktu"
+
+# The decision sentence of the letter, per code of the form field "keputusan".
+DECISIONS: dict[str, str] = {
+    "diterima_seluruhnya": "Permohonan informasi DITERIMA SELURUHNYA.",
+    "diterima_sebagian": "Permohonan informasi DITERIMA SEBAGIAN; sebagian informasi dikecualikan.",
+    "ditolak": "Permohonan informasi DITOLAK karena informasi yang diminta merupakan informasi yang dikecualikan.",
+    "tidak_dikuasai": "Informasi yang diminta TIDAK DIKUASAI oleh Badan Publik ini.",
+    "perpanjang": "Jangka waktu pemberitahuan tertulis DIPERPANJANG.",
+}
+
+OBJECTION_RIGHT = (
+    "Hak mengajukan keberatan: apabila Pemohon tidak puas atas keputusan ini, Pemohon berhak "
+    "mengajukan keberatan secara tertulis kepada Atasan PPID Dinas Komunikasi dan Informatika "
+    "Kabupaten Pasuruan paling lambat 30 hari kerja sejak pemberitahuan tertulis ini diterima "
+    "(UU 14/2008 Pasal 35 dan 36), dengan menyebutkan Nomor Pendaftaran permohonan. Keberatan dapat "
+    "diajukan melalui layanan PPID daring. Atasan PPID memberikan tanggapan tertulis paling lambat "
+    "30 hari kerja sejak keberatan diterima."
+)
+
+
+def ground_label(letter) -> str:
+    """``"Pasal 17 huruf a: ..."`` for a known letter; the raw value otherwise."""
+    key = stringify(letter).strip().lower()
+    return art17_label(key) if key in ART17_GROUNDS else stringify(letter)
+
+
+def held_text(case: Mapping, decision: str) -> str:
+    if decision == "tidak_dikuasai" or case.get("informasi_dikuasai") == "tidak":
+        return "Informasi tidak dikuasai oleh Badan Publik ini"
+    if case.get("informasi_dikuasai") == "ya" or decision in ("diterima_seluruhnya", "diterima_sebagian", "ditolak"):
+        return "Informasi dikuasai oleh Badan Publik ini"
+    return ""
+
+
+def request_summary(doc: Document, data: CaseDocumentData) -> None:
+    case = data.case_data
+    doc.field("Nomor Pendaftaran", data.registration_number, bold=True)
+    doc.field("Tanggal permohonan diterima", fmt_datetime(data.received_at))
+    doc.field("Nama Pemohon", case.get("nama_lengkap"))
+    doc.field("Alamat", case.get("alamat"))
+    doc.block("Rincian informasi yang dimohon", case.get("rincian_informasi"))
+
+
+def place_date(value) -> str:
+    """``"Bangil, Senin, 16 Maret 2026"``, or just ``"Bangil"`` without a date."""
+    day = fmt_date(value)
+    return f"Bangil, {day}" if day else "Bangil"
+
+
+def sign_ppid(doc: Document, case: Mapping) -> None:
+    doc.signature(place_date(case.get("tanggal_pemberitahuan")),
+                  ["Pejabat Pengelola Informasi dan Dokumentasi",
+                   "Dinas Komunikasi dan Informatika Kabupaten Pasuruan"],
+                  case.get("nama_ppid"))
+
+
+def render_extension(doc: Document, data: CaseDocumentData) -> None:
+    case = data.case_data
+    doc.new_section(EXTENSION_TITLE)
+    doc.doc_title(EXTENSION_TITLE.upper(), "Pemberitahuan tertulis menurut UU 14/2008 Pasal 22 ayat (8)")
+    request_summary(doc, data)
+    doc.heading("Perpanjangan Jangka Waktu")
+    doc.paragraph(DECISIONS["perpanjang"], bold=True, align="L")
+    doc.block("Alasan perpanjangan", case.get("alasan_perpanjangan"))
+    new_due = fmt_date(case.get("batas_perpanjangan"))
+    doc.field("Batas waktu baru",
+              "17 hari kerja sejak permohonan diterima (10 hari kerja ditambah perpanjangan paling lama "
+              "7 hari kerja)" + (f", paling lambat {new_due}" if new_due else ""), bold=True)
+    doc.field("Biaya", "Tidak dipungut biaya")
+    doc.notice_box(
+        "Perpanjangan hanya dapat diberikan satu kali. Apabila pemberitahuan tertulis tidak diterima "
+        "dalam jangka waktu di atas, Pemohon dapat mengajukan keberatan kepada Atasan PPID "
+        "(UU 14/2008 Pasal 35 ayat (1) huruf g)."
+    )
+    if case.get("isi_pemberitahuan") and stringify(case.get("keputusan")) == "perpanjang":
+        doc.block("Keterangan", case.get("isi_pemberitahuan"))
+    sign_ppid(doc, case)
+
+
+def render_notice(doc: Document, data: CaseDocumentData, labels=None) -> None:
+    case = data.case_data
+    decision = stringify(case.get("keputusan")).strip()
+    if decision == "perpanjang":
+        render_extension(doc, data)
+        return
+    doc.new_section(NOTICE_TITLE)
+    doc.doc_title(NOTICE_TITLE.upper(), "Menurut UU 14/2008 tentang Keterbukaan Informasi Publik Pasal 22 ayat (7)")
+    request_summary(doc, data)
+
+    doc.heading("Keputusan")
+    doc.paragraph(DECISIONS.get(decision) or label_for(labels, "keputusan", decision) or "-", bold=True, align="L")
+    doc.field("Penguasaan informasi", held_text(case, decision))
+    if decision == "tidak_dikuasai" or case.get("informasi_dikuasai") == "tidak":
+        doc.field("Badan publik yang menguasai informasi",
+                  case.get("badan_publik_lain") or case.get("badan_penguasa_informasi") or "Tidak diketahui")
+
+    if decision in ("ditolak", "diterima_sebagian"):
+        doc.heading("Informasi yang Dikecualikan (UU 14/2008 Pasal 17)")
+        doc.field("Dasar pengecualian", ground_label(case.get("dasar_penolakan")), bold=True)
+        doc.block("Uji konsekuensi", case.get("uji_konsekuensi"))
+        doc.field("Jangka waktu pengecualian", case.get("jangka_waktu_pengecualian"))
+        if decision == "diterima_sebagian" or case.get("bagian_dihitamkan"):
+            doc.block("Bagian yang dihitamkan dan alasannya", case.get("bagian_dihitamkan"))
+
+    granted = decision in ("diterima_seluruhnya", "diterima_sebagian")
+    doc.heading("Informasi yang Diberikan" if granted else "Keterangan")
+    if granted:
+        doc.field("Bentuk dan format informasi", case.get("bentuk_informasi"))
+        doc.field("Cara memperoleh informasi", label_for(labels, "cara_memperoleh", case.get("cara_memperoleh")))
+        if case.get("cara_mendapatkan_salinan"):
+            doc.field("Cara mendapatkan salinan",
+                      label_for(labels, "cara_mendapatkan_salinan", case.get("cara_mendapatkan_salinan")))
+    doc.field("Biaya", "Tidak dipungut biaya")
+    doc.block("Isi pemberitahuan tertulis", case.get("isi_pemberitahuan"))
+    if case.get("alasan_perpanjangan"):
+        doc.field("Perpanjangan waktu", "Jangka waktu telah diperpanjang satu kali (paling lama 17 hari kerja)")
+
+    if decision in ("ditolak", "diterima_sebagian"):
+        doc.notice_box(OBJECTION_RIGHT)
+    sign_ppid(doc, case)
