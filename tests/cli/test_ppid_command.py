@@ -74,3 +74,21 @@ def test_run_py_creates_everything_on_an_empty_database_and_serves(tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_admin_calendar_edits_move_new_deadlines_but_not_frozen_ones(app):
+    from datetime import timedelta
+
+    from app.persistence.models import TimerJob
+
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        drive = Driver(traveller)
+        before = drive.start()
+        assert invoke("calendar", "add", "2026-03-04", "Hari jadi Kabupaten")[0] == 0
+        assert "2026-03-04" in invoke("calendar", "list", "--year", "2026")[1]
+        after = drive.start()
+        due = {reg: db.session.scalar(db.select(TimerJob.due_at).where(
+            TimerJob.spec_id == "Timer_Target4HK", TimerJob.instance_id == drive.case(reg).id)) for reg in (before, after)}
+        assert due[after] - due[before] == timedelta(days=3)  # Friday -> Monday: the extra day off moved it
+        assert invoke("calendar", "remove", "2026-03-04")[1].strip() == "removed"
+        assert invoke("calendar", "cuti-bersama", "kerja")[0] == 0
