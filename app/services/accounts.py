@@ -1,15 +1,17 @@
 """Accounts and OPDs: creating users, checking passwords, the demo data set."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import roles
-from app.domain.errors import Conflict
-from app.persistence.models import Opd, User, db
+from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.persistence.models import LoginAttempt, Opd, User, db
 
 from .context import Actor
+from .notifications import queue_direct
 from .transaction import use_case
 
 #: the regency's OPDs that hold most requested information (code, name)
@@ -95,3 +97,86 @@ def load_demo_data(password: str, now: datetime) -> list[tuple[str, str, str]]:
 
 def is_empty() -> bool:
     return db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+class TooManyAttempts(DomainError):
+    default_message = "Terlalu banyak percobaan masuk. Coba lagi dalam 15 menit."
+    http_status = 429
+
+
+class SignInRefused(DomainError):
+    default_message = "Nama pengguna atau kata sandi salah."
+    http_status = 401
+
+
+ATTEMPT_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+
+def _recent_failures(key: str, now: datetime) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.key == key, LoginAttempt.success.is_(False), LoginAttempt.at > now - ATTEMPT_WINDOW))
+
+
+@use_case
+def sign_in(username: str, password: str, address: str, now: datetime) -> User:
+    """Check a password with rate limiting per username and per address; every attempt is recorded."""
+    keys = (f"user:{username.lower()}", f"addr:{address}")
+    if (_recent_failures(keys[0], now) >= MAX_FAILURES_PER_USER
+            or _recent_failures(keys[1], now) >= MAX_FAILURES_PER_ADDRESS):
+        raise TooManyAttempts()
+    user = authenticate(username, password)
+    for key in keys:
+        db.session.add(LoginAttempt(key=key, at=now, success=user is not None))
+    if user is None:
+        db.session.commit()  # the failed attempt must count even though we raise
+        raise SignInRefused()
+    if user.email_confirmed_at is None:
+        raise SignInRefused("Alamat e-mail belum dikonfirmasi. Buka tautan yang kami kirim ke e-mail Anda.")
+    return user
+
+
+@use_case
+def register_applicant(username: str, full_name: str, email: str, password: str, now: datetime,
+                       make_token) -> User:
+    """A new applicant account, unconfirmed; the confirmation link goes out through the outbox."""
+    problems = {}
+    if len(password) < 10:
+        problems["password"] = ["Kata sandi paling sedikit 10 karakter."]
+    if not username.isascii() or not username.replace(".", "").replace("_", "").isalnum() or len(username) < 3:
+        problems["username"] = ["Nama pengguna 3-80 huruf/angka (boleh titik dan garis bawah)."]
+    if "@" not in email or len(email) > 200:
+        problems["email"] = ["Alamat e-mail tidak valid."]
+    if not full_name.strip():
+        problems["full_name"] = ["Wajib diisi."]
+    if db.session.scalar(db.select(User).filter_by(username=username)) is not None:
+        problems["username"] = ["Nama pengguna sudah dipakai."]
+    if problems:
+        raise ValidationFailed(problems)
+    user = create_user(username, full_name.strip(), password, now, [roles.PEMOHON], email=email, confirmed=False)
+    queue_direct(email, "konfirmasi_email", now, full_name=user.full_name, token=make_token(user.id))
+    return user
+
+
+@use_case
+def confirm_email(user_id: int, now: datetime) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now
+    return user
+
+
+@use_case
+def change_password(user_id: int, old: str, new: str) -> User:
+    """Change a password; every other session of the user ends (the session epoch moves)."""
+    user = db.session.get(User, user_id)
+    if user is None or not check_password_hash(user.password_hash, old):
+        raise ValidationFailed({"old_password": ["Kata sandi lama salah."]})
+    if len(new) < 10:
+        raise ValidationFailed({"new_password": ["Kata sandi paling sedikit 10 karakter."]})
+    user.password_hash = generate_password_hash(new)
+    user.session_epoch += 1
+    return user

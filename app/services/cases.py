@@ -11,6 +11,7 @@ from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, Timer
 
 from . import audit
 from .access import may_read_case, may_see_personal_data
+from .attachments import Upload, link_to_case, store_uploads
 from .context import Actor, engine
 from .forms import clean_submission
 from .numbers import allocate_number
@@ -30,7 +31,8 @@ class CaseRef:
 
 
 @use_case
-def start_case(actor: Actor, process_id: str, data: dict, now: datetime) -> CaseRef:
+def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
+               uploads: dict[str, Upload] | None = None) -> CaseRef:
     """Start a case on the newest version: the start form completes the first (pemohon) task."""
     version = latest_version(process_id)
     definition = definition_of(version)
@@ -38,7 +40,8 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime) -> Case
     first = next(iter(run.ready_tasks()), None)
     if first is None or first.lane != "pemohon" or not first.form:
         raise InvalidProcess(["the first user task must be in lane 'pemohon' and have a form"])
-    cleaned = clean_submission(definition.forms[first.form], data)
+    references = store_uploads(actor, uploads, now) if uploads else {}
+    cleaned = clean_submission(definition.forms[first.form], {**data, **references})
     number = allocate_number(definition.properties.get("nomorPrefix", DEFAULT_PREFIX), now)
     instance = ProcessInstance(
         version_id=version.id, process_id=version.process_id, registration_number=number,
@@ -47,6 +50,7 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime) -> Case
     )
     db.session.add(instance)
     db.session.flush()
+    link_to_case(references, instance)
     audit.append_event(instance, "case_started", actor, now,
                        {"process": version.process_id, "version": version.content_hash, "number": number})
     try:
@@ -145,3 +149,38 @@ def list_cases(limit: int = 100, status: str | None = None) -> list[ProcessInsta
     if status:
         query = query.filter_by(status=status)
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class StartForm:
+    process_id: str
+    process_name: str
+    task_name: str
+    schema: dict
+    ui_schema: dict
+
+
+_start_forms: dict[str, tuple[str, str | None, str]] = {}
+
+
+def start_form(process_id: str, now: datetime) -> StartForm:
+    """The form that starts a case of the newest version (its first, pemohon-lane task)."""
+    from .forms import resolve_schema
+
+    version = latest_version(process_id)
+    definition = definition_of(version)
+    if version.content_hash not in _start_forms:
+        run = engine().start(definition, new_context(now))
+        first = next(iter(run.ready_tasks()), None)
+        if first is None or not first.form:
+            raise InvalidProcess(["the process has no start form"])
+        _start_forms[version.content_hash] = (first.form, first.ui_form, first.name)
+    form, ui_form, task_name = _start_forms[version.content_hash]
+    return StartForm(process_id, version.name, task_name, resolve_schema(definition.forms[form]),
+                     definition.forms.get(ui_form or "", {}))
+
+
+def my_cases(actor: Actor) -> list[ProcessInstance]:
+    """The applicant's own cases, newest first."""
+    return list(db.session.scalars(db.select(ProcessInstance).filter_by(applicant_id=actor.user_id)
+                                   .order_by(ProcessInstance.id.desc())))

@@ -94,3 +94,13 @@ def _send(row: Outbox) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{row.id:08d}.eml").write_bytes(bytes(msg))
     current_app.logger.debug("mail %s written to %s", row.id, folder)
+
+
+def queue_direct(address: str, template: str, now: datetime, **context) -> None:
+    """Queue a mail that belongs to no case (e-mail confirmation, digests); flush only."""
+    text = render_template(f"mail/{template}.txt", base_url=setting("PPID_BASE_URL"), **context)
+    subject, _, body = text.strip().partition("\n")
+    db.session.add(Outbox(instance_id=None, template=template, recipient=address,
+                          subject=subject.removeprefix("Subject:").strip(), body=body.strip() + "\n",
+                          created_at=now, next_attempt_at=now))
+    db.session.flush()

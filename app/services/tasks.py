@@ -10,6 +10,7 @@ from app.domain.errors import Conflict, Forbidden, ValidationFailed
 from app.engine import EngineError
 from app.persistence.models import HumanTask, ProcessInstance, db
 
+from .attachments import Upload, link_to_case, store_uploads
 from .access import completed_by_actor, may_see_personal_data, may_work, task_filter
 from .cases import masked
 from .context import Actor, engine
@@ -128,7 +129,8 @@ class Completion:
 
 
 @use_case
-def complete_task(actor: Actor, human_task_id: int, data: dict, now: datetime) -> Completion:
+def complete_task(actor: Actor, human_task_id: int, data: dict, now: datetime,
+                  uploads: dict[str, Upload] | None = None) -> Completion:
     """Validate the form, complete the task in the workflow, persist everything in one commit."""
     row = _task_row(actor, human_task_id)
     if row.claimed_by_id not in (None, actor.user_id):
@@ -138,7 +140,9 @@ def complete_task(actor: Actor, human_task_id: int, data: dict, now: datetime) -
     meta = definition.user_tasks[row.spec_id]
     if completed_by_actor(actor, instance.id, meta.exclude_completers_of):
         raise Forbidden("Tugas ini harus dikerjakan oleh pejabat lain dari yang memberi keputusan sebelumnya.")
-    cleaned = clean_submission(definition.forms[meta.form], data) if meta.form else {}
+    references = store_uploads(actor, uploads, now) if uploads else {}
+    link_to_case(references, instance)
+    cleaned = clean_submission(definition.forms[meta.form], {**data, **references}) if meta.form else {}
     run = engine().open(definition, instance.state, new_context(now))
     try:
         task = next(t for t in run.ready_tasks() if t.task_id == row.task_id)

@@ -1,10 +1,81 @@
 """Web layer: Flask blueprints (HTML pages and the JSON API)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from app.domain.errors import DomainError
+
+csrf = CSRFProtect()
+
+ERROR_TITLES = {400: "Permintaan tidak valid", 401: "Perlu masuk", 403: "Akses ditolak",
+                404: "Halaman tidak ditemukan", 405: "Metode tidak diizinkan", 409: "Terjadi konflik",
+                413: "Berkas terlalu besar", 422: "Isian belum benar", 429: "Terlalu banyak percobaan",
+                500: "Terjadi kesalahan"}
 
 
 def register_web(app: Flask) -> None:
-    from .public import bp as public_bp
+    from . import filters
+    from .security import login_manager
 
-    app.register_blueprint(public_bp)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    filters.register(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    app.after_request(_security_headers)
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in ("public", "auth", "portal", "tasks", "staff", "files", "admin", "api"):
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        app.register_blueprint(module.bp)
+        if name == "api":
+            csrf.exempt(module.bp)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        if _wants_json():
+            from .api_errors import problem
+
+            return problem(exc.http_status, exc.message, errors=getattr(exc, "errors", None))
+        return render_template("error.html", code=exc.http_status, title=ERROR_TITLES.get(exc.http_status, ""),
+                               message=exc.message), exc.http_status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if _wants_json():
+            from .api_errors import problem
+
+            return problem(exc.code or 500, ERROR_TITLES.get(exc.code or 500, exc.name))
+        message = "Berkas yang diunggah terlalu besar." if exc.code == 413 else ERROR_TITLES.get(exc.code, exc.name)
+        return render_template("error.html", code=exc.code, title=ERROR_TITLES.get(exc.code, exc.name),
+                               message=message), exc.code
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    return response

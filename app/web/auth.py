@@ -1,0 +1,91 @@
+"""Register, confirm e-mail, sign in and out, change password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.domain.errors import DomainError, ValidationFailed
+from app.services import accounts
+
+from .security import LoginUser, client_address, current_actor, now
+
+bp = Blueprint("auth", __name__)
+CONFIRM_MAX_AGE = 2 * 24 * 3600
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="konfirmasi-email")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("public.home")
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        try:
+            user = accounts.sign_in(request.form.get("username", "").strip(), request.form.get("password", ""),
+                                    client_address(), now())
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return render_template("auth/login.html", username=request.form.get("username", "")), exc.http_status
+        login_user(LoginUser(user))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", username="")
+
+
+@bp.post("/keluar")
+@login_required
+def logout():
+    logout_user()
+    flash("Anda telah keluar.", "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+def register():
+    values = {k: request.form.get(k, "") for k in ("username", "full_name", "email")}
+    if request.method == "POST":
+        try:
+            accounts.register_applicant(values["username"].strip(), values["full_name"], values["email"].strip(),
+                                        request.form.get("password", ""), now(),
+                                        make_token=lambda user_id: _serializer().dumps(user_id))
+        except ValidationFailed as exc:
+            return render_template("auth/register.html", values=values, errors=exc.errors), 422
+        flash("Pendaftaran berhasil. Buka tautan konfirmasi yang kami kirim ke e-mail Anda.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/register.html", values=values, errors={})
+
+
+@bp.get("/konfirmasi/<token>")
+def confirm(token: str):
+    try:
+        user_id = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+        accounts.confirm_email(int(user_id), now())
+    except SignatureExpired:
+        flash("Tautan konfirmasi sudah kedaluwarsa. Daftar ulang atau hubungi petugas.", "error")
+        return redirect(url_for("auth.login"))
+    except (BadSignature, DomainError, ValueError):
+        flash("Tautan konfirmasi tidak valid.", "error")
+        return redirect(url_for("auth.login"))
+    flash("Alamat e-mail terkonfirmasi. Silakan masuk.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/kata-sandi", methods=["GET", "POST"])
+@login_required
+def change_password():
+    if request.method == "POST":
+        try:
+            user = accounts.change_password(current_actor().user_id, request.form.get("old_password", ""),
+                                            request.form.get("new_password", ""))
+        except ValidationFailed as exc:
+            return render_template("auth/password.html", errors=exc.errors), 422
+        login_user(LoginUser(user))  # this session continues; every other one ends
+        flash("Kata sandi telah diganti.", "info")
+        return redirect(url_for("public.home"))
+    return render_template("auth/password.html", errors={})

@@ -1,0 +1,59 @@
+"""Template filters: Indonesian dates, working days left, deadline colours."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Flask
+
+from app.domain.timeutil import format_tanggal, format_waktu
+
+
+def deadline_state(due: datetime | None, now: datetime | None = None) -> str:
+    """'late', 'soon' (within 2 working days) or 'ok' for a due date; '' when there is none."""
+    from app.services.calendar import current_calendar
+
+    if due is None:
+        return ""
+    now = now or datetime.now(timezone.utc)
+    if due < now:
+        return "late"
+    return "soon" if current_calendar().working_days_between(now, due) <= 1 else "ok"
+
+
+def working_days_left(due: datetime | None) -> str:
+    from app.services.calendar import current_calendar
+
+    if due is None:
+        return "-"
+    now = datetime.now(timezone.utc)
+    if due < now:
+        return f"terlambat {current_calendar().working_days_between(due, now)} hari kerja"
+    left = current_calendar().working_days_between(now, due)
+    return "hari ini" if left == 0 else f"{left} hari kerja lagi"
+
+
+def navigation(roles: frozenset[str]) -> dict[str, bool]:
+    """Which menu entries a user with these roles sees."""
+    return {
+        "portal": "pemohon" in roles,
+        "worklist": bool(roles & {"diskominfo", "kepala_diskominfo", "opd", "atasan_ppid"}),
+        "cases": bool(roles & {"diskominfo", "kepala_diskominfo", "opd", "atasan_ppid", "auditor"}),
+        "processes": bool(roles & {"process_owner", "admin"}),
+        "admin": "admin" in roles,
+    }
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["tanggal"] = lambda v: format_tanggal(v) if v else "-"
+    app.jinja_env.filters["waktu"] = lambda v: format_waktu(v) if v else "-"
+    app.jinja_env.filters["deadline_state"] = deadline_state
+    app.jinja_env.filters["sisa_hari_kerja"] = working_days_left
+
+    @app.context_processor
+    def _inject():
+        from app.domain.roles import ROLE_LABELS
+
+        from .security import current_actor
+
+        actor = current_actor()
+        return {"actor": actor, "role_labels": ROLE_LABELS, "nav": navigation(actor.roles)}
