@@ -51,7 +51,17 @@ def drop_pg_database(url: str) -> None:
 def build_app(instance: Path, database_url: str | None, **extra):
     config = {"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True,
               "WTF_CSRF_ENABLED": False, **extra}
-    return create_app(config, instance_path=str(instance))
+    application = create_app(config, instance_path=str(instance))
+
+    @application.before_request
+    def _fresh_login_per_request():
+        # Tests keep one app context open, so `g` (where Flask-Login caches the signed-in user)
+        # would outlive a request and leak one client's user into another client's request.
+        from flask import g
+
+        g.pop("_login_user", None)
+
+    return application
 
 
 def migrate(app) -> None:
