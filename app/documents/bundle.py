@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fpdf.enums import XPos, YPos
-from app.documents.layout import FontFace
+from fpdf.fonts import FontFace
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from fpdf.enums import XPos, YPos
-from app.documents.layout import FontFace
+from fpdf.fonts import FontFace
 
 from app.documents.images import image_size, is_image
 from app.documents.layout import Document

@@ -16,11 +16,6 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-try:  # fpdf2 >= 2.7.5
-    from fpdf.fonts import FontFace
-except ImportError:  # fpdf2 2.7.0-2.7.4 named it FontStyle
-    from fpdf.fonts import FontStyle as FontFace  # type: ignore[no-redef]
-
 from app.documents.text import EMPTY, make_sanitizer, one_line, or_dash, stringify, tidy
 
 log = logging.getLogger(__name__)

@@ -241,12 +241,14 @@ def test_objection_decision(font_mode):
 
 # -- history -----------------------------------------------------------------------------
 def test_history_table_and_hash_line(font_mode):
-    pdf = history_pdf(make(verification_hash=HASH))
+    pdf = history_pdf(make(history=history(40), verification_hash=HASH))
     text = text_of(pdf)
-    contains(text, NUMBER, "RIWAYAT PENANGANAN PERMOHONAN", "Petugas Nomor0", "Petugas Nomor2",
+    contains(text, NUMBER, "RIWAYAT PENANGANAN PERMOHONAN", "Petugas Nomor0", "Petugas Nomor39",
              "Periksa kelengkapan", "Ringkasan langkah1", "Petugas PPID Diskominfo", "16 Mar 2026 14:05",
              f"Hash rantai audit terakhir: {HASH}")
-    assert flat(text).rfind(flat(f"Hash rantai audit terakhir: {HASH}")) > flat(text).rfind("langkah2")
+    assert flat(text).rfind(flat(f"Hash rantai audit terakhir: {HASH}")) > flat(text).rfind("langkah39")
+    pages = read(pdf).pages
+    contains(pages[-1].extract_text(), f"Halaman {len(pages)} dari {len(pages)}")
 
 
 def test_history_embeds_the_diagram_and_survives_a_broken_one():
@@ -282,9 +284,17 @@ def hostile_data() -> CaseDocumentData:
                                     history_pdf, dispute_bundle_pdf])
 def test_hostile_values_do_not_break_the_documents(font_mode, render):
     text = text_of(render(hostile_data()))
-    contains(text, NUMBER, "<script>alert('x')</script>", "{nb}")
+    contains(text, NUMBER, "kutip")
     if font_mode == "core":
         assert "\U0001F600" not in text and "مرحبا" not in text
+
+
+@pytest.mark.parametrize("render", [receipt_pdf, notice_pdf, objection_receipt_pdf, objection_decision_pdf,
+                                    dispute_bundle_pdf])
+def test_markup_and_page_aliases_are_printed_as_plain_text(font_mode, render):
+    case = dispute_case(nama_lengkap="<script>alert('x')</script> <b>tebal</b> **md** {nb} {\x7fnb}")
+    text = text_of(render(make(case)))
+    contains(text, "<script>alert('x')</script> <b>tebal</b> **md** {nb} {nb}")
 
 
 def test_empty_case_shows_dashes(font_mode):
@@ -390,3 +400,30 @@ def test_labels_come_from_the_form_schemas(labels):
     schema = {"properties": {"x": {"oneOf": [{"const": "a", "title": "A"}]}},
               "allOf": [{"then": {"properties": {"y": {"oneOf": [{"const": 1, "title": "Satu"}]}}}}]}
     assert labels_from_schema(schema) == {"x": {"a": "A"}, "y": {"1": "Satu"}}
+
+
+def test_appended_attachments_lose_scripts_and_annotations():
+    """An uploaded PDF with a link, a page action and an open action enters the bundle inert."""
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("Helvetica", size=14)
+    doc.cell(0, 10, "Lampiran bertaut", link="https://example.org/")
+    reader = pypdf.PdfReader(io.BytesIO(bytes(doc.output())))
+    writer = pypdf.PdfWriter()
+    writer.append(reader)
+    name = pypdf.generic.NameObject
+    action = pypdf.generic.DictionaryObject({
+        name("/S"): name("/JavaScript"), name("/JS"): pypdf.generic.TextStringObject("app.alert('x');")})
+    writer._root_object[name("/OpenAction")] = action
+    writer.pages[0][name("/AA")] = pypdf.generic.DictionaryObject({name("/O"): action})
+    hostile = io.BytesIO()
+    writer.write(hostile)
+    assert b"/JavaScript" in hostile.getvalue() and b"/Annots" in hostile.getvalue()
+
+    pdf = dispute_bundle_pdf(make(dispute_case(), attachments=[("lampiran_jawaban", "tautan.pdf",
+                                                                 "application/pdf", hostile.getvalue())]))
+    bundle = read(pdf)
+    assert "Lampiran bertaut" in (bundle.pages[-1].extract_text() or "")
+    assert b"/JavaScript" not in pdf and b"app.alert" not in pdf
+    assert all("/Annots" not in p and "/AA" not in p for p in bundle.pages)
+    assert "/OpenAction" not in bundle.trailer["/Root"] and "/Names" not in bundle.trailer["/Root"]
