@@ -50,11 +50,12 @@ def _message(error: ValidationError) -> str:
     return _MESSAGES.get(error.validator, "Isian tidak valid.")
 
 
-def _field(error: ValidationError) -> str:
+def _fields(error: ValidationError) -> list[str]:
+    """The fields an error belongs to (a "required" error names every missing field)."""
     if error.validator == "required":
         missing = [p for p in error.validator_value if p not in (error.instance or {})]
-        return missing[0] if missing else ""
-    return str(error.absolute_path[0]) if error.absolute_path else ""
+        return missing or [""]
+    return [str(error.absolute_path[0]) if error.absolute_path else ""]
 
 
 def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[str, Any]:
@@ -66,10 +67,10 @@ def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[s
     validator = Draft202012Validator(resolved, format_checker=FormatChecker())
     for error in validator.iter_errors(cleaned):
         for leaf in _leaves(error):
-            errors.setdefault(_field(leaf), [])
             message = _message(leaf)
-            if message not in errors[_field(leaf)]:
-                errors[_field(leaf)].append(message)
+            for name in _fields(leaf):
+                if message not in errors.setdefault(name, []):
+                    errors[name].append(message)
     if errors:
         raise ValidationFailed(errors)
     return cleaned

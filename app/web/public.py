@@ -1,12 +1,14 @@
 """Public pages that need no sign-in."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from app.services.cases import find_instance
 from app.domain.errors import NotFound
+from app.services.portal_views import public_status
 
 bp = Blueprint("public", __name__)
+
+MAX_NUMBER_LENGTH = 40
 
 
 @bp.get("/")
@@ -14,14 +16,26 @@ def home():
     return render_template("public/home.html")
 
 
+@bp.get("/cek")
+def check_form():
+    """The home page's form (no JavaScript): ?n=<number> goes to the status page."""
+    number = (request.args.get("n") or "").strip().upper()[:MAX_NUMBER_LENGTH]
+    if not number:
+        flash("Masukkan Nomor Pendaftaran yang akan dicek.", "error")
+        return redirect(url_for("public.home"))
+    return redirect(url_for("public.check_status", registration_number=number))
+
+
 @bp.get("/cek/<registration_number>")
 def check_status(registration_number: str):
     """Status of a case by registration number, with no personal data."""
+    number = registration_number.strip()[:MAX_NUMBER_LENGTH]
     try:
-        instance = find_instance(registration_number)
+        status = public_status(number)
     except NotFound:
-        return render_template("public/status.html", case=None, number=registration_number), 404
-    return render_template("public/status.html", case=instance, number=registration_number)
+        return render_template("public/status.html", case=None, number=number), 404
+    response = render_template("public/status.html", case=status, number=number)
+    return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
 @bp.get("/healthz")

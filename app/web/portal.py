@@ -1,0 +1,209 @@
+"""The applicant portal: file a request, list my cases, follow one case, download its documents."""
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.domain.errors import ValidationFailed
+from app.services import portal_views
+from app.services.attachments import Upload
+from app.services.cases import start_case, start_form
+
+from .formrender import parse_submission, render_form, upload_fields
+from .security import current_actor, now, roles_required
+
+bp = Blueprint("portal", __name__)
+
+PROCESS_ID = "permohonan_informasi"
+TOKEN_FIELD = "form_token"
+_PENDING_KEY = "form_tokens"  # tokens handed out with a start form, not yet used
+_DONE_KEY = "form_tokens_done"  # token -> registration number of the case it created
+_KEEP = 10
+
+
+class _OnceGuard:
+    """Serialises submissions that carry the same form token inside this process and remembers
+    which case each token created, so a double click (two requests carrying the same, not yet
+    updated, session cookie) creates one case. The session keeps the same map across workers."""
+
+    def __init__(self, keep: int = 2000):
+        self._guard = threading.Lock()
+        self._locks: dict[str, list] = {}
+        self._done: OrderedDict[str, str] = OrderedDict()
+        self._keep = keep
+
+    @contextmanager
+    def hold(self, key: str):
+        with self._guard:
+            entry = self._locks.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    self._locks.pop(key, None)
+
+    def done(self, key: str) -> str | None:
+        with self._guard:
+            return self._done.get(key)
+
+    def record(self, key: str, number: str) -> None:
+        with self._guard:
+            self._done[key] = number
+            while len(self._done) > self._keep:
+                self._done.popitem(last=False)
+
+
+_once = _OnceGuard()
+
+
+def _new_token() -> str:
+    token = secrets.token_urlsafe(18)
+    pending = [t for t in session.get(_PENDING_KEY, []) if t != token][-(_KEEP - 1):]
+    session[_PENDING_KEY] = pending + [token]
+    return token
+
+
+def _created_by(token: str) -> str | None:
+    if not token:
+        return None
+    return session.get(_DONE_KEY, {}).get(token) or _once.done(f"{current_actor().user_id}:{token}")
+
+
+def _remember(token: str, number: str) -> None:
+    if not token:
+        return
+    _once.record(f"{current_actor().user_id}:{token}", number)
+    done = dict(session.get(_DONE_KEY, {}))
+    done[token] = number
+    session[_DONE_KEY] = dict(list(done.items())[-_KEEP:])
+    session[_PENDING_KEY] = [t for t in session.get(_PENDING_KEY, []) if t != token]
+
+
+def _already_sent(number: str):
+    flash(f"Permohonan ini sudah terkirim dengan Nomor Pendaftaran {number}.", "info")
+    return redirect(url_for("portal.case", registration_number=number))
+
+
+def _render_start(form, values: dict, errors: dict | None, token: str, status: int = 200):
+    fields = render_form(form.schema, form.ui_schema, values, errors)
+    return render_template("portal/new.html", form=form, fields=fields, token=token, errors=errors), status
+
+
+def _uploads(names: list[str]) -> dict[str, Upload]:
+    uploads = {}
+    for name in names:
+        storage = request.files.get(name)
+        if storage is not None and storage.filename:
+            uploads[name] = Upload(storage.filename, storage.read())
+    return uploads
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    """A body over the server limit cannot be read at all: show the form again with the reason."""
+    if request.endpoint != "portal.new_request":
+        return render_template("error.html", code=413, title="Berkas terlalu besar",
+                               message="Berkas yang diunggah terlalu besar."), 413
+    form = start_form(PROCESS_ID, now())
+    message = _size_message()
+    errors = {name: [message] for name in upload_fields(form.schema)}
+    errors[""] = ["Kiriman terlalu besar sehingga tidak dapat dibaca. Isi kembali formulir dan pilih berkas yang lebih kecil."]
+    return _render_start(form, {}, errors, _new_token(), 413)
+
+
+def _size_message() -> str:
+    return f"Berkas lebih dari {current_app.config['PPID_MAX_UPLOAD_MB']} MB."
+
+
+@bp.route("/permohonan/baru", methods=["GET", "POST"])
+@roles_required("pemohon")
+def new_request():
+    form = start_form(PROCESS_ID, now())
+    if request.method == "GET":
+        actor = current_actor()
+        return _render_start(form, {"nama_lengkap": actor.full_name}, None, _new_token())
+
+    token = request.form.get(TOKEN_FIELD, "")[:64]
+    number = _created_by(token)
+    if number:
+        return _already_sent(number)
+    actor = current_actor()
+    with _once.hold(f"{actor.user_id}:{token}"):
+        number = _created_by(token)
+        if number:
+            return _already_sent(number)
+        names = upload_fields(form.schema)
+        uploads = _uploads(names)
+        data = parse_submission(form.schema, request.form, set(uploads))
+        try:
+            portal_views.check_submission(form.schema, data, uploads)
+            ref = start_case(actor, PROCESS_ID, data, now(), uploads)
+        except ValidationFailed as exc:
+            errors = dict(exc.errors)
+            for name in uploads:
+                if name not in errors:
+                    errors[name] = ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain yang belum benar)."]
+            return _render_start(form, data, errors, token or _new_token(), 422)
+        _remember(token, ref.registration_number)
+    flash(f"Permohonan Anda terkirim. Nomor Pendaftaran: {ref.registration_number}. "
+          "Simpan nomor ini untuk memantau permohonan.", "success")
+    return redirect(url_for("portal.case", registration_number=ref.registration_number))
+
+
+@bp.get("/permohonan")
+@roles_required("pemohon")
+def my_requests():
+    return render_template("portal/list.html", rows=portal_views.my_case_rows(current_actor()))
+
+
+@bp.get("/permohonan/<registration_number>")
+@roles_required()
+def case(registration_number: str):
+    page = portal_views.case_page(current_actor(), registration_number)
+    request_html = render_form(page.request_schema, page.request_ui, page.case.data, readonly=True) \
+        if page.request_schema else None
+    return render_template("portal/case.html", page=page, case=page.case, request_html=request_html)
+
+
+def _document(content: bytes, filename: str, mimetype: str, inline: bool) -> Response:
+    response = Response(content, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _safe_number(registration_number: str) -> str:
+    return "".join(c for c in registration_number if c.isalnum() or c in "-_") or "permohonan"
+
+
+@bp.get("/permohonan/<registration_number>/tanda-terima.pdf")
+@roles_required()
+def receipt(registration_number: str):
+    content = portal_views.receipt_document(current_actor(), registration_number, request.host_url.rstrip("/"))
+    return _document(content, f"tanda-terima-{_safe_number(registration_number)}.pdf", "application/pdf", True)
+
+
+@bp.get("/permohonan/<registration_number>/pemberitahuan.pdf")
+@roles_required()
+def notice(registration_number: str):
+    content = portal_views.notice_document(current_actor(), registration_number)
+    return _document(content, f"pemberitahuan-tertulis-{_safe_number(registration_number)}.pdf",
+                     "application/pdf", True)
+
+
+@bp.get("/permohonan/<registration_number>/berkas-sengketa.zip")
+@roles_required()
+def dispute_bundle(registration_number: str):
+    content = portal_views.dispute_bundle(current_actor(), registration_number, request.host_url.rstrip("/"))
+    return _document(content, f"berkas-sengketa-{_safe_number(registration_number)}.zip", "application/zip", False)

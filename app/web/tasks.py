@@ -1,0 +1,137 @@
+"""The task page shared by every lane: the case file, the form, claim and release."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.domain import roles
+from app.domain.errors import Conflict, ValidationFailed
+from app.services import portal_views
+from app.services.attachments import Upload
+from app.services.tasks import claim_task, complete_task, unclaim_task
+
+from .formrender import parse_submission, render_form, upload_fields
+from .security import current_actor, now, roles_required
+
+bp = Blueprint("tasks", __name__)
+
+WORKLIST = "/staf/tugas"
+
+
+def _is_applicant_only() -> bool:
+    return not (current_actor().roles & roles.STAFF_ROLES)
+
+
+def _away(message: str, registration_number: str | None = None, applicant: bool | None = None):
+    """After a conflict: flash it and go back to the worklist (staff) or the case (applicant)."""
+    flash(message, "error")
+    applicant = _is_applicant_only() if applicant is None else applicant
+    if applicant:
+        if registration_number:
+            return redirect(url_for("portal.case", registration_number=registration_number))
+        return redirect(url_for("portal.my_requests"))
+    return redirect(WORKLIST)
+
+
+def _render(page, values: dict, errors: dict | None, status: int = 200):
+    detail = page.detail
+    fields = render_form(detail.schema, detail.ui_schema, values, errors) if detail.schema else None
+    request_html = render_form(page.request_schema, page.request_ui, page.request_values, readonly=True) \
+        if page.request_schema else None
+    answers = [(block, render_form(block.schema, block.ui_schema, block.values, readonly=True))
+               for block in page.answers]
+    return render_template("tasks/task.html", page=page, task=detail.row, fields=fields, errors=errors,
+                           request_html=request_html, answers=answers), status
+
+
+@bp.get("/tugas/<int:task_id>")
+@roles_required()
+def show(task_id: int):
+    try:
+        page = portal_views.task_page(current_actor(), task_id)
+    except Conflict as exc:
+        return _away(exc.message)
+    return _render(page, dict(page.detail.case_data), None)
+
+
+def _uploads(names: list[str]) -> dict[str, Upload]:
+    uploads = {}
+    for name in names:
+        storage = request.files.get(name)
+        if storage is not None and storage.filename:
+            uploads[name] = Upload(storage.filename, storage.read())
+    return uploads
+
+
+@bp.post("/tugas/<int:task_id>")
+@roles_required()
+def complete(task_id: int):
+    actor = current_actor()
+    try:
+        page = portal_views.task_page(actor, task_id)
+    except Conflict as exc:
+        return _away(exc.message)
+    detail = page.detail
+    reg = page.registration_number
+    uploads = _uploads(upload_fields(detail.schema))
+    data = parse_submission(detail.schema, request.form, set(uploads))
+    try:
+        portal_views.check_submission(detail.schema, _with_kept_files(detail, data), uploads)
+        done = complete_task(actor, task_id, _with_kept_files(detail, data), now(), uploads)
+    except ValidationFailed as exc:
+        errors = dict(exc.errors)
+        for name in uploads:
+            errors.setdefault(name, ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain "
+                                     "yang belum benar)."])
+        return _render(page, {**detail.case_data, **data}, errors, 422)
+    except Conflict as exc:
+        return _away(exc.message, reg, page.for_applicant)
+    flash(f"Tugas \u201c{detail.row.title}\u201d untuk {done.registration_number} selesai. "
+          f"Status sekarang: {done.status}.", "success")
+    if page.for_applicant:
+        return redirect(url_for("portal.case", registration_number=done.registration_number))
+    return redirect(WORKLIST)
+
+
+def _with_kept_files(detail, data: dict) -> dict:
+    """A required upload already in the case data counts as given when no new file is chosen."""
+    required = set(detail.schema.get("required") or [])
+    kept = {}
+    for name in upload_fields(detail.schema):
+        value = detail.case_data.get(name)
+        if name in required and name not in data and isinstance(value, str) and value.startswith("lampiran:"):
+            kept[name] = value
+    return {**data, **kept}
+
+
+@bp.post("/tugas/<int:task_id>/ambil")
+@roles_required()
+def claim(task_id: int):
+    try:
+        claim_task(current_actor(), task_id, now())
+    except Conflict as exc:
+        return _away(exc.message)
+    flash("Tugas ini sekarang Anda kerjakan.", "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/tugas/<int:task_id>/lepas")
+@roles_required()
+def release(task_id: int):
+    try:
+        unclaim_task(current_actor(), task_id, now())
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    flash("Tugas dilepas; petugas lain dapat mengerjakannya.", "info")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    task_id = (request.view_args or {}).get("task_id")
+    flash("Kiriman terlalu besar sehingga tidak dapat dibaca. Pilih berkas yang lebih kecil lalu kirim lagi.",
+          "error")
+    if task_id is not None:
+        return redirect(url_for("tasks.show", task_id=task_id))
+    return redirect(WORKLIST)
