@@ -191,3 +191,167 @@ def calendar_cuti_bersama_command(mode: str) -> None:
 
     set_cuti_bersama_working(mode == "kerja")
     click.echo(f"cuti bersama: {mode}")
+
+
+@audit_group.command("replay")
+@click.argument("case", required=False)
+@click.option("--all", "all_cases", is_flag=True, help="replay every case")
+@with_appcontext
+def audit_replay_command(case: str | None, all_cases: bool) -> None:
+    """Re-execute a case (or all) from its history and compare every step; exit 1 on any mismatch."""
+    import sys
+
+    from app.services.replay import count_cases, replay_all, replay_case
+
+    if bool(case) == all_cases:
+        raise click.UsageError("name one case (registration number) or give --all")
+    started = time.perf_counter()
+    if case:
+        reports = [replay_case(case)]
+    else:
+        with click.progressbar(length=count_cases(), label="replay", file=sys.stderr) as bar:
+            reports = replay_all(progress=lambda _report: bar.update(1))
+    failed = [r for r in reports if r.mismatches]
+    for report in failed:
+        for mismatch in report.mismatches:
+            click.echo(f"MISMATCH {report.registration_number} {mismatch}")
+    for report in reports:
+        if report.note:
+            click.echo(f"NOTE {report.registration_number}: {report.note}")
+    events = sum(r.steps_checked for r in reports)
+    click.echo(f"{'FAIL' if failed else 'OK'}: {len(reports)} case(s) replayed, {events} event(s) checked, "
+               f"{len(failed)} with mismatches ({time.perf_counter() - started:.1f} s)")
+    if failed:
+        raise SystemExit(1)
+
+
+@audit_group.command("hash")
+@click.argument("case")
+@with_appcontext
+def audit_hash_command(case: str) -> None:
+    """Print the hash of a case's last audit event: it seals the whole history."""
+    from app.services.audit import final_hash
+    from app.services.cases import find_instance
+
+    click.echo(final_hash(find_instance(case).id) or "(no events)")
+
+
+def _period_options(func):
+    func = click.option("--opd", default=None, help="only cases of this OPD (code)")(func)
+    func = click.option("--to", "last", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+                        help="last day (WIB), included")(func)
+    func = click.option("--from", "first", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+                        help="first day (WIB), included")(func)
+    return click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
+                        help="file to write")(func)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Exports: event logs (XES, CSV) and the registers the law requires."""
+
+
+@export_group.command("xes")
+@_period_options
+@with_appcontext
+def export_xes_command(out_file: str, first, last, opd: str | None) -> None:
+    """Every case's history as an IEEE 1849 XES event log (no personal data)."""
+    from app.services.exports import export_xes
+
+    with open(out_file, "wb") as out:
+        traces, events = export_xes(out, first and first.date(), last and last.date(), opd)
+    click.echo(f"{traces} case(s), {events} event(s) written to {out_file}")
+
+
+@export_group.command("csv")
+@_period_options
+@with_appcontext
+def export_csv_command(out_file: str, first, last, opd: str | None) -> None:
+    """Every case's history as CSV: case, event, time (WIB), resource, role, lane, OPD."""
+    from app.services.exports import export_csv
+
+    with open(out_file, "w", encoding="utf-8-sig", newline="") as out:
+        cases, events = export_csv(out, first and first.date(), last and last.date(), opd)
+    click.echo(f"{cases} case(s), {events} event(s) written to {out_file}")
+
+
+@export_group.command("register")
+@click.argument("kind", type=click.Choice(["permohonan", "keberatan"]))
+@_period_options
+@with_appcontext
+def export_register_command(kind: str, out_file: str, first, last, opd: str | None) -> None:
+    """The request or objection register (CSV, or XLSX when FILE ends in .xlsx); never a NIK."""
+    from pathlib import Path
+
+    from app.services import registers
+
+    rows = (registers.request_register if kind == "permohonan" else registers.objection_register)(
+        first and first.date(), last and last.date(), opd)
+    if out_file.lower().endswith(".xlsx"):
+        Path(out_file).write_bytes(registers.to_xlsx(rows, kind))
+    else:
+        Path(out_file).write_text(registers.to_csv(rows, kind), encoding="utf-8-sig")
+    click.echo(f"{len(rows)} row(s) written to {out_file}")
+
+
+@main.group("report")
+def report_group() -> None:
+    """The annual report and public statistics."""
+
+
+@report_group.command("annual")
+@click.option("--year", type=int, required=True)
+@click.option("--out", "out_file", default=None, type=click.Path(dir_okay=False), help="also write it as CSV")
+@with_appcontext
+def report_annual_command(year: int, out_file: str | None) -> None:
+    """Requests, decisions, time taken, objections and disputes per semester and OPD."""
+    from pathlib import Path
+
+    from app.services.reports import annual_report, report_csv
+
+    report = annual_report(year)
+    for line in report.lines():
+        click.echo(line)
+    if out_file:
+        Path(out_file).write_text(report_csv(report), encoding="utf-8-sig")
+        click.echo(f"written {out_file}")
+
+
+@report_group.command("chart")
+@click.option("--year", type=int, required=True)
+@click.option("--by", type=click.Choice(["opd", "month"]), default="opd", show_default=True)
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False), help="SVG file to write")
+@with_appcontext
+def report_chart_command(year: int, by: str, out_file: str) -> None:
+    """Requests received per OPD or per month, as an SVG bar chart."""
+    from pathlib import Path
+
+    from app.services.reports import chart_svg
+
+    Path(out_file).write_text(chart_svg(year, by), encoding="utf-8")
+    click.echo(f"written {out_file}")
+
+
+@main.command("bench", with_appcontext=False)
+@click.option("--quick", is_flag=True, help="small sizes (2,000 cases, 20,000 events...): checks the bench, not the system")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), default=None, help="write the results as JSON")
+@click.option("--database-url", envvar="DATABASE_URL", default=None,
+              help="a PostgreSQL server to run every row on as well (the bench creates and drops its own databases "
+                   "there and never writes into the one named)")
+@click.option("--pg", is_flag=True, help="also PostgreSQL at postgresql+psycopg://postgres@127.0.0.1:5432")
+@click.option("--keep", is_flag=True, help="keep the temp folder (SQLite files, server logs)")
+def bench_command(quick: bool, json_file: str | None, database_url: str | None, pg: bool, keep: bool) -> None:
+    """Measure the whole system against the bare engine; print PASS/FAIL per target (docs/PERFORMANCE.md)."""
+    from pathlib import Path
+
+    from app.bench.databases import DEFAULT_PG_ADMIN_URL
+    from app.bench.report import write_json
+    from app.bench.runner import FULL, QUICK, run_bench
+
+    pg_url = DEFAULT_PG_ADMIN_URL if pg else None
+    if database_url and database_url.startswith("postgresql"):
+        pg_url = database_url
+    document = run_bench(QUICK if quick else FULL, quick, pg_url, keep)
+    if json_file:
+        write_json(Path(json_file), document)
+        click.echo(f"written {json_file}")

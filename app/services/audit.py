@@ -139,3 +139,14 @@ def verify_all(registration_number: str | None = None) -> tuple[int, list[Verify
         count += 1
         problems += verify_instance(instance)
     return count, problems
+
+
+def final_hash(instance_id: int) -> str | None:
+    """The hash of a case's last audit event: it seals the whole history (None: no events).
+
+    Anyone holding this value (printed on an exported history, kept by the Komisi Informasi)
+    can later prove that the history they are shown is the one that was exported: every
+    earlier event is chained into it.
+    """
+    return db.session.scalar(db.select(AuditEvent.hash).filter_by(instance_id=instance_id)
+                             .order_by(AuditEvent.seq.desc()).limit(1))

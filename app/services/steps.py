@@ -86,6 +86,7 @@ def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime
         "timers_set": timers_set, "timers_cleared": timers_cleared, "notifications": sent,
         "state_hash": audit.state_hash(instance.state), "case_data": after,
         "case_fields": [instance.status, instance.opd_code, instance.applicant_id],
+        "finished": run.finished,
         "open_tasks": [audit.task_row_fingerprint(r) for r in _rows(HumanTask, instance.id)],
         "timers": [audit.timer_row_fingerprint(r) for r in _rows(TimerJob, instance.id)],
     }

@@ -1,0 +1,314 @@
+"""Replay: run a workflow again from its start, with recorded inputs and the time as an input.
+
+SpiffWorkflow's timer events compare their due time with the system clock. A replay runs
+long after the fact, so the replay works on its own copy of a version's specs in which every
+timer event definition reads the replay clock (`RunContext.now`) instead. The specs used by
+the application's `Engine` are never touched, and no clock is patched.
+
+Besides firing by that clock, `ReplayRun.fire_timers_by_id` fires the timers a recorded
+`timer_fired` event names (whatever the clock says), so the replay fires exactly what was
+recorded.
+
+`canonical_state` and `compare_states` compare two serialized states modulo task ids (the
+ids of a replay differ from the recorded ones): the task trees are matched by spec names,
+and states, data and internal data are compared.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.util.task import TaskState
+
+from .definition import ProcessDefinition
+from .runtime import Run, _is_timer, _Loaded
+from .types import RunContext, Step
+
+# -- timers on the replay clock ------------------------------------------------------------
+
+
+def _replay_now(my_task) -> datetime:
+    clock = getattr(my_task.workflow.top_workflow, "_ppid_replay_clock", None)
+    return clock() if clock is not None else datetime.now(timezone.utc)
+
+
+class _ClockTimeDate:
+    def has_fired(self, my_task):
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.parse_time_or_duration(event_value) < _replay_now(my_task):
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)
+
+
+class _ClockDuration:
+    def has_fired(self, my_task):
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            parsed = TimerEventDefinition.parse_iso_duration(expression)
+            start = _replay_now(my_task)
+            event_value = (start + TimerEventDefinition.get_timedelta_from_start(parsed, start)).isoformat()
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.get_datetime(event_value) < _replay_now(my_task):
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)
+
+
+class _ClockCycle:
+    def cycle_complete(self, my_task):
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(expression)
+            event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
+        ready = False
+        if event_value["cycles"] != 0:
+            next_event = datetime.fromisoformat(event_value["next"])
+            if next_event < _replay_now(my_task):
+                event_value["next"] = (next_event + timedelta(seconds=event_value["duration"])).isoformat()
+                event_value["cycles"] -= 1
+                ready = True
+        else:
+            my_task.internal_data.pop("event_value", None)
+            my_task.internal_data["event_fired"] = True
+        my_task._set_internal_data(event_value=event_value)
+        return ready
+
+
+_MIXINS = ((CycleTimerEventDefinition, _ClockCycle), (DurationTimerEventDefinition, _ClockDuration),
+           (TimeDateEventDefinition, _ClockTimeDate))
+_variants: dict[type, type] = {}
+
+
+def _on_replay_clock(definition) -> None:
+    """Swap a timer event definition (also inside a multiple event) for its replay-clock variant."""
+    for base, mixin in _MIXINS:
+        if isinstance(definition, base) and not isinstance(definition, mixin):
+            cls = type(definition)
+            variant = _variants.setdefault(cls, type(f"Replay{cls.__name__}", (mixin, cls), {}))
+            definition.__class__ = variant
+            break
+    for inner in getattr(definition, "event_definitions", None) or ():
+        _on_replay_clock(inner)
+
+
+class _ReplayLoaded(_Loaded):
+    """A version's specs restored afresh, with every timer on the replay clock."""
+
+    def __init__(self, definition: ProcessDefinition):
+        super().__init__(definition)
+        for spec in (self.spec, *self.subprocess_specs.values()):
+            for task_spec in spec.task_specs.values():
+                event_definition = getattr(task_spec, "event_definition", None)
+                if event_definition is not None:
+                    _on_replay_clock(event_definition)
+
+
+# -- the replay run --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiredTimers:
+    steps: list[Step]
+    missing: list[str]
+
+
+class ReplayRun(Run):
+    """A Run whose timers read `ctx.now`; the caller sets `ctx.now` before each recorded event."""
+
+    def __init__(self, loaded: _Loaded, workflow: BpmnWorkflow, ctx: RunContext):
+        super().__init__(loaded, workflow, ctx)
+        workflow._ppid_replay_clock = lambda: self.ctx.now
+        self._mark = 0
+
+    def take_steps(self) -> list[Step]:
+        """The steps completed since the previous call (or since the start)."""
+        steps, self._mark = self.steps[self._mark:], len(self.steps)
+        return steps
+
+    def fire_timers_by_id(self, spec_ids) -> FiredTimers:
+        """Mark the named waiting timers as fired, then let the workflow move on.
+
+        Timers due by the replay clock fire too (as they would have in production). `missing`
+        names the timers asked for that were not waiting.
+        """
+        waiting = [t for t in self.workflow.get_tasks(state=TaskState.WAITING) if _is_timer(t)]
+        missing = []
+        for spec_id in dict.fromkeys(spec_ids):
+            matches = [t for t in waiting if t.task_spec.bpmn_id == spec_id]
+            if not matches:
+                missing.append(spec_id)
+            for task in matches:
+                task._set_internal_data(event_fired=True)
+        before = len(self.steps)
+        self.workflow.refresh_timers()
+        self.advance()
+        return FiredTimers([s for s in self.steps[before:] if s.is_timer], missing)
+
+    def open_task_id(self, spec_id: str) -> str | None:
+        """The id of a ready user task of that spec (the first one), or None."""
+        return next((t.task_id for t in self.ready_tasks() if t.spec_id == spec_id), None)
+
+
+class ReplayEngine:
+    """Starts replay runs; keeps one replay copy of the specs per process version."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, _ReplayLoaded] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, definition: ProcessDefinition) -> _ReplayLoaded:
+        with self._lock:
+            loaded = self._loaded.get(definition.content_hash)
+            if loaded is None:
+                loaded = self._loaded[definition.content_hash] = _ReplayLoaded(definition)
+        return loaded
+
+    def start(self, definition: ProcessDefinition, ctx: RunContext) -> ReplayRun:
+        loaded = self._get(definition)
+        run = ReplayRun(loaded, BpmnWorkflow(loaded.spec, loaded.subprocess_specs), ctx)
+        run.advance()
+        return run
+
+
+# -- comparing states modulo task ids --------------------------------------------------------
+
+
+def _state_name(value) -> str:
+    try:
+        return TaskState.get_name(value)
+    except Exception:  # an unknown number: show it as is
+        return str(value)
+
+
+def _canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def canonical_state(state: str) -> dict[str, dict]:
+    """A serialized workflow state as {task path: facts}, without task ids or timestamps.
+
+    A path is the chain of spec names from the root (subprocess trees hang under the task
+    that runs them); siblings of the same spec are numbered. Facts: state, data, internal data.
+    The key "" holds the workflow's own facts (data, completed, success, pending events).
+    """
+    dct = json.loads(state)
+    subprocesses = dct.get("subprocesses", {})
+    out: dict[str, dict] = {"": {"data": _canonical_json(dct.get("data", {})), "completed": dct.get("completed"),
+                                 "success": dct.get("success"),
+                                 "events": _canonical_json(dct.get("bpmn_events", []))}}
+
+    def walk(workflow: dict, task_id: str, prefix: str) -> None:
+        stack = [(task_id, prefix, None)]
+        while stack:
+            current, path, parent_data = stack.pop()
+            task = workflow["tasks"][current]
+            data = _materialized(task, parent_data)
+            out[path] = {"state": _state_name(task.get("state")), "data": data,
+                         "internal": _canonical_json(task.get("internal_data", {}))}
+            sub = subprocesses.get(current)
+            if sub is not None and sub.get("root") in sub.get("tasks", {}):
+                out[path + "{"] = {"data": _canonical_json(sub.get("data", {})), "completed": sub.get("completed")}
+                walk(sub, sub["root"], path + "{")
+            names: dict[str, int] = {}
+            children = []
+            for child_id in task.get("children", []):
+                child = workflow["tasks"].get(child_id)
+                if child is None:
+                    out[f"{path}/?{child_id}"] = {"state": "missing task"}
+                    continue
+                name = child["task_spec"]
+                names[name] = names.get(name, 0) + 1
+                label = name if names[name] == 1 else f"{name}#{names[name]}"
+                children.append((child_id, f"{path}/{label}", data))
+            stack.extend(reversed(children))
+
+    root = dct.get("root")
+    if root in dct.get("tasks", {}):
+        walk(dct, root, dct["tasks"][root]["task_spec"])
+    return out
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else _canonical_json(value)
+
+
+def _materialized(task: dict, parent_data: dict | None) -> dict:
+    """A task's data as the serializer restores it: a child stores only its changes (delta)."""
+    delta = task.get("delta")
+    if delta and parent_data is not None:
+        data = dict(parent_data)
+        data.update(delta.get("updates") or {})
+        for key in delta.get("deletions") or ():
+            data.pop(key, None)
+        return data
+    return dict(task.get("data") or {})
+
+
+def _short(path: str) -> str:
+    """The task's own spec name (numbered when its parent has several of that spec)."""
+    parts = [p for p in path.replace("{", "/").split("/") if p]
+    return parts[-1] if parts else "workflow"
+
+
+TIMER_VALUES = "internal data (timer values)"
+
+
+@dataclass(frozen=True)
+class StateDifference:
+    what: str
+    expected: str
+    actual: str
+
+
+def compare_states(expected: str, actual: str, limit: int = 20) -> list[StateDifference]:
+    """Differences between two serialized states, modulo task ids (at most `limit`)."""
+    left, right = canonical_state(expected), canonical_state(actual)
+    diffs: list[StateDifference] = []
+    told: set[tuple] = set()  # a data difference is inherited by the tasks after it: tell it once
+    for path in sorted(left.keys() | right.keys(), key=lambda p: (p.count("/") + p.count("{"), p)):
+        a, b = left.get(path), right.get(path)
+        where = _short(path)
+        if a is None:
+            diffs.append(StateDifference(f"task {where}", "(absent)", f"present, {b.get('state')}"))
+        elif b is None:
+            diffs.append(StateDifference(f"task {where}", f"present, {a.get('state')}", "(absent)"))
+        else:
+            for key in sorted(a.keys() | b.keys()):
+                if key == "data" and isinstance(a.get(key), dict) and isinstance(b.get(key), dict):
+                    for name in sorted(a[key].keys() | b[key].keys()):
+                        x, y = a[key].get(name, "(absent)"), b[key].get(name, "(absent)")
+                        if _canonical_json(x) != _canonical_json(y):
+                            seen = (name, _canonical_json(x), _canonical_json(y))
+                            if seen not in told:
+                                told.add(seen)
+                                diffs.append(StateDifference(f"task {where}: data {name!r}", _text(x), _text(y)))
+                elif a.get(key) != b.get(key):
+                    label = {"state": "state", "data": "data", "internal": TIMER_VALUES}.get(key, key)
+                    diffs.append(StateDifference(f"task {where}: {label}", str(a.get(key)), str(b.get(key))))
+        if len(diffs) >= limit:
+            break
+    return diffs
+
+
+def task_index(state: str) -> dict[str, tuple[str, str]]:
+    """{task id: (spec name, state name)} of every task of a serialized state (subprocesses too)."""
+    dct = json.loads(state)
+    out: dict[str, tuple[str, str]] = {}
+    for workflow in (dct, *dct.get("subprocesses", {}).values()):
+        for task_id, task in workflow.get("tasks", {}).items():
+            out[task_id] = (task.get("task_spec"), _state_name(task.get("state")))
+    return out

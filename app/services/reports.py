@@ -1,0 +1,285 @@
+"""The annual report (laporan tahunan, due 31 March) and public statistics, with SVG charts.
+
+Figures per year, semester (1: January-June, 2: July-December, WIB dates) and OPD, read from
+the case data keys documented in `app.services.registers` and from the audit events:
+
+- requests received: cases with `rincian_informasi`, counted by receipt date (`tanggal_diterima`);
+  the OPD is the case's OPD ("-" while not dispatched);
+- decisions, by the final `keputusan`: granted in full (`diterima_seluruhnya`), in part
+  (`diterima_sebagian`), refused (`ditolak`, per Pasal 17 letter in `dasar_penolakan`), not held
+  (`tidak_dikuasai`); `withdrawn`: the request lapsed (status Ditarik); `overdue`: no written
+  notice within the legal limit (`hasil == "terlambat"`);
+- time taken: working days (`WorkingCalendar.working_days_between`, the calendar in force) from
+  receipt to the written notice, the time of the task completion that set the final `keputusan`;
+  median, 90th percentile (nearest rank: the ceil(0.9 n)-th smallest), and the share of notices
+  given within 4 (the service card's target) and within 10 working days (the law's limit);
+- objections received: cases with `nomor_keberatan`, counted by filing date (`tanggal_keberatan`);
+  decided: those with `keputusan_keberatan`;
+- disputes: cases with `status_sengketa`, counted by the time that key was set.
+
+Every figure is counted in the period of its own date (a request of December whose objection
+comes in January counts in two years). `public_statistics` gives the same counts with no
+personal data and no registration numbers; `bar_chart_svg` draws counts as a plain SVG.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from lxml import etree
+
+from app.domain import statuses
+from app.domain.timeutil import BULAN
+from app.persistence.models import Opd, db
+
+from .calendar import current_calendar
+from .registers import OBJECTION_MARKER, REQUEST_MARKER, _cases, times_set, wib_day
+
+GRANTED_FULL, GRANTED_PART, REFUSED, NOT_HELD = "diterima_seluruhnya", "diterima_sebagian", "ditolak", "tidak_dikuasai"
+DECISIONS = (GRANTED_FULL, GRANTED_PART, REFUSED, NOT_HELD)
+OVERDUE_RESULT = "terlambat"
+NO_OPD = "-"
+ALL = "SEMUA"
+
+
+@dataclass
+class ReportRow:
+    year: int
+    semester: int | None  # None: the whole year
+    opd: str  # an OPD code, NO_OPD, or ALL
+    received: int = 0
+    granted_full: int = 0
+    granted_part: int = 0
+    refused: int = 0
+    refused_by_ground: dict[str, int] = field(default_factory=dict)
+    not_held: int = 0
+    withdrawn: int = 0
+    overdue: int = 0
+    notices: int = 0
+    median_days: float | None = None
+    p90_days: int | None = None
+    within_4: float | None = None
+    within_10: float | None = None
+    objections_received: int = 0
+    objections_decided: int = 0
+    disputes: int = 0
+    days: list[int] = field(default_factory=list, repr=False)
+
+    def finish(self) -> None:
+        self.refused_by_ground = dict(sorted(self.refused_by_ground.items()))
+        self.notices = len(self.days)
+        if self.days:
+            ordered = sorted(self.days)
+            self.median_days = float(statistics.median(ordered))
+            self.p90_days = ordered[math.ceil(0.9 * len(ordered)) - 1]
+            self.within_4 = sum(d <= 4 for d in ordered) / len(ordered)
+            self.within_10 = sum(d <= 10 for d in ordered) / len(ordered)
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    rows: list[ReportRow]  # per semester and OPD, then per semester for all OPDs, then the year
+
+    def row(self, semester: int | None, opd: str = ALL) -> ReportRow:
+        found = next((r for r in self.rows if r.semester == semester and r.opd == opd), None)
+        return found or ReportRow(self.year, semester, opd)
+
+    @property
+    def total(self) -> ReportRow:
+        return self.row(None, ALL)
+
+    def lines(self) -> list[str]:
+        out = [f"Laporan tahunan layanan informasi publik {self.year}",
+               f"{'semester':9} {'OPD':12} {'masuk':>5} {'penuh':>5} {'sebag':>5} {'tolak':>5} {'t.dik':>5} "
+               f"{'median':>6} {'p90':>4} {'<=4HK':>6} {'<=10HK':>6} {'keb.':>4} {'putus':>5} {'sengk':>5}"]
+        for r in self.rows:
+            sem = "tahun" if r.semester is None else str(r.semester)
+            out.append(f"{sem:9} {r.opd:12} {r.received:5} {r.granted_full:5} {r.granted_part:5} {r.refused:5} "
+                       f"{r.not_held:5} {_num(r.median_days):>6} {_num(r.p90_days):>4} {_pct(r.within_4):>6} "
+                       f"{_pct(r.within_10):>6} {r.objections_received:4} {r.objections_decided:5} {r.disputes:5}")
+            if r.refused_by_ground:
+                grounds = ", ".join(f"huruf {k}: {v}" for k, v in r.refused_by_ground.items())
+                out.append(f"{'':22} ditolak menurut Pasal 17: {grounds}")
+        return out
+
+
+def _num(value) -> str:
+    return "-" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def semester_of(day: date) -> int:
+    return 1 if day.month <= 6 else 2
+
+
+@dataclass(frozen=True)
+class _Facts:
+    opd: str
+    received: date | None
+    decision: str | None
+    ground: str | None
+    days: int | None
+    withdrawn: bool
+    overdue: bool
+    objection: date | None
+    objection_decided: bool
+    dispute: date | None
+
+
+def _facts() -> list[_Facts]:
+    calendar = current_calendar()
+    out = []
+    for instance, data in _cases(REQUEST_MARKER, None):
+        decision = data.get("keputusan") if data.get("keputusan") in DECISIONS else None
+        receipt = data.get("tanggal_diterima")
+        received = wib_day(receipt) or wib_day(instance.created_at)
+        keys = tuple(k for k in ("keputusan", "status_sengketa", OBJECTION_MARKER)
+                     if (k != "keputusan" or decision) and k in data)
+        times = times_set(instance.id, keys) if keys else {}
+        days = None
+        if decision and "keputusan" in times:
+            start = wib_day(receipt) or wib_day(instance.created_at)
+            days = calendar.working_days_between(start, times["keputusan"])
+        out.append(_Facts(
+            opd=instance.opd_code or NO_OPD, received=received, decision=decision,
+            ground=str(data.get("dasar_penolakan") or "?") if decision == REFUSED else None, days=days,
+            withdrawn=data.get("status") == statuses.DITARIK, overdue=data.get("hasil") == OVERDUE_RESULT,
+            objection=(wib_day(data.get("tanggal_keberatan")) or wib_day(times.get(OBJECTION_MARKER)))
+            if OBJECTION_MARKER in data else None,
+            objection_decided=bool(data.get("keputusan_keberatan")),
+            dispute=(wib_day(times.get("status_sengketa")) or wib_day(data.get("tanggal_pengajuan_sengketa")))
+            if data.get("status_sengketa") else None,
+        ))
+    return out
+
+
+def annual_report(year: int) -> AnnualReport:
+    """The report of a year: per semester and OPD, per semester, and the whole year."""
+    rows: dict[tuple[int | None, str], ReportRow] = {}
+
+    def targets(day: date | None, opd: str) -> list[ReportRow]:
+        if day is None or day.year != year:
+            return []
+        sem = semester_of(day)
+        return [rows.setdefault(key, ReportRow(year, key[0], key[1])) for key in ((sem, opd), (sem, ALL), (None, ALL))]
+
+    for fact in _facts():
+        for row in targets(fact.received, fact.opd):
+            row.received += 1
+            row.granted_full += fact.decision == GRANTED_FULL
+            row.granted_part += fact.decision == GRANTED_PART
+            row.not_held += fact.decision == NOT_HELD
+            row.withdrawn += fact.withdrawn
+            row.overdue += fact.overdue
+            if fact.decision == REFUSED:
+                row.refused += 1
+                row.refused_by_ground[fact.ground] = row.refused_by_ground.get(fact.ground, 0) + 1
+            if fact.days is not None:
+                row.days.append(fact.days)
+        for row in targets(fact.objection, fact.opd):
+            row.objections_received += 1
+            row.objections_decided += fact.objection_decided
+        for row in targets(fact.dispute, fact.opd):
+            row.disputes += 1
+    for row in rows.values():
+        row.finish()
+    order = sorted(rows.values(), key=lambda r: (r.semester is None, r.semester or 0, r.opd == ALL, r.opd))
+    return AnnualReport(year, order)
+
+
+REPORT_COLUMNS = ("tahun", "semester", "opd", "permohonan", "diterima_seluruhnya", "diterima_sebagian", "ditolak",
+                  "ditolak_menurut_pasal_17", "tidak_dikuasai", "ditarik", "melewati_batas_waktu",
+                  "pemberitahuan", "median_hari_kerja", "persentil_90_hari_kerja", "dalam_4_hari_kerja",
+                  "dalam_10_hari_kerja", "keberatan_diterima", "keberatan_diputus", "sengketa")
+
+
+def report_csv(report: AnnualReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    for r in report.rows:
+        writer.writerow((r.year, r.semester or "tahun", r.opd, r.received, r.granted_full, r.granted_part, r.refused,
+                         "; ".join(f"{k}={v}" for k, v in r.refused_by_ground.items()), r.not_held, r.withdrawn,
+                         r.overdue, r.notices, _num(r.median_days), _num(r.p90_days), _pct(r.within_4),
+                         _pct(r.within_10), r.objections_received, r.objections_decided, r.disputes))
+    return buffer.getvalue()
+
+
+def public_statistics(year: int) -> dict:
+    """The year's figures for the public: counts and times only (no names, no numbers of cases)."""
+    report = annual_report(year)
+    facts = [f for f in _facts() if f.received and f.received.year == year]
+    names = dict(db.session.execute(db.select(Opd.code, Opd.name)).all())
+    per_opd = Counter(names.get(f.opd, f.opd) for f in facts)
+    per_month = [0] * 12
+    for f in facts:
+        per_month[f.received.month - 1] += 1
+    total = report.total
+    return {
+        "tahun": year,
+        "permohonan": total.received,
+        "diterima_seluruhnya": total.granted_full,
+        "diterima_sebagian": total.granted_part,
+        "ditolak": total.refused,
+        "ditolak_menurut_pasal_17": total.refused_by_ground,
+        "tidak_dikuasai": total.not_held,
+        "ditarik": total.withdrawn,
+        "melewati_batas_waktu": total.overdue,
+        "median_hari_kerja": total.median_days,
+        "persentil_90_hari_kerja": total.p90_days,
+        "dalam_4_hari_kerja": total.within_4,
+        "dalam_10_hari_kerja": total.within_10,
+        "keberatan_diterima": total.objections_received,
+        "keberatan_diputus": total.objections_decided,
+        "sengketa": total.disputes,
+        "per_semester": {s: report.row(s).received for s in (1, 2)},
+        "per_opd": dict(sorted(per_opd.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "per_bulan": dict(zip(BULAN, per_month)),
+    }
+
+
+# -- charts -----------------------------------------------------------------------------------
+
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def bar_chart_svg(title: str, items: list[tuple[str, int]], width: int = 720, bar_height: int = 22) -> str:
+    """A horizontal bar chart as plain SVG; labels are text nodes (escaped by lxml)."""
+    label_width, top, gap = 260, 48, 6
+    height = top + len(items) * (bar_height + gap) + 24
+    biggest = max((v for _, v in items), default=0) or 1
+    svg = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS}, width=str(width), height=str(height),
+                        viewBox=f"0 0 {width} {height}", role="img")
+    etree.SubElement(svg, f"{{{SVG_NS}}}title").text = title
+    head = etree.SubElement(svg, f"{{{SVG_NS}}}text", x="8", y="24", style="font: bold 16px sans-serif")
+    head.text = title
+    span = width - label_width - 60
+    for i, (name, value) in enumerate(items):
+        y = top + i * (bar_height + gap)
+        text_node = etree.SubElement(svg, f"{{{SVG_NS}}}text", x=str(label_width - 8), y=str(y + bar_height * 0.7),
+                                     style="font: 12px sans-serif", **{"text-anchor": "end"})
+        text_node.text = str(name)
+        bar = etree.SubElement(svg, f"{{{SVG_NS}}}rect", x=str(label_width), y=str(y),
+                               width=f"{span * value / biggest:.1f}", height=str(bar_height), fill="#2f6f9f")
+        etree.SubElement(bar, f"{{{SVG_NS}}}title").text = f"{name}: {value}"
+        count = etree.SubElement(svg, f"{{{SVG_NS}}}text", x=f"{label_width + span * value / biggest + 6:.1f}",
+                                 y=str(y + bar_height * 0.7), style="font: 12px sans-serif")
+        count.text = str(value)
+    return etree.tostring(svg, encoding="unicode")
+
+
+def chart_svg(year: int, by: str = "opd") -> str:
+    """Requests received in a year per OPD (`by="opd"`) or per month (`by="month"`)."""
+    stats = public_statistics(year)
+    if by == "month":
+        return bar_chart_svg(f"Permohonan informasi per bulan, {year}", list(stats["per_bulan"].items()))
+    return bar_chart_svg(f"Permohonan informasi per OPD, {year}", list(stats["per_opd"].items()))
