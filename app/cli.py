@@ -355,3 +355,27 @@ def bench_command(quick: bool, json_file: str | None, database_url: str | None, 
     if json_file:
         write_json(Path(json_file), document)
         click.echo(f"written {json_file}")
+
+
+@main.group("mail")
+def mail_group() -> None:
+    """The outbox: the staff's daily digest and delivery."""
+
+
+@mail_group.command("digest")
+@with_appcontext
+def mail_digest_command() -> None:
+    """Queue today's digest for every officer with late or soon-due tasks (once per officer per WIB day)."""
+    from app.services.digest import queue_staff_digest
+
+    click.echo(f"digests queued: {queue_staff_digest(_now())}")
+
+
+@mail_group.command("send")
+@with_appcontext
+def mail_send_command() -> None:
+    """Deliver the mail waiting in the outbox (failed mail is retried later with back-off)."""
+    from app.services.notifications import deliver_pending
+
+    sent, failed = deliver_pending(_now())
+    click.echo(f"mail sent: {sent}; failed: {failed}")

@@ -1,0 +1,180 @@
+"""Administration pages (/admin): accounts, OPDs, the working-day calendar, the outbox."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from app.domain.errors import ValidationFailed
+from app.domain.roles import ROLE_LABELS, ROLES
+from app.domain.timeutil import today_wib
+from app.services import admin as service
+from app.services.calendar import current_calendar
+
+from .security import current_actor, now, roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@roles_required("admin")
+def _admins_only():
+    """Every page here is for administrators (sign-in page for guests, 403 for everyone else)."""
+    return None
+
+
+def _account_values() -> dict:
+    form = request.form
+    return {"username": form.get("username", ""), "full_name": form.get("full_name", ""),
+            "email": form.get("email", ""), "roles": form.getlist("roles"), "opds": form.getlist("opds"),
+            "active": form.get("active") == "1"}
+
+
+def _account_form(template: str, values: dict, errors: dict, status: int = 200, user=None):
+    return render_template(template, values=values, errors=errors, user=user, roles=ROLES, role_labels=ROLE_LABELS,
+                           opds=service.list_opds()), status
+
+
+# --------------------------------------------------------------------------- accounts
+
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/pengguna")
+def users():
+    return render_template("admin/users.html", users=service.list_users(), role_labels=ROLE_LABELS)
+
+
+@bp.route("/pengguna/baru", methods=["GET", "POST"])
+def user_new():
+    if request.method == "GET":
+        return _account_form("admin/user_new.html", {"roles": [], "opds": [], "active": True}, {})
+    values = _account_values()
+    try:
+        user, password = service.create_account(current_actor(), values, now())
+    except ValidationFailed as exc:
+        return _account_form("admin/user_new.html", values, exc.errors, 422)
+    return render_template("admin/password.html", user=user, password=password, created=True)
+
+
+@bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = service.get_user(user_id)
+    if request.method == "GET":
+        values = {"full_name": user.full_name, "email": user.email or "", "roles": sorted(user.role_set),
+                  "opds": [o.code for o in user.opds], "active": user.active}
+        return _account_form("admin/user_edit.html", values, {}, user=user)
+    values = _account_values()
+    try:
+        service.update_account(current_actor(), user_id, values)
+    except ValidationFailed as exc:
+        return _account_form("admin/user_edit.html", values, exc.errors, 422, user=service.get_user(user_id))
+    flash(f"Akun {user.username} telah diperbarui.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/pengguna/<int:user_id>/sandi")
+def user_reset_password(user_id: int):
+    user, password = service.reset_password(current_actor(), user_id)
+    return render_template("admin/password.html", user=user, password=password, created=False)
+
+
+# --------------------------------------------------------------------------- OPDs
+
+def _opd_page(errors: dict | None = None, values: dict | None = None, status: int = 200):
+    return render_template("admin/opds.html", opds=service.list_opds(), errors=errors or {},
+                           values=values or {}), status
+
+
+@bp.get("/opd")
+def opds():
+    return _opd_page()
+
+
+@bp.post("/opd")
+def opd_create():
+    values = {"code": request.form.get("code", ""), "name": request.form.get("name", "")}
+    try:
+        opd = service.create_opd(current_actor(), values["code"], values["name"])
+    except ValidationFailed as exc:
+        return _opd_page(exc.errors, values, 422)
+    flash(f"OPD {opd.code} ({opd.name}) telah ditambahkan.", "info")
+    return redirect(url_for("admin.opds"))
+
+
+@bp.post("/opd/<code>/nama")
+def opd_rename(code: str):
+    try:
+        opd = service.rename_opd(current_actor(), code, request.form.get("name", ""))
+    except ValidationFailed as exc:
+        return _opd_page({f"name-{code}": exc.errors.get("name", [])}, status=422)
+    flash(f"Nama OPD {opd.code} telah diubah.", "info")
+    return redirect(url_for("admin.opds"))
+
+
+@bp.post("/opd/<code>/status")
+def opd_status(code: str):
+    active = request.form.get("active") == "1"
+    opd = service.set_opd_active(current_actor(), code, active)
+    flash(f"OPD {opd.code} {'diaktifkan kembali' if active else 'dinonaktifkan'}.", "info")
+    return redirect(url_for("admin.opds"))
+
+
+# --------------------------------------------------------------------------- calendar
+
+def _year_arg() -> int:
+    try:
+        year = int(request.args.get("tahun", ""))
+    except ValueError:
+        return today_wib().year
+    return year if 2000 <= year <= 2100 else today_wib().year
+
+
+def _calendar_page(year: int, errors: dict | None = None, values: dict | None = None, status: int = 200):
+    return render_template("admin/calendar.html", year=year, edits=service.calendar_edits(),
+                           days_off=current_calendar().days_off(year), cuti_working=service.cuti_bersama_working(),
+                           errors=errors or {}, values=values or {"kind": "libur"}), status
+
+
+@bp.get("/kalender")
+def calendar():
+    return _calendar_page(_year_arg())
+
+
+@bp.post("/kalender")
+def calendar_add():
+    values = {"day": request.form.get("day", ""), "name": request.form.get("name", ""),
+              "kind": request.form.get("kind", "")}
+    try:
+        day = service.edit_calendar(current_actor(), values["day"], values["name"], values["kind"])
+    except ValidationFailed as exc:
+        return _calendar_page(_year_arg(), exc.errors, values, 422)
+    flash("Kalender telah diubah. Batas waktu yang sudah berjalan tidak berubah.", "info")
+    return redirect(url_for("admin.calendar", tahun=day.year))
+
+
+@bp.post("/kalender/<day>/hapus")
+def calendar_remove(day: str):
+    removed = service.remove_calendar_edit(current_actor(), day)
+    flash("Perubahan kalender dihapus." if removed else "Tidak ada perubahan pada tanggal itu.", "info")
+    return redirect(url_for("admin.calendar", tahun=day[:4] if day[:4].isdigit() else None))
+
+
+@bp.post("/kalender/cuti-bersama")
+def calendar_cuti_bersama():
+    working = request.form.get("mode") == "kerja"
+    service.set_cuti_bersama(current_actor(), working)
+    flash("Cuti bersama kini dihitung sebagai " + ("hari kerja." if working else "hari libur."), "info")
+    return redirect(url_for("admin.calendar", tahun=_year_arg()))
+
+
+# --------------------------------------------------------------------------- outbox
+
+@bp.get("/surat")
+def outbox():
+    return render_template("admin/outbox.html", rows=service.latest_outbox(), limit=service.OUTBOX_PAGE)
+
+
+@bp.get("/surat/<int:outbox_id>")
+def outbox_message(outbox_id: int):
+    return render_template("admin/message.html", message=service.outbox_message(current_actor(), outbox_id))

@@ -1,0 +1,191 @@
+"""Staff pages: the worklist (/staf/tugas), the case list and the case file (/staf/kasus)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask import Blueprint, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from app.domain.roles import role_label
+from app.domain.timeutil import format_waktu, parse_iso
+from app.services.cases import get_case
+from app.services.tasks import TaskFilters, list_tasks
+from app.services import worklist_views as views
+
+from .formrender import FILE_ATTACHED, describe_value
+from .security import current_actor, now, roles_required
+
+bp = Blueprint("staff", __name__, url_prefix="/staf")
+
+WORKLIST_ROLES = ("diskominfo", "kepala_diskominfo", "opd", "atasan_ppid")
+CASE_ROLES = WORKLIST_ROLES + ("auditor",)
+PER_PAGE = 25
+SORTS = {"due": "Batas", "received": "Diterima", "number": "Nomor Pendaftaran", "task": "Tugas"}
+DEADLINE_LABELS = {"ok": "Tepat waktu", "soon": "Segera jatuh tempo", "late": "Terlambat"}
+EVENT_LABELS = {
+    "case_started": "Permohonan dibuat",
+    "task_completed": "Tugas diselesaikan",
+    "task_claimed": "Tugas diambil",
+    "task_unclaimed": "Tugas dilepas",
+    "timer_fired": "Batas waktu tercapai",
+    "case_migrated": "Dipindah ke versi proses baru",
+}
+ATTACHMENT_PREFIX = "lampiran:"
+#: labels of data keys that scripts set (form fields take their schema titles)
+DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "tanggal_diterima": "Tanggal diterima",
+               "terlambat": "Melewati target layanan", "opd": "OPD"}
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+TIMER_KINDS = ("BoundaryEvent", "IntermediateCatchEvent", "TimerEvent", "StartEvent")
+
+
+def _page_arg() -> int:
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+    return min(max(page, 1), views.MAX_PAGE)
+
+
+def _choice_arg(name: str, allowed, default: str | None = None) -> str | None:
+    value = request.args.get(name, "").strip()
+    return value if value in allowed else default
+
+
+def _text_arg(name: str, limit: int = 200) -> str | None:
+    return request.args.get(name, "").strip()[:limit] or None
+
+
+def _url_maker(endpoint: str, params: dict, **extra):
+    """url(**changes): the page's URL with its current query string changed (empty values dropped)."""
+
+    def url(**changes) -> str:
+        merged = {**params, **changes}
+        return url_for(endpoint, **extra, **{k: v for k, v in merged.items() if v not in (None, "", False)})
+
+    return url
+
+
+# --------------------------------------------------------------------------- worklist
+
+@bp.get("/tugas")
+@roles_required(*WORKLIST_ROLES)
+def worklist():
+    actor = current_actor()
+    titles = views.worklist_titles(actor)
+    statuses = views.worklist_statuses(actor)
+    opds = views.worklist_opd_options(actor)
+    sort = _choice_arg("sort", SORTS, "due")
+    direction = _choice_arg("dir", ("asc", "desc"), "asc")
+    filters = TaskFilters(title=_text_arg("title"), opd=_text_arg("opd", 32), status=_text_arg("status", 60),
+                          late_only=request.args.get("late") == "1", sort=sort, descending=direction == "desc")
+    page = _page_arg()
+    at = now()
+    result = list_tasks(actor, at, filters, page=page, per_page=PER_PAGE)
+    pages = views.page_count(result.total, PER_PAGE)
+    if page > pages:
+        page = pages
+        result = list_tasks(actor, at, filters, page=page, per_page=PER_PAGE)
+    params = {"title": filters.title, "opd": filters.opd, "status": filters.status,
+              "late": "1" if filters.late_only else None,
+              "sort": sort if sort != "due" else None, "dir": direction if direction != "asc" else None,
+              "page": page if page > 1 else None}
+    url = _url_maker("staff.worklist", params)
+
+    def sort_url(key: str) -> str:
+        flip = "desc" if key == sort and direction == "asc" else None
+        return url(sort=key if key != "due" else None, dir=flip, page=None)
+
+    return render_template(
+        "staff/worklist.html", rows=result.rows, total=result.total, page=page, pages=pages, filters=filters,
+        sort=sort, direction=direction, titles=_with_current(titles, filters.title),
+        statuses=_with_current(statuses, filters.status), opds=opds, opd_names=views.opd_names(),
+        url=url, sort_url=sort_url, sorts=SORTS, deadline_labels=DEADLINE_LABELS, actor_id=actor.user_id,
+        here=request.full_path.rstrip("?"))
+
+
+def _with_current(options: list[str], current: str | None) -> list[str]:
+    """Keep a filter's chosen value selectable even when no row carries it any more."""
+    return options + [current] if current and current not in options else options
+
+
+# --------------------------------------------------------------------------- cases
+
+@bp.get("/kasus")
+@roles_required(*CASE_ROLES)
+def cases():
+    actor = current_actor()
+    filters = views.CaseFilters(number=_text_arg("q", 40), status=_text_arg("status", 60),
+                                opd=_text_arg("opd", 32), late_only=request.args.get("late") == "1")
+    result = views.list_cases_for(actor, filters, page=_page_arg(), per_page=PER_PAGE)
+    params = {"q": filters.number, "status": filters.status, "opd": filters.opd,
+              "late": "1" if filters.late_only else None, "page": result.page if result.page > 1 else None}
+    opds = views.case_opd_options(actor)
+    return render_template("staff/cases.html", page=result, filters=filters, url=_url_maker("staff.cases", params),
+                           statuses=_with_current(views.case_statuses(actor), filters.status), opds=opds,
+                           opd_names=views.opd_names())
+
+
+@bp.get("/kasus/<registration_number>")
+@roles_required(*CASE_ROLES)
+def case_file(registration_number: str):
+    case = get_case(current_actor(), registration_number)
+    props = views.case_field_props(case.registration_number)
+    opd_names = views.opd_names()
+    return render_template("staff/case.html", case=case, props=props, opd_names=opd_names,
+                           event_labels=EVENT_LABELS, show=lambda field, value: _show(props, field, value, opd_names),
+                           label=lambda field: DATA_LABELS.get(field) or (props.get(field) or {}).get("title") or field,
+                           new_changes=_new_changes,
+                           fired=_fired_timers, timer_text=_timer_text, role_label=role_label,
+                           deadline_labels=DEADLINE_LABELS)
+
+
+def _show(props: dict, field: str, value, opd_names: dict[str, str]) -> str:
+    """Human text of one stored value (masked values shown as they are)."""
+    if value == "(disembunyikan)":
+        return value
+    if field == "opd" and isinstance(value, str) and value in opd_names:
+        return opd_names[value]
+    if isinstance(value, str) and ISO_DATETIME.match(value) and not (props.get(field) or {}).get("format"):
+        try:
+            return format_waktu(parse_iso(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and value.startswith(ATTACHMENT_PREFIX):
+        try:
+            href = url_for("files.download", token=value.removeprefix(ATTACHMENT_PREFIX))
+        except BuildError:
+            return FILE_ATTACHED
+        return Markup('<a href="{}">{} (unduh)</a>').format(href, FILE_ATTACHED)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return describe_value(props.get(field) or {}, value)
+
+
+def _new_changes(payload: dict) -> dict:
+    """Changes worth listing beside the submission: derived values, and submitted values that replaced others."""
+    submitted = payload.get("submitted") or {}
+    return {k: c for k, c in (payload.get("changes") or {}).items()
+            if not (k in submitted and c.get("before") in (None, ""))}
+
+
+def _fired_timers(entry) -> list[str]:
+    """Names of the timer events an automatic step fired."""
+    if entry.event_type != "timer_fired":
+        return []
+    steps = entry.payload.get("steps") or []
+    return [s.get("name") or s.get("id") for s in steps if s.get("kind") in TIMER_KINDS][:1] or \
+        list(entry.payload.get("timers_cleared") or [])[:1]
+
+
+def _timer_text(text: str) -> str:
+    """'Batas 10 hari kerja (2026-03-16T16:59:59+00:00)' -> the same with the time in WIB."""
+    name, sep, rest = str(text).rpartition(" (")
+    if not sep or not rest.endswith(")"):
+        return str(text)
+    try:
+        when: datetime = parse_iso(rest[:-1])
+    except ValueError:
+        return str(text)
+    return f"{name}: {format_waktu(when)}"
