@@ -8,27 +8,36 @@ from flask import Flask
 from app.domain.timeutil import format_tanggal, format_waktu
 
 
-def deadline_state(due: datetime | None, now: datetime | None = None) -> str:
-    """'late', 'soon' (within 2 working days) or 'ok' for a due date; '' when there is none."""
+def _calendar():
+    """The calendar, built once per request (the filters run once per table row)."""
+    from flask import g, has_app_context
+
     from app.services.calendar import current_calendar
 
+    if not has_app_context():
+        return current_calendar()
+    if "ppid_calendar" not in g:
+        g.ppid_calendar = current_calendar()
+    return g.ppid_calendar
+
+
+def deadline_state(due: datetime | None, now: datetime | None = None) -> str:
+    """'late', 'soon' (within 2 working days) or 'ok' for a due date; '' when there is none."""
     if due is None:
         return ""
     now = now or datetime.now(timezone.utc)
     if due < now:
         return "late"
-    return "soon" if current_calendar().working_days_between(now, due) <= 1 else "ok"
+    return "soon" if _calendar().working_days_between(now, due) <= 1 else "ok"
 
 
 def working_days_left(due: datetime | None) -> str:
-    from app.services.calendar import current_calendar
-
     if due is None:
         return "-"
     now = datetime.now(timezone.utc)
     if due < now:
-        return f"terlambat {current_calendar().working_days_between(due, now)} hari kerja"
-    left = current_calendar().working_days_between(now, due)
+        return f"terlambat {_calendar().working_days_between(due, now)} hari kerja"
+    left = _calendar().working_days_between(now, due)
     return "hari ini" if left == 0 else f"{left} hari kerja lagi"
 
 

@@ -112,7 +112,7 @@ def claim(task_id: int):
     except Conflict as exc:
         return _away(exc.message)
     flash("Tugas ini sekarang Anda kerjakan.", "success")
-    return redirect(url_for("tasks.show", task_id=task_id))
+    return redirect(_back_to(url_for("tasks.show", task_id=task_id)))
 
 
 @bp.post("/tugas/<int:task_id>/lepas")
@@ -124,7 +124,13 @@ def release(task_id: int):
         flash(exc.message, "error")
         return redirect(url_for("tasks.show", task_id=task_id))
     flash("Tugas dilepas; petugas lain dapat mengerjakannya.", "info")
-    return redirect(url_for("tasks.show", task_id=task_id))
+    return redirect(_back_to(url_for("tasks.show", task_id=task_id)))
+
+
+def _back_to(default: str) -> str:
+    """The page the claim/release form came from (a local path only), else the task page."""
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 @bp.errorhandler(RequestEntityTooLarge)
