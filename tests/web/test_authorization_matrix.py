@@ -1,0 +1,184 @@
+"""Every route x every role -> the expected answer.
+
+Personas: a visitor, the applicant who owns the cases, another applicant, each staff role, an
+OPD officer of the case's OPD and one of another OPD. A new route fails `test_every_route_is_in_the_matrix`
+until it is given its row here.
+"""
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from app.persistence.models import Attachment, Outbox, User, db
+from app.services.accounts import create_user
+from app.services.attachments import Upload
+from app.services.cases import start_case
+
+from tests.conftest import PASSWORD
+from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, wib
+
+PERSONAS = ["tamu", "pemohon", "pemohon2", "petugas", "kepala", "opd", "opd_lain", "atasan", "auditor",
+            "pemilik", "admin"]
+STAFF_CASE_READERS = {"petugas", "kepala", "atasan", "auditor"}
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU"
+       b"\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.fixture
+def world(app):
+    """Three cases of `pemohon`: A at the OPD (DISDIK), B refused with the objection open, C unchecked."""
+    create_user("pemohon2", "Pemohon Lain", PASSWORD, now(), ["pemohon"], email="lain@contoh.id")
+    create_user("opd_lain", "Petugas Dinsos", PASSWORD, now(), ["opd"], opd_codes=["DINSOS"])
+    db.session.commit()
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        drive = Driver(traveller)
+        case_a = start_case(actor("pemohon"), PROCESS, REQUEST, now(),
+                            uploads={"lampiran_identitas": Upload("ktp.png", PNG)}).registration_number
+        drive.walk(case_a, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
+        case_b = drive.start()
+        drive.walk(case_b, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
+        drive.do(case_b, "Activity_TerbitkanPemberitahuan", **REFUSAL)
+        case_c = drive.start()
+        ids = {
+            "A": case_a, "B": case_b, "C": case_c,
+            "t_opd": drive.task(case_a, "Activity_JawabPermohonan").id,
+            "t_pemohon": drive.task(case_b, "Activity_AjukanKeberatan").id,
+            "t_disk": drive.task(case_c, "Activity_PeriksaKelengkapan").id,
+            "ktp": db.session.scalar(db.select(Attachment.token).filter_by(field="lampiran_identitas")),
+            "user": db.session.scalar(db.select(User.id).filter_by(username="pemohon2")),
+            "mail": db.session.scalar(db.select(Outbox.id).limit(1)),
+        }
+    db.session.remove()
+    return ids
+
+
+# endpoint -> (method, url template, personas allowed, status when allowed)
+GET_ROUTES = {
+    "public.home": ("/", set(PERSONAS), 200),
+    "public.check_form": ("/cek?n={A}", set(PERSONAS), 302),
+    "public.check_status": ("/cek/{A}", set(PERSONAS), 200),
+    "public.health": ("/healthz", set(PERSONAS), 200),
+    "auth.login": ("/masuk", set(PERSONAS), 200),
+    "auth.register": ("/daftar", set(PERSONAS), 200),
+    "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}, 200),
+    "portal.my_requests": ("/permohonan", {"pemohon", "pemohon2"}, 200),
+    "portal.new_request": ("/permohonan/baru", {"pemohon", "pemohon2"}, 200),
+    "portal.case": ("/permohonan/{A}", {"pemohon", "opd"} | STAFF_CASE_READERS, 200),
+    "portal.receipt": ("/permohonan/{A}/tanda-terima.pdf", {"pemohon", "opd"} | STAFF_CASE_READERS, 200),
+    "portal.notice": ("/permohonan/{B}/pemberitahuan.pdf", {"pemohon", "opd"} | STAFF_CASE_READERS, 200),
+    "portal.dispute_bundle": ("/permohonan/{B}/berkas-sengketa.zip", set(), 200),  # no dispute yet: 404 for all
+    "files.download": ("/lampiran/{ktp}", {"pemohon", "petugas", "kepala", "atasan", "opd"}, 200),
+    "staff.worklist": ("/staf/tugas", {"petugas", "kepala", "opd", "opd_lain", "atasan"}, 200),
+    "staff.cases": ("/staf/kasus", {"petugas", "kepala", "opd", "opd_lain", "atasan", "auditor"}, 200),
+    "staff.case_file": ("/staf/kasus/{A}", {"petugas", "kepala", "opd", "atasan", "auditor"}, 200),
+    "tasks.show#opd": ("/tugas/{t_opd}", {"opd"}, 200),
+    "tasks.show#pemohon": ("/tugas/{t_pemohon}", {"pemohon"}, 200),
+    "tasks.show#diskominfo": ("/tugas/{t_disk}", {"petugas"}, 200),
+    "admin.index": ("/admin/", {"admin"}, 302),
+    "admin.users": ("/admin/pengguna", {"admin"}, 200),
+    "admin.user_new": ("/admin/pengguna/baru", {"admin"}, 200),
+    "admin.user_edit": ("/admin/pengguna/{user}", {"admin"}, 200),
+    "admin.opds": ("/admin/opd", {"admin"}, 200),
+    "admin.calendar": ("/admin/kalender", {"admin"}, 200),
+    "admin.outbox": ("/admin/surat", {"admin"}, 200),
+    "admin.outbox_message": ("/admin/surat/{mail}", {"admin"}, 200),
+    "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
+}
+
+# State-changing routes: checked for refusal (the allowed ones are exercised by their own tests).
+POST_ROUTES = {
+    "tasks.complete#opd": ("/tugas/{t_opd}", {"opd"}),
+    "tasks.claim#opd": ("/tugas/{t_opd}/ambil", {"opd"}),
+    "tasks.release#opd": ("/tugas/{t_opd}/lepas", {"opd"}),
+    "tasks.complete#diskominfo": ("/tugas/{t_disk}", {"petugas"}),
+    "tasks.claim#pemohon": ("/tugas/{t_pemohon}/ambil", {"pemohon"}),
+    "portal.new_request": ("/permohonan/baru", {"pemohon", "pemohon2"}),
+    "admin.user_new": ("/admin/pengguna/baru", {"admin"}),
+    "admin.user_edit": ("/admin/pengguna/{user}", {"admin"}),
+    "admin.user_reset_password": ("/admin/pengguna/{user}/sandi", {"admin"}),
+    "admin.opd_create": ("/admin/opd", {"admin"}),
+    "admin.opd_rename": ("/admin/opd/DISDIK/nama", {"admin"}),
+    "admin.opd_status": ("/admin/opd/DISDIK/status", {"admin"}),
+    "admin.calendar_add": ("/admin/kalender", {"admin"}),
+    "admin.calendar_remove": ("/admin/kalender/2026-03-04/hapus", {"admin"}),
+    "admin.calendar_cuti_bersama": ("/admin/kalender/cuti-bersama", {"admin"}),
+    "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}),
+}
+
+# Routes whose rights are shown elsewhere: the API (tests/web/test_api.py), sign-in flows (test_auth.py).
+COVERED_ELSEWHERE = {"static", "auth.logout", "auth.confirm", "auth.login", "auth.register",
+                     "api.create_token", "api.delete_token", "api.create_request", "api.get_request",
+                     "api.request_history", "api.request_form", "api.tasks", "api.get_task_detail", "api.claim",
+                     "api.complete", "api.unclaim"}
+
+
+def _client_for(app, persona):
+    client = app.test_client()
+    if persona != "tamu":
+        response = client.post("/masuk", data={"username": persona, "password": PASSWORD})
+        assert response.status_code == 302, persona
+    return client
+
+
+def _refused(response, persona) -> bool:
+    if persona == "tamu":
+        return response.status_code in (302, 401) and "/masuk" in response.headers.get("Location", "/masuk")
+    return response.status_code in (403, 404)
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()}
+    listed = {k.split("#")[0] for k in GET_ROUTES} | {k.split("#")[0] for k in POST_ROUTES} | COVERED_ELSEWHERE
+    assert endpoints - listed == set()
+
+
+def test_get_routes(app, world):
+    wrong = []
+    for persona in PERSONAS:
+        wrong += _get_matrix_row(app, world, persona)
+    assert wrong == []
+
+
+def _get_matrix_row(app, world, persona) -> list[str]:
+    client = _client_for(app, persona)
+    wrong = []
+    for name, (template, allowed, ok_status) in GET_ROUTES.items():
+        response = client.get(template.format(**world))
+        if persona in allowed:
+            if response.status_code != ok_status:
+                wrong.append(f"{persona} {name}: {response.status_code}, expected {ok_status}")
+        elif name == "portal.dispute_bundle":
+            if response.status_code not in (302, 403, 404):
+                wrong.append(f"{persona} {name}: {response.status_code}")
+        elif not _refused(response, persona):
+            wrong.append(f"{persona} {name}: {response.status_code}, expected a refusal")
+    return wrong
+
+
+def test_post_routes_refuse_who_may_not(app, world):
+    wrong = []
+    for persona in PERSONAS:
+        client = _client_for(app, persona)
+        for name, (template, allowed) in POST_ROUTES.items():
+            if persona in allowed:
+                continue
+            response = client.post(template.format(**world), data={"name": "x", "nama": "x", "code": "X1"})
+            if not _refused(response, persona):
+                wrong.append(f"{persona} {name}: {response.status_code}")
+    assert wrong == []
+
+
+def test_refused_pages_leak_no_personal_data(app, world):
+    for persona in ("pemohon2", "opd_lain", "tamu"):
+        client = _client_for(app, persona)
+        for template in ("/permohonan/{A}", "/staf/kasus/{A}", "/lampiran/{ktp}", "/tugas/{t_opd}"):
+            body = client.get(template.format(**world)).get_data()
+            assert REQUEST["nik"].encode() not in body and REQUEST["email"].encode() not in body
+
+
+def test_the_auditor_reads_cases_but_never_the_full_nik_or_ktp(app, world):
+    client = _client_for(app, "auditor")
+    for template in ("/permohonan/{A}", "/staf/kasus/{A}"):
+        response = client.get(template.format(**world))
+        assert response.status_code == 200 and REQUEST["nik"].encode() not in response.get_data()
+    assert client.get("/lampiran/{ktp}".format(**world)).status_code == 403
