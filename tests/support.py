@@ -95,3 +95,34 @@ class Driver:
     def move_to(self, when: datetime):
         self.traveller.move_to(when)
         return fire_due_timers(now())
+
+
+# ----------------------------------------------------------------------------- complaints
+COMPLAINT_PROCESS = "pengaduan_layanan"
+
+COMPLAINT = {
+    "kategori_pengaduan": "layanan_lambat", "uraian_pengaduan": "Permohonan saya belum dijawab petugas.",
+    "anonim": False, "nama_lengkap": "Siti Aminah", "email": "siti@contoh.id", "telepon": "081234567890",
+}
+
+#: default form data per user task of the complaint process, completed by the usual actor
+COMPLAINT_STEPS = {
+    "Activity_TerimaPengaduan": ("petugas", {"sumber_pengaduan": "langsung", "opd": "DISDIK",
+                                             "catatan_penerusan": "Mohon ditindaklanjuti"}),
+    "Activity_TindakLanjutiPengaduan": ("opd", {"tindak_lanjut": "Petugas layanan ditegur dan permohonan dijawab",
+                                                "hasil_tindak_lanjut": "tuntas"}),
+    "Activity_TutupPengaduan": ("petugas", {"jawaban_pengaduan": "Permohonan Anda sudah dijawab.",
+                                            "status_akhir": "selesai"}),
+}
+
+
+class ComplaintDriver(Driver):
+    """Walks complaint cases (process pengaduan_layanan) through the services."""
+
+    def start(self, **changes) -> str:
+        return start_case(actor("pemohon"), COMPLAINT_PROCESS, {**COMPLAINT, **changes}, now()).registration_number
+
+    def do(self, reg: str, spec_id: str, username: str | None = None, **data):
+        default_user, default_data = COMPLAINT_STEPS[spec_id]
+        row = self.task(reg, spec_id)
+        return complete_task(actor(username or default_user), row.id, {**default_data, **data}, now())

@@ -52,11 +52,15 @@ def check_upload(upload: Upload) -> str:
     return _sniff(upload)
 
 
-def store_uploads(actor: Actor, uploads: dict[str, Upload], now: datetime) -> dict[str, str]:
+def store_uploads(actor: Actor, uploads: dict[str, Upload], now: datetime,
+                  personal_fields=None) -> dict[str, str]:
     """Check every upload first (ValidationFailed lists all problems), then store them (flush only).
 
-    Returns field -> reference ("lampiran:<token>") to put into the form data.
+    Returns field -> reference ("lampiran:<token>") to put into the form data. Uploads of
+    `personal_fields` (default PERSONAL_FIELDS; the forms' `"x-personal": true` fields) are
+    personal data, served only to who works the case.
     """
+    personal_fields = PERSONAL_FIELDS if personal_fields is None else set(personal_fields)
     errors, types = {}, {}
     for field, upload in uploads.items():
         try:
@@ -75,7 +79,7 @@ def store_uploads(actor: Actor, uploads: dict[str, Upload], now: datetime) -> di
                          original_name=(secure_filename(upload.filename) or "berkas")[:255],
                          content_type=types[field], size=len(upload.data),
                          sha256=hashlib.sha256(upload.data).hexdigest(), storage_name=storage_name,
-                         personal=field in PERSONAL_FIELDS, created_at=now)
+                         personal=field in personal_fields, created_at=now)
         db.session.add(row)
         references[field] = REFERENCE_PREFIX + row.token
     db.session.flush()

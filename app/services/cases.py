@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.errors import Forbidden, InvalidProcess, NotFound
 from app.engine import EngineError
-from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
+from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, User, db
 
 from . import audit
 from .access import may_read_case, may_see_personal_data
-from .attachments import Upload, link_to_case, store_uploads
+from .attachments import REFERENCE_PREFIX, Upload, link_to_case, store_uploads
 from .context import Actor, engine
 from .forms import clean_submission
 from .numbers import allocate_number
@@ -19,8 +20,14 @@ from .processes import definition_of, latest_version
 from .steps import new_context, persist_run
 from .transaction import use_case
 
+#: personal data (UU 27/2022) of versions stored before forms marked it with "x-personal"
 PERSONAL_FIELDS = ("nik", "nomor_akta", "lampiran_identitas")
 DEFAULT_PREFIX = "REG"
+#: data key the start form sets when the applicant asks to stay anonymous to staff
+ANONYMOUS_KEY = "anonim"
+ANONYMOUS_NAME = "Pelapor anonim"
+HIDDEN = "(disembunyikan)"
+WITHHELD = "(dirahasiakan)"
 
 
 @dataclass(frozen=True)
@@ -40,12 +47,16 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
     first = next(iter(run.ready_tasks()), None)
     if first is None or first.lane != "pemohon" or not first.form:
         raise InvalidProcess(["the first user task must be in lane 'pemohon' and have a form"])
-    references = store_uploads(actor, uploads, now) if uploads else {}
+    privacy = privacy_of(definition.content_hash, definition.forms)
+    references = store_uploads(actor, uploads, now, privacy.personal) if uploads else {}
     cleaned = clean_submission(definition.forms[first.form], {**data, **references})
     number = allocate_number(definition.properties.get("nomorPrefix", DEFAULT_PREFIX), now)
+    name = str(cleaned.get("nama_lengkap") or actor.full_name)
+    if cleaned.get(ANONYMOUS_KEY) is True and privacy.identity:
+        name = ANONYMOUS_NAME  # lists and worklists show the stored name: keep the identity out of it
     instance = ProcessInstance(
         version_id=version.id, process_id=version.process_id, registration_number=number,
-        applicant_id=actor.user_id, applicant_name=str(cleaned.get("nama_lengkap") or actor.full_name),
+        applicant_id=actor.user_id, applicant_name=name,
         case_data={}, state="", created_at=now, updated_at=now,
     )
     db.session.add(instance)
@@ -72,13 +83,126 @@ def mask_nik(value: str) -> str:
     return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else "*" * len(value)
 
 
-def masked(data: dict) -> dict:
-    """Case data with personal fields masked (NIK shortened, scans hidden)."""
+def _hide_personal(key: str, value):
+    if not isinstance(value, str):
+        return HIDDEN
+    if key == "lampiran_identitas" or value.startswith(REFERENCE_PREFIX):
+        return HIDDEN  # scans and other uploads
+    return mask_nik(value)
+
+
+def masked(data: dict, personal=PERSONAL_FIELDS, identity=(), secrets=()) -> dict:
+    """Case data with personal fields masked (NIK shortened, scans hidden) and identity fields withheld;
+    `secrets` (the withheld values themselves) are also cut out of every other text."""
     out = dict(data)
-    for key in PERSONAL_FIELDS:
-        if key in out and isinstance(out[key], str):
-            out[key] = mask_nik(out[key]) if key != "lampiran_identitas" else "(disembunyikan)"
+    for key in personal:
+        if key in out and out[key] not in (None, ""):
+            out[key] = _hide_personal(key, out[key])
+    for key in identity:
+        if key in out and out[key] not in (None, ""):
+            out[key] = WITHHELD
+    if secrets:
+        out = {k: v if k in identity else scrub(v, secrets) for k, v in out.items()}
     return out
+
+
+def scrub(value, secrets):
+    """The value (text, or texts nested in dicts and lists) with every secret replaced by WITHHELD."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = re.sub(re.escape(secret), WITHHELD, value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, dict):
+        return {k: scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, secrets) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """What the forms of one process version mark: `"x-personal": true` fields are personal data
+    (shown only to who works the case); `"x-identitas": true` fields identify the applicant and
+    are withheld from everybody but the applicant when the case data has `anonim == True`."""
+
+    personal: frozenset[str]
+    identity: frozenset[str]
+
+
+_privacy: dict[str, Privacy] = {}
+
+
+def privacy_of(content_hash: str, forms: dict[str, dict]) -> Privacy:
+    """The privacy marks of a version's forms (cached by content hash), plus PERSONAL_FIELDS."""
+    found = _privacy.get(content_hash)
+    if found is None:
+        personal, identity = set(PERSONAL_FIELDS), set()
+        for schema in forms.values():
+            properties = schema.get("properties") if isinstance(schema, dict) else None
+            for name, prop in (properties or {}).items() if isinstance(properties, dict) else ():
+                if isinstance(prop, dict) and prop.get("x-personal") is True:
+                    personal.add(name)
+                if isinstance(prop, dict) and prop.get("x-identitas") is True:
+                    identity.add(name)
+        found = _privacy[content_hash] = Privacy(frozenset(personal), frozenset(identity))
+    return found
+
+
+def case_privacy(instance: ProcessInstance) -> Privacy:
+    return privacy_of(instance.version.content_hash, instance.version.forms or {})
+
+
+def is_own_case(actor: Actor, instance: ProcessInstance) -> bool:
+    return actor.user_id is not None and instance.applicant_id == actor.user_id
+
+
+def withholds_identity(actor: Actor, instance: ProcessInstance) -> bool:
+    """An anonymous case: everybody but the applicant is kept from the identity fields."""
+    return (instance.case_data or {}).get(ANONYMOUS_KEY) is True and not is_own_case(actor, instance)
+
+
+def identity_secrets(instance: ProcessInstance) -> tuple[str, ...]:
+    """The texts that identify the applicant of a case: its identity fields and the account's name and e-mail."""
+    data = instance.case_data or {}
+    values = [data.get(key) for key in case_privacy(instance).identity]
+    owner = db.session.get(User, instance.applicant_id) if instance.applicant_id else None
+    if owner is not None:
+        values += [owner.full_name, owner.email]
+    found = {v.strip() for v in values if isinstance(v, str) and len(v.strip()) >= 3}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class DataView:
+    """Which fields of one case one actor may not see."""
+
+    personal: frozenset[str]
+    identity: frozenset[str]
+    applicant_id: int | None
+    secrets: tuple[str, ...] = ()
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        return self.personal | self.identity
+
+    def apply(self, data: dict) -> dict:
+        return masked(data, self.personal, self.identity, self.secrets) if self.hidden else data
+
+
+def data_view(actor: Actor, instance: ProcessInstance) -> DataView:
+    rules = case_privacy(instance)
+    withheld = withholds_identity(actor, instance)
+    return DataView(
+        personal=frozenset() if may_see_personal_data(actor, instance) else rules.personal,
+        identity=rules.identity if withheld else frozenset(),
+        applicant_id=instance.applicant_id,
+        secrets=identity_secrets(instance) if withheld else (),
+    )
+
+
+def visible_data(actor: Actor, instance: ProcessInstance, data: dict | None = None) -> dict:
+    """The case data (or a part of it) as this actor may see it."""
+    return data_view(actor, instance).apply(instance.case_data if data is None else data)
 
 
 @dataclass(frozen=True)
@@ -116,14 +240,14 @@ def get_case(actor: Actor, registration_number: str) -> CaseView:
     instance = find_instance(registration_number)
     if not may_read_case(actor, instance):
         raise Forbidden()
-    personal = may_see_personal_data(actor, instance)
+    view = data_view(actor, instance)
     events = db.session.scalars(db.select(AuditEvent).filter_by(instance_id=instance.id).order_by(AuditEvent.seq))
-    history = [_entry(e, personal) for e in events]
+    history = [history_entry(e, view) for e in events]
     return CaseView(
         id=instance.id, registration_number=instance.registration_number, process_id=instance.process_id,
         status=instance.status, applicant_name=instance.applicant_name, opd_code=instance.opd_code,
         late=instance.late, finished=instance.finished, created_at=instance.created_at,
-        data=instance.case_data if personal else masked(instance.case_data),
+        data=view.apply(instance.case_data),
         open_tasks=[{"id": t.id, "title": t.title, "lane": t.lane, "due_at": t.due_at, "claimed_by": t.claimed_by_name}
                     for t in db.session.scalars(db.select(HumanTask).filter_by(instance_id=instance.id))],
         timers=[{"name": t.name, "due_at": t.due_at}
@@ -132,14 +256,21 @@ def get_case(actor: Actor, registration_number: str) -> CaseView:
     )
 
 
-def _entry(event: AuditEvent, personal: bool) -> HistoryEntry:
+def history_entry(event: AuditEvent, view: DataView) -> HistoryEntry:
+    """One audit event as the actor of `view` may see it (the stored event is never changed)."""
     payload = json.loads(event.payload)
-    if not personal:
+    actor_name = event.actor_name
+    if view.hidden:
         for key in ("submitted", "case_data"):
             if isinstance(payload.get(key), dict):
-                payload[key] = masked(payload[key])
-        payload["changes"] = {k: v for k, v in payload.get("changes", {}).items() if k not in PERSONAL_FIELDS}
-    return HistoryEntry(event.seq, event.at, event.event_type, event.actor_name, event.actor_role,
+                payload[key] = view.apply(payload[key])
+        payload["changes"] = view.apply({k: v for k, v in payload.get("changes", {}).items() if k not in view.hidden})
+    if view.identity:
+        if event.actor_id is not None and event.actor_id == view.applicant_id:
+            actor_name = ANONYMOUS_NAME
+        payload["notifications"] = [{**n, "address": WITHHELD} if isinstance(n, dict) and n.get("to") == "pemohon"
+                                    else n for n in payload.get("notifications", [])]
+    return HistoryEntry(event.seq, event.at, event.event_type, actor_name, event.actor_role,
                         event.lane, event.task_name, payload)
 
 

@@ -11,8 +11,8 @@ from app.engine import EngineError
 from app.persistence.models import HumanTask, ProcessInstance, db
 
 from .attachments import Upload, link_to_case, store_uploads
-from .access import completed_by_actor, may_see_personal_data, may_work, task_filter
-from .cases import masked
+from .access import completed_by_actor, may_work, task_filter
+from .cases import case_privacy, visible_data
 from .context import Actor, engine
 from .forms import clean_submission, resolve_schema
 from .processes import definition_of
@@ -88,7 +88,7 @@ def get_task(actor: Actor, human_task_id: int) -> TaskDetail:
     instance = db.session.get(ProcessInstance, row.instance_id)
     definition = definition_of(instance.version)
     meta = definition.user_tasks[row.spec_id]
-    data = instance.case_data if may_see_personal_data(actor, instance) else masked(instance.case_data)
+    data = visible_data(actor, instance)
     return TaskDetail(row, resolve_schema(definition.forms.get(meta.form, {})),
                       definition.forms.get(meta.ui_form or "", {}), data, instance)
 
@@ -140,7 +140,7 @@ def complete_task(actor: Actor, human_task_id: int, data: dict, now: datetime,
     meta = definition.user_tasks[row.spec_id]
     if completed_by_actor(actor, instance.id, meta.exclude_completers_of):
         raise Forbidden("Tugas ini harus dikerjakan oleh pejabat lain dari yang memberi keputusan sebelumnya.")
-    references = store_uploads(actor, uploads, now) if uploads else {}
+    references = store_uploads(actor, uploads, now, case_privacy(instance).personal) if uploads else {}
     link_to_case(references, instance)
     cleaned = clean_submission(definition.forms[meta.form], {**data, **references}) if meta.form else {}
     run = engine().open(definition, instance.state, new_context(now))
