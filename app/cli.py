@@ -122,7 +122,7 @@ def audit_verify_command(case: str | None) -> None:
 
 @main.group("process")
 def process_group() -> None:
-    """Process versions: import, list, draw."""
+    """Process versions: import, list, diff, migrate, draw."""
 
 
 @process_group.command("draw")
@@ -140,6 +140,160 @@ def process_draw_command(bpmn_file: str, out_file: str) -> None:
         raise click.ClickException(str(exc)) from None
     Path(out_file).write_text(svg, encoding="utf-8")
     click.echo(f"written {out_file}")
+
+
+def _operator(username: str | None):
+    """The actor of an operator command: a named account (--by) or the system."""
+    from app.services.accounts import actor_for
+    from app.services.context import SYSTEM
+    from app.persistence.models import User, db
+
+    if not username:
+        return SYSTEM
+    user = db.session.scalar(db.select(User).filter_by(username=username))
+    if user is None:
+        raise click.ClickException(f"no account '{username}'")
+    return actor_for(user)
+
+
+def _refused(exc) -> None:
+    click.echo(f"refused at stage {exc.stage}: {len(exc.problems)} problem(s)", err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+    raise SystemExit(1)
+
+
+@process_group.command("import")
+@click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--note", default="", help="why the procedure changed (kept with the version)")
+@click.option("--forms", "forms_dir", type=click.Path(exists=True, file_okay=False),
+              help="folder of new or changed forms (*.json) that come with this BPMN")
+@click.option("--by", "username", default=None, help="account the import is recorded under (default: sistem)")
+@with_appcontext
+def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, username: str | None) -> None:
+    """Check a BPMN export (e.g. from bpmn_editor_exports/) and deploy it as a new version."""
+    from pathlib import Path
+
+    from app.engine import ImportRefused
+    from app.services.processes import import_process
+
+    extra = {p.name: p.read_bytes() for p in sorted(Path(forms_dir).glob("*.json"))} if forms_dir else None
+    try:
+        result = import_process(_operator(username), Path(bpmn_file).read_bytes(), _now(), note=note,
+                                extra_forms=extra)
+    except ImportRefused as exc:
+        _refused(exc)
+    for line in result.normalized:
+        click.echo(f"normalized: {line}")
+    for line in result.warnings:
+        click.echo(f"warning: {line}")
+    v = result.version
+    if result.created:
+        click.echo(f"imported: process {v.process_id} version {v.id} ({v.content_hash[:12]}); new cases start on it")
+    else:
+        click.echo(f"unchanged: identical to process {v.process_id} version {v.id} ({v.content_hash[:12]})")
+
+
+@process_group.command("list")
+@with_appcontext
+def process_list_command() -> None:
+    """Stored versions: id, process, hash, created, by, note, cases running on it."""
+    from app.domain.timeutil import format_waktu
+    from app.services.processes import version_summary
+
+    click.echo(f"{'id':>4}  {'process':24} {'hash':12}  {'created':22} {'by':14} {'running':>7}  note")
+    for v in version_summary():
+        mark = "*" if v.latest else " "
+        click.echo(f"{v.id:>4}{mark} {v.process_id:24} {v.content_hash[:12]}  {format_waktu(v.created_at):22} "
+                   f"{v.created_by:14} {v.running_cases:>7}  {v.note}")
+
+
+@process_group.command("diff")
+@click.argument("old_id", type=int)
+@click.argument("new_id", type=int)
+@with_appcontext
+def process_diff_command(old_id: int, new_id: int) -> None:
+    """What changed from one version to another."""
+    from app.domain.errors import NotFound
+    from app.services.processes import compare_versions
+
+    try:
+        diff = compare_versions(old_id, new_id)
+    except NotFound as exc:
+        raise click.ClickException(exc.message) from None
+    if diff.empty:
+        click.echo("no differences in the process elements")
+    for sign, items in (("+", diff.added), ("-", diff.removed), ("~", diff.changed)):
+        for item in items:
+            click.echo(f"{sign} {item}")
+
+
+@process_group.command("migrate")
+@click.argument("new_version_id", type=int)
+@click.option("--case", "cases", multiple=True, help="registration number (repeatable)")
+@click.option("--all", "all_cases", is_flag=True, help="every running case of the process on an older version")
+@click.option("--by", "username", default=None, help="account the migration is recorded under (default: sistem)")
+@with_appcontext
+def process_migrate_command(new_version_id: int, cases: tuple[str, ...], all_cases: bool, username: str | None) -> None:
+    """Move running cases onto another version; cases that cannot move are listed with the reason."""
+    from app.domain.errors import NotFound
+    from app.services.processes import migrate_cases, migration_candidates, version_summary
+
+    if bool(cases) == all_cases:
+        raise click.UsageError("give --case REG (one or more) or --all")
+    versions = {v.id: v for v in version_summary()}
+    if new_version_id not in versions:
+        raise click.ClickException(f"no version {new_version_id}")
+    if all_cases:
+        target = versions[new_version_id]
+        cases = tuple(reg for v in versions.values() if v.process_id == target.process_id and v.id != target.id
+                      for reg, _can, _why in migration_candidates(v.id, target.id, _now()))
+    try:
+        outcomes = migrate_cases(_operator(username), list(cases), new_version_id, _now())
+    except NotFound as exc:
+        raise click.ClickException(exc.message) from None
+    for outcome in outcomes:
+        if outcome.moved:
+            click.echo(f"moved    {outcome.registration_number} -> version {new_version_id}")
+        else:
+            click.echo(f"stays    {outcome.registration_number}: {'; '.join(outcome.reasons)}")
+    moved = sum(o.moved for o in outcomes)
+    click.echo(f"{moved} moved, {len(outcomes) - moved} stay")
+
+
+@main.group("role")
+def role_group() -> None:
+    """Roles: a lane of a BPMN model is worked by the holders of the role it is named after."""
+
+
+@role_group.command("add")
+@click.argument("key")
+@click.argument("label")
+@click.option("--opd-scoped", is_flag=True, help="holders work only the cases of their own OPDs")
+@with_appcontext
+def role_add_command(key: str, label: str, opd_scoped: bool) -> None:
+    """Add a role, so a process can have a lane of that name."""
+    from app.domain.errors import DomainError, ValidationFailed
+    from app.services.context import SYSTEM
+    from app.services.roles import add_role
+
+    try:
+        role = add_role(SYSTEM, key, label, opd_scoped)
+    except ValidationFailed as exc:
+        raise click.ClickException("; ".join(m for msgs in exc.errors.values() for m in msgs)) from None
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"role {role.key} ({role.label}){' scoped to OPDs' if role.opd_scoped else ''} added")
+
+
+@role_group.command("list")
+@with_appcontext
+def role_list_command() -> None:
+    """Every role with its label and how many active accounts hold it."""
+    from app.services.roles import list_roles
+
+    for role in list_roles():
+        click.echo(f"{role.key:20} {role.label:36} {'opd' if role.opd_scoped else '   '} {role.holders:>4} holder(s)")
 
 
 @main.group("calendar")

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from app.domain.roles import ROLES
 from app.persistence.models import db
 from app.services.accounts import DEMO_USERS
 
@@ -116,8 +117,11 @@ def _reset_postgres() -> None:
         "TRUNCATE audit_event, outbox, human_task, timer_job, process_instance, number_sequence, holiday, setting "
         "RESTART IDENTITY CASCADE"))
     db.session.execute(sa.text(
-        "DELETE FROM process_version WHERE id NOT IN (SELECT min(id) FROM process_version GROUP BY process_id)"))
+        "DELETE FROM process_version WHERE id NOT IN (SELECT min(id) FROM process_version "
+        "WHERE note LIKE 'deployed from %' GROUP BY process_id)"))
     db.session.execute(sa.text("DELETE FROM app_user WHERE id > :n"), {"n": len(DEMO_USERS)})
+    db.session.execute(sa.text("DELETE FROM role WHERE key NOT IN :keys").bindparams(
+        sa.bindparam("keys", expanding=True)), {"keys": list(ROLES)})
     db.session.commit()
 
 

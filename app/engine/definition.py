@@ -3,29 +3,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from .normalize import candidate_group_lanes
+from .problems import DefinitionError, ImportRefused, Problem
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
     "camunda": "http://camunda.org/schema/1.0/bpmn",
 }
-MAX_BPMN_BYTES = 2 * 1024 * 1024
-
-
-class DefinitionError(Exception):
-    """The BPMN could not be turned into a definition; `problems` lists every finding."""
-
-    def __init__(self, stage: str, problems: list[str]):
-        self.stage = stage
-        self.problems = problems
-        super().__init__(f"{stage}: " + "; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -55,26 +49,45 @@ class ProcessDefinition:
 
 
 def parse_xml_safely(data: bytes) -> etree._Element:
-    """Parse untrusted XML: no DTD, no entities, no network, bounded size."""
-    if len(data) > MAX_BPMN_BYTES:
-        raise DefinitionError("xml", [f"file is larger than {MAX_BPMN_BYTES // 1024} KiB"])
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, huge_tree=False, remove_comments=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise DefinitionError("xml", [f"malformed XML: {exc}"]) from None
-    if root.getroottree().docinfo.doctype:
-        raise DefinitionError("xml", ["DOCTYPE declarations (and so entities) are not allowed"])
-    return root
+    """Parse untrusted XML: no DTD, no entities, no network, bounded size (ImportRefused otherwise)."""
+    from .safexml import parse_xml_safely as parse
+
+    return parse(data)
+
+
+def xsd_problems(root: etree._Element) -> list[Problem]:
+    """Every violation of the BPMN 2.0 XSD (with the spiffworkflow extension XSD), located."""
+    VALIDATOR.preprocess(root)
+    schema = VALIDATOR.validator
+    if schema.validate(root):
+        return []
+    by_line: dict[int, etree._Element] = {}
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.sourceline not in by_line:
+            by_line[el.sourceline] = el
+    seen: dict[str, int] = {}
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.get("id"):
+            seen[el.get("id")] = seen.get(el.get("id"), 0) + 1
+    problems = []
+    for error in schema.error_log:
+        el = by_line.get(error.line)
+        while el is not None and el.get("id") is None:
+            el = el.getparent()
+        message = error.message
+        duplicate = re.search(r"'([^']+)' is not a valid value of the atomic type 'xs:ID'", message)
+        if duplicate and seen.get(duplicate.group(1), 0) > 1:
+            message = f"id '{duplicate.group(1)}' is used by {seen[duplicate.group(1)]} elements: ids must be unique"
+        problems.append(Problem("xsd", el.get("id") if el is not None else None,
+                                el.get("name") if el is not None else None, error.line, message))
+    return problems
 
 
 def validate_xsd(root: etree._Element) -> None:
     """Check the document against the BPMN 2.0 XSD shipped with SpiffWorkflow."""
-    try:
-        VALIDATOR.validate(root)
-    except ValidationException as exc:
-        raise DefinitionError("xsd", [f"line {exc.line_number}: {exc}"]) from None
+    problems = xsd_problems(root)
+    if problems:
+        raise ImportRefused("xsd", problems)
 
 
 def content_hash(bpmn_xml: bytes, forms: dict[str, dict]) -> str:
@@ -108,9 +121,12 @@ def _assign_lanes(root: etree._Element, specs: list) -> dict[str, str | None]:
 
     SpiffWorkflow 3.2 gives tasks inside an expanded subprocess the subprocess's lane; the
     model says otherwise (each node is listed in the lane it is drawn in), and the model wins.
+    A user task in no lane with Camunda Modeler's `camunda:candidateGroups` takes that group
+    as its lane.
     """
     refs = {ref.text.strip(): ref.getparent().get("name")
             for ref in root.iterfind(".//bpmn:lane/bpmn:flowNodeRef", NS) if ref.text}
+    refs.update(candidate_group_lanes(root))
     lanes = {}
     for process_spec in specs:
         for task_spec in process_spec.task_specs.values():
@@ -118,56 +134,106 @@ def _assign_lanes(root: etree._Element, specs: list) -> dict[str, str | None]:
                 task_spec.lane = refs[task_spec.bpmn_id]
             if task_spec.bpmn_id:
                 lanes[task_spec.bpmn_id] = task_spec.lane
+    for node_id, lane in refs.items():  # nodes SpiffWorkflow made no spec for (e.g. unreachable ones)
+        lanes.setdefault(node_id, lane)
     return lanes
 
 
-def _executable_process(root: etree._Element) -> etree._Element:
+@dataclass
+class ImportCheck:
+    """A BPMN file that passed every stage: its definition and what the import changed or noticed."""
+
+    definition: ProcessDefinition
+    normalized: list[str]
+    warnings: list[str]
+
+
+def _parse_stage(root: etree._Element):
+    """Stage c: exactly one executable process that SpiffWorkflow can parse and build."""
     processes = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)
     if len(processes) != 1:
-        raise DefinitionError("parse", [f"expected exactly one executable process, found {len(processes)}"])
-    return processes[0]
-
-
-def _load_forms(metas: dict[str, UserTaskMeta], read_form: Callable[[str], dict]) -> dict[str, dict]:
-    forms, problems = {}, []
-    for meta in metas.values():
-        for name in (meta.form, meta.ui_form):
-            if name and name not in forms:
-                try:
-                    forms[name] = read_form(name)
-                except (OSError, ValueError) as exc:
-                    problems.append(f"{meta.id} ({meta.name}): form {name}: {exc}")
-    if problems:
-        raise DefinitionError("forms", problems)
-    return forms
-
-
-def build_definition(bpmn_xml: bytes, read_form: Callable[[str], dict]) -> ProcessDefinition:
-    """Validate and parse one BPMN file into a ProcessDefinition (spec serialized to JSON)."""
-    from .serialization import spec_to_json
-
-    root = parse_xml_safely(bpmn_xml)
-    validate_xsd(root)
-    process = _executable_process(root)
+        ids = ", ".join(p.get("id") for p in processes) or "none"
+        raise ImportRefused("parse", [Problem("parse", None, None, None,
+                                              f"expected exactly one executable process, found {len(processes)} ({ids})")])
+    process = processes[0]
     parser = SpiffBpmnParser()
     try:
         parser.add_bpmn_xml(root)
         spec = parser.get_spec(process.get("id"))
         subprocess_specs = parser.get_subprocess_specs(process.get("id"))
     except ValidationException as exc:
-        where = f"{exc.id} ({exc.name}) line {exc.line_number}" if exc.id else f"line {exc.line_number}"
-        raise DefinitionError("parse", [f"{where}: {exc}"]) from None
+        line = exc.line_number or None
+        if not line and exc.id:
+            found = root.xpath("//*[@id=$id]", id=exc.id)
+            line = found[0].sourceline if found else None
+        raise ImportRefused("parse", [Problem("parse", exc.id or None, exc.name or None, line,
+                                              str(exc).split("\n")[0].strip())]) from None
     except Exception as exc:  # SpiffWorkflow raises plain exceptions for unsupported models
-        raise DefinitionError("parse", [f"{type(exc).__name__}: {exc}"]) from None
+        raise ImportRefused("parse", [Problem("parse", process.get("id"), process.get("name"), process.sourceline,
+                                              f"SpiffWorkflow cannot build the process: {type(exc).__name__}: {exc}")]
+                            ) from None
+    return process, spec, subprocess_specs
+
+
+def _combined_reader(read_form: Callable[[str], dict], extra_forms: dict[str, bytes] | None) -> Callable[[str], dict]:
+    """Forms given with the import first (bytes, parsed here), then the forms folder."""
+    if not extra_forms:
+        return read_form
+
+    def read(name: str) -> dict:
+        if name in extra_forms:
+            raw = extra_forms[name]
+            return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        return read_form(name)
+
+    return read
+
+
+def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles: Iterable[str] | None = None,
+                 extra_forms: dict[str, bytes] | None = None) -> ImportCheck:
+    """Run every import stage; ImportRefused names the first failing stage and all its problems.
+
+    Stages: xml (safe parsing), normalization of editor dialects, xsd, parse (SpiffWorkflow),
+    lint (the project's rules, app.engine.lint). `known_roles` defaults to the built-in roles.
+    """
+    from app.domain.roles import ROLES
+
+    from .lint import lint
+    from .normalize import normalize
+    from .serialization import spec_to_json
+
+    root = parse_xml_safely(bpmn_xml)
+    normalized = normalize(root)
+    validate_xsd(root)
+    process, spec, subprocess_specs = _parse_stage(root)
     lanes = _assign_lanes(root, [spec, *subprocess_specs.values()])
+    try:
+        spec_json = spec_to_json(spec, subprocess_specs)
+    except Exception as exc:  # noqa: BLE001 - a spec SpiffWorkflow cannot serialize cannot run here
+        raise ImportRefused("parse", [Problem("parse", process.get("id"), process.get("name"), process.sourceline,
+                                              f"the process cannot be stored: {type(exc).__name__}: {exc}")]) from None
+    result = lint(process, _combined_reader(read_form, extra_forms), ROLES if known_roles is None else known_roles,
+                  lanes)
+    if extra_forms:
+        for name in extra_forms:
+            if name not in result.forms:
+                result.warnings.append(f"form {name} was given but the process does not use it; it is not kept")
+    if result.problems:
+        raise ImportRefused("lint", result.problems)
+    xml = bpmn_xml if not normalized else etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
     metas = _user_task_metas(root, lanes)
-    forms = _load_forms(metas, read_form)
-    return ProcessDefinition(
+    definition = ProcessDefinition(
         process_id=process.get("id"), name=process.get("name") or process.get("id"),
-        content_hash=content_hash(bpmn_xml, forms), bpmn_xml=bpmn_xml, forms=forms,
-        user_tasks=metas, properties=_properties(process),
-        spec_json=spec_to_json(spec, subprocess_specs),
+        content_hash=content_hash(xml, result.forms), bpmn_xml=xml, forms=result.forms,
+        user_tasks=metas, properties=_properties(process), spec_json=spec_json,
     )
+    return ImportCheck(definition, normalized, result.warnings)
+
+
+def build_definition(bpmn_xml: bytes, read_form: Callable[[str], dict],
+                     known_roles: Iterable[str] | None = None) -> ProcessDefinition:
+    """Validate and parse one BPMN file into a ProcessDefinition (spec serialized to JSON)."""
+    return check_import(bpmn_xml, read_form, known_roles).definition
 
 
 def form_reader(forms_dir: Path) -> Callable[[str], dict]:

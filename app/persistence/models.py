@@ -51,6 +51,16 @@ class Opd(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+class Role(Base):
+    """A role key: BPMN lanes are named by role keys; users hold roles. Built-in roles are seeded."""
+
+    __tablename__ = "role"
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    label: Mapped[str] = mapped_column(sa.String(200))
+    #: the role's tasks are worked only by holders whose OPDs include the case's OPD
+    opd_scoped: Mapped[bool] = mapped_column(default=False)
+
+
 class User(Base):
     """An account: applicant or staff. `roles` is a space-separated list of role keys."""
 

@@ -7,30 +7,39 @@ from app.domain import roles
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, db
 
 from .context import Actor
+from .roles import opd_scoped_roles
 
 #: roles that read every case (auditors read, never write)
 CASE_READERS = frozenset({roles.DISKOMINFO, roles.KEPALA_DISKOMINFO, roles.ATASAN_PPID, roles.AUDITOR})
 
 
 def task_filter(actor: Actor):
-    """SQL condition selecting the worklist rows the actor may work."""
+    """SQL condition selecting the worklist rows the actor may work.
+
+    A lane is worked by the holders of the role named like the lane (roles live in the
+    database, so a new lane needs no code); an OPD-scoped role also needs the case's OPD
+    among the actor's OPDs; the applicant's lane is worked by the case's applicant only.
+    """
     conditions = [HumanTask.lane == roles.PEMOHON, HumanTask.applicant_id == actor.user_id]
     clauses = [sa.and_(*conditions)] if actor.user_id is not None else []
-    staff_lanes = [lane for lane, role in roles.LANE_ROLES.items()
-                   if role in actor.roles and lane not in (roles.PEMOHON, roles.OPD)]
-    if staff_lanes:
-        clauses.append(HumanTask.lane.in_(staff_lanes))
-    if roles.OPD in actor.roles and actor.opd_codes:
-        clauses.append(sa.and_(HumanTask.lane == roles.OPD, HumanTask.opd_code.in_(actor.opd_codes)))
+    held = sorted(actor.roles - {roles.PEMOHON})
+    scoped = opd_scoped_roles() if held else frozenset()
+    plain = [r for r in held if r not in scoped]
+    if plain:
+        clauses.append(HumanTask.lane.in_(plain))
+    scoped_held = [r for r in held if r in scoped]
+    if scoped_held and actor.opd_codes:
+        clauses.append(sa.and_(HumanTask.lane.in_(scoped_held), HumanTask.opd_code.in_(actor.opd_codes)))
     return sa.or_(*clauses) if clauses else sa.false()
 
 
 def may_work(actor: Actor, row: HumanTask) -> bool:
-    if row.lane == roles.PEMOHON:
+    lane = row.lane or ""
+    if lane == roles.PEMOHON:
         return actor.user_id is not None and row.applicant_id == actor.user_id
-    if row.lane == roles.OPD:
-        return roles.OPD in actor.roles and row.opd_code in actor.opd_codes
-    return roles.LANE_ROLES.get(row.lane or "") in actor.roles
+    if not lane or lane not in actor.roles:
+        return False
+    return lane not in opd_scoped_roles() or row.opd_code in actor.opd_codes
 
 
 def completed_by_actor(actor: Actor, instance_id: int, spec_ids: tuple[str, ...]) -> bool:
@@ -47,7 +56,11 @@ def may_read_case(actor: Actor, instance: ProcessInstance) -> bool:
         return True
     if actor.user_id is not None and instance.applicant_id == actor.user_id:
         return True
-    return roles.OPD in actor.roles and instance.opd_code in actor.opd_codes
+    if roles.OPD in actor.roles and instance.opd_code in actor.opd_codes:
+        return True
+    # holders of any other role (a lane added by a process owner) read the cases they have a task in
+    return db.session.scalar(sa.select(sa.func.count()).select_from(HumanTask).where(
+        HumanTask.instance_id == instance.id, task_filter(actor))) > 0
 
 
 def may_see_personal_data(actor: Actor, instance: ProcessInstance) -> bool:

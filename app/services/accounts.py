@@ -12,6 +12,7 @@ from app.persistence.models import LoginAttempt, Opd, User, db
 
 from .context import Actor
 from .notifications import queue_direct
+from .roles import role_keys as known_role_keys
 from .transaction import use_case
 
 #: the regency's OPDs that hold most requested information (code, name)
@@ -57,7 +58,7 @@ def create_user(username: str, full_name: str, password: str, now: datetime, rol
     """Add an account (flush only)."""
     if db.session.scalar(db.select(User).filter_by(username=username)) is not None:
         raise Conflict(f"Nama pengguna '{username}' sudah dipakai.")
-    unknown = set(role_keys) - set(roles.ROLES)
+    unknown = set(role_keys) - known_role_keys()
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
     user = User(username=username, full_name=full_name, email=email, password_hash=generate_password_hash(password),

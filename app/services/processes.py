@@ -2,14 +2,27 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
+import sqlalchemy as sa
+from sqlalchemy.orm import undefer
+
+from app.domain import roles
 from app.domain.errors import InvalidProcess, NotFound
-from app.engine import DefinitionError, ProcessDefinition, UserTaskMeta, build_definition, form_reader
-from app.persistence.models import ProcessVersion, db
+from app.engine import (DefinitionError, ImportRefused, Problem, ProcessDefinition, UserTaskMeta, build_definition,
+                        check_import, form_reader)
+from app.engine.migration import (DefinitionDiff, MigrationRefused, check_migration, compare_definitions,
+                                  migrate_state)
+from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
 
-from .context import Actor, setting
+from .context import Actor, engine, setting
+from .roles import holders_of, require_manager, role_keys
+from .steps import new_context, persist_run
 from .transaction import use_case
 
 _definitions: dict[str, ProcessDefinition] = {}
@@ -34,9 +47,9 @@ def load_definition_file(path: Path, forms_dir: Path | None = None) -> ProcessDe
     """Build a definition from a BPMN file and the forms folder; InvalidProcess if it fails."""
     forms_dir = forms_dir or Path(setting("PPID_FORMS_DIR"))
     try:
-        return build_definition(path.read_bytes(), form_reader(forms_dir))
+        return build_definition(path.read_bytes(), form_reader(forms_dir), known_roles=role_keys())
     except DefinitionError as exc:
-        raise InvalidProcess([f"{path.name}: {exc.stage}: {p}" for p in exc.problems]) from None
+        raise InvalidProcess([f"{path.name}: {p}" for p in exc.problems]) from None
 
 
 def store_definition(definition: ProcessDefinition, actor: Actor, now: datetime, note: str = "") -> ProcessVersion:
@@ -75,3 +88,179 @@ def latest_version(process_id: str) -> ProcessVersion:
 
 def list_versions() -> list[ProcessVersion]:
     return list(db.session.scalars(db.select(ProcessVersion).order_by(ProcessVersion.id)))
+
+
+# -- importing a new version (issue 4: procedures change without code) --------------------
+@dataclass(frozen=True)
+class ImportResult:
+    """A version after an import: new (`created`) or the stored one with identical content."""
+
+    version: ProcessVersion
+    normalized: list[str]
+    warnings: list[str]
+    created: bool = True
+
+
+_PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _role_warnings(definition: ProcessDefinition, stored_roles: frozenset[str]) -> list[str]:
+    warnings = []
+    for lane in sorted({m.lane for m in definition.user_tasks.values() if m.lane and m.lane != roles.PEMOHON}):
+        if lane not in stored_roles:
+            warnings.append(f"role '{lane}' is not in the role table yet: add it (`ppid role add {lane} LABEL`) "
+                            "before cases reach its lane")
+        elif holders_of(lane) == 0:
+            warnings.append(f"nobody holds role '{lane}' yet: tasks in that lane would wait until someone does")
+    return warnings
+
+
+@use_case
+def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "",
+                   extra_forms: dict[str, bytes] | None = None, extra_roles: Iterable[str] = ()) -> ImportResult:
+    """Check a BPMN export (stages xml, xsd, parse, lint; editor dialects normalized) and store it.
+
+    Forms come from PPID_FORMS_DIR plus `extra_forms` (name -> JSON bytes). On success the
+    new version is stored under its content hash (identical content: the existing version
+    is returned), the normalized BPMN is written to PPID_PROCESSES_DIR/<process_id>.bpmn and
+    the extra forms it uses to PPID_FORMS_DIR. Refused: ImportRefused, nothing is written.
+    New cases start on the newest version; running cases stay on theirs until migrated.
+    """
+    require_manager(actor)
+    forms_dir, processes_dir = Path(setting("PPID_FORMS_DIR")), Path(setting("PPID_PROCESSES_DIR"))
+    stored_roles = role_keys()
+    checked = check_import(bpmn_bytes, form_reader(forms_dir), known_roles=stored_roles | set(extra_roles),
+                           extra_forms=extra_forms)
+    definition = checked.definition
+    if not _PROCESS_ID.match(definition.process_id):
+        raise ImportRefused("lint", [Problem("lint", definition.process_id, definition.name, None,
+                                             "process id must be a plain name (letters, digits, _ . -)")])
+    warnings = list(checked.warnings) + _role_warnings(definition, stored_roles)
+    existing = db.session.scalar(db.select(ProcessVersion).filter_by(content_hash=definition.content_hash))
+    if existing is not None:
+        return ImportResult(existing, checked.normalized, warnings, created=False)
+    version = store_definition(definition, actor, now, note=note)
+    for name in sorted(set(extra_forms or {}) & set(definition.forms)):
+        target = forms_dir / name
+        content = json.dumps(definition.forms[name], indent=2, ensure_ascii=False).encode() + b"\n"
+        if target.exists() and json.loads(target.read_bytes()) != definition.forms[name]:
+            warnings.append(f"form {name} in forms/ replaced; other processes naming it get the new form "
+                            "at their next import")
+        _atomic_write(target, content)
+    _atomic_write(processes_dir / f"{definition.process_id}.bpmn", definition.bpmn_xml)
+    return ImportResult(version, checked.normalized, warnings, created=True)
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    id: int
+    process_id: str
+    name: str
+    content_hash: str
+    created_at: datetime
+    created_by: str
+    note: str
+    running_cases: int
+    latest: bool
+
+
+def version_summary(process_id: str | None = None) -> list[VersionSummary]:
+    """Every stored version (oldest first) with the number of unfinished cases pinned to it."""
+    running = dict(db.session.execute(
+        sa.select(ProcessInstance.version_id, sa.func.count()).where(ProcessInstance.finished.is_(False))
+        .group_by(ProcessInstance.version_id)).all())
+    query = sa.select(ProcessVersion.id, ProcessVersion.process_id, ProcessVersion.name, ProcessVersion.content_hash,
+                      ProcessVersion.created_at, ProcessVersion.created_by, ProcessVersion.note).order_by(ProcessVersion.id)
+    if process_id:
+        query = query.where(ProcessVersion.process_id == process_id)
+    rows = db.session.execute(query).all()
+    newest = {}
+    for row in rows:
+        newest[row.process_id] = row.id
+    return [VersionSummary(r.id, r.process_id, r.name, r.content_hash, r.created_at, r.created_by, r.note or "",
+                           running.get(r.id, 0), newest[r.process_id] == r.id) for r in rows]
+
+
+def _version(version_id: int) -> ProcessVersion:
+    version = db.session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound(f"Versi proses {version_id} tidak ada.")
+    return version
+
+
+def compare_versions(old_id: int, new_id: int) -> DefinitionDiff:
+    """Elements added, removed and changed from one stored version to another."""
+    return compare_definitions(definition_of(_version(old_id)), definition_of(_version(new_id)))
+
+
+@dataclass(frozen=True)
+class MigrationOutcome:
+    registration_number: str
+    moved: bool
+    reasons: list[str]
+
+
+def migration_candidates(old_id: int, new_id: int, now: datetime | None = None) -> list[tuple[str, bool, list[str]]]:
+    """Each unfinished case on `old_id`: (registration number, can it move to `new_id`, why not)."""
+    old, new = definition_of(_version(old_id)), definition_of(_version(new_id))
+    ctx = new_context(now or datetime.now(timezone.utc))
+    out = []
+    for instance in db.session.scalars(sa.select(ProcessInstance).where(
+            ProcessInstance.version_id == old_id, ProcessInstance.finished.is_(False)).order_by(ProcessInstance.id)
+            .options(undefer(ProcessInstance.state))):
+        check = check_migration(old, new, instance.state, ctx)
+        out.append((instance.registration_number, check.can_migrate, check.reasons))
+    return out
+
+
+@use_case
+def migrate_cases(actor: Actor, registration_numbers: Iterable[str], new_version_id: int,
+                  now: datetime) -> list[MigrationOutcome]:
+    """Move running cases onto another version of their process, in one transaction.
+
+    A case that cannot move (see app.engine.migration) stays where it is and is reported
+    with its reasons. A moved case gets its worklist and timer rows rebuilt from the new
+    state (claims kept for tasks that stay open) and a `case_migrated` audit event with
+    both versions' content hashes.
+    """
+    require_manager(actor)
+    target = _version(new_version_id)
+    new = definition_of(target)
+    outcomes = []
+    for reg in registration_numbers:
+        instance = db.session.scalar(sa.select(ProcessInstance).filter_by(registration_number=reg))
+        if instance is None:
+            outcomes.append(MigrationOutcome(reg, False, ["no such case"]))
+            continue
+        if instance.version_id == target.id:
+            outcomes.append(MigrationOutcome(reg, False, ["the case already runs on this version"]))
+            continue
+        old_version = instance.version
+        ctx = new_context(now)
+        try:
+            state = migrate_state(definition_of(old_version), new, instance.state, ctx)
+        except MigrationRefused as exc:
+            outcomes.append(MigrationOutcome(reg, False, exc.reasons))
+            continue
+        run = engine().open(new, state, ctx)
+        run.advance()
+        claims = {r.task_id: (r.claimed_by_id, r.claimed_by_name, r.claimed_at)
+                  for r in db.session.scalars(sa.select(HumanTask).filter_by(instance_id=instance.id))}
+        db.session.execute(sa.delete(HumanTask).where(HumanTask.instance_id == instance.id))
+        db.session.execute(sa.delete(TimerJob).where(TimerJob.instance_id == instance.id))
+        instance.version_id = target.id
+        instance.version = target
+        persist_run(instance, run, actor, now, "case_migrated", payload_extra={
+            "from_version": old_version.content_hash, "to_version": target.content_hash,
+            "from_version_id": old_version.id, "to_version_id": target.id})
+        for row in db.session.scalars(sa.select(HumanTask).filter_by(instance_id=instance.id)):
+            if row.task_id in claims and claims[row.task_id][0] is not None:
+                row.claimed_by_id, row.claimed_by_name, row.claimed_at = claims[row.task_id]
+        outcomes.append(MigrationOutcome(reg, True, []))
+    return outcomes

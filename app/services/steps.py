@@ -63,8 +63,10 @@ def _sync_timers(instance: ProcessInstance, run: Run) -> tuple[list[str], list[s
 
 
 def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime, event_type: str,
-                submitted: dict | None = None, task=None) -> None:
-    """Write the run's result into the instance and its derived rows, then the audit event."""
+                submitted: dict | None = None, task=None, payload_extra: dict | None = None) -> None:
+    """Write the run's result into the instance and its derived rows, then the audit event.
+
+    `payload_extra` adds keys to the audit payload (e.g. the versions of a migration)."""
     before = dict(instance.case_data or {})
     after = _case_data(before, run)
     instance.state = run.dumps()
@@ -89,6 +91,7 @@ def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime
         "finished": run.finished,
         "open_tasks": [audit.task_row_fingerprint(r) for r in _rows(HumanTask, instance.id)],
         "timers": [audit.timer_row_fingerprint(r) for r in _rows(TimerJob, instance.id)],
+        **(payload_extra or {}),
     }
     audit.append_event(instance, event_type, actor, now, payload, lane=task.lane if task else None,
                        task_spec_id=task.spec_id if task else None, task_name=task.name if task else None)

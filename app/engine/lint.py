@@ -1,0 +1,391 @@
+"""Stage d of an import: the project's own rules (docs/PROCESS_CONVENTIONS.md).
+
+Every rule reports every element that breaks it, with the element's id, name and line.
+Scripts, conditions and timer expressions are checked statically (an ast walk and the
+sandbox's restricted compiler) and timers are also evaluated once in the sandbox, with the
+helpers bound to a fixed sample time and every data name bound to a sample date.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from RestrictedPython import safe_builtins
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from .normalize import LOOKS_ISO, TIMER_KINDS, candidate_group_lanes
+from .problems import Problem
+from .sandbox import _EXTRA_BUILTINS, HELPER_NAMES, RestrictedEnvironment, SandboxError, compile_expression, compile_script
+
+STAGE = "lint"
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+}
+BPMN = f"{{{NS['bpmn']}}}"
+FLOW_NODE_TAGS = frozenset({
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+    "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
+})
+CONTAINER_TAGS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+
+ALLOWED_BUILTINS = frozenset(n for n in (*safe_builtins, *_EXTRA_BUILTINS) if not n.startswith("_"))
+#: names a model may never use, with the reason given to the process owner
+FORBIDDEN = {
+    "open": "reading or writing files is not allowed",
+    "eval": "running code built at run time is not allowed",
+    "exec": "running code built at run time is not allowed",
+    "compile": "running code built at run time is not allowed",
+    "__import__": "imports are not allowed",
+    "getattr": "dynamic attribute access is not allowed",
+    "setattr": "dynamic attribute access is not allowed",
+    "delattr": "dynamic attribute access is not allowed",
+    "globals": "inspecting the interpreter is not allowed",
+    "locals": "inspecting the interpreter is not allowed",
+    "vars": "inspecting the interpreter is not allowed",
+    "dir": "inspecting the interpreter is not allowed",
+    "type": "inspecting the interpreter is not allowed",
+    "object": "inspecting the interpreter is not allowed",
+    "super": "inspecting the interpreter is not allowed",
+    "input": "reading the console is not allowed",
+    "breakpoint": "the debugger is not allowed",
+    "exit": "stopping the server is not allowed",
+    "quit": "stopping the server is not allowed",
+    "help": "not allowed",
+    "memoryview": "not allowed",
+}
+SAMPLE_NOW = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)  # a Monday, 09:00 WIB
+SAMPLE_DATE = "2026-01-05T02:00:00+00:00"
+_FORM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.json$")
+
+
+@dataclass
+class LintResult:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    forms: dict[str, dict] = field(default_factory=dict)
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _owner(el: etree._Element) -> etree._Element:
+    while el is not None and el.get("id") is None:
+        el = el.getparent()
+    return el
+
+
+class _Linter:
+    def __init__(self, process: etree._Element, read_form: Callable[[str], dict], known_roles: Iterable[str],
+                 lanes: dict[str, str | None]):
+        self.process = process
+        self.root = process.getroottree().getroot()
+        self.read_form = read_form
+        self.known_roles = frozenset(known_roles)
+        self.lanes = lanes
+        self.result = LintResult()
+
+    def problem(self, el: etree._Element | None, message: str) -> None:
+        el = _owner(el) if el is not None else None
+        self.result.problems.append(Problem(
+            STAGE, el.get("id") if el is not None else None, el.get("name") if el is not None else None,
+            el.sourceline if el is not None else None, message))
+
+    def find(self, path: str) -> list[etree._Element]:
+        return self.process.findall(path, NS)
+
+    # -- lanes and roles -------------------------------------------------------------------
+    def check_lanes(self) -> None:
+        listed: dict[str, list[str]] = {}
+        for lane in self.find(".//bpmn:lane"):
+            if lane.find("bpmn:childLaneSet", NS) is not None:
+                continue
+            name = (lane.get("name") or "").strip()
+            if not name:
+                self.problem(lane, "lane has no name: a lane's name must be a role key")
+            elif name not in self.known_roles:
+                self.problem(lane, f"lane '{name}' is not a known role; add the role first "
+                                   f"(`ppid role add {name} LABEL`) or use one of: {', '.join(sorted(self.known_roles))}")
+            for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+                listed.setdefault((ref.text or "").strip(), []).append(name)
+        for node_id, names in listed.items():
+            if len(names) > 1:
+                node = self.process.find(f".//*[@id='{node_id}']")
+                self.problem(node if node is not None else self.process,
+                             f"'{node_id}' is listed in {len(names)} lanes ({', '.join(names)}); list it in one")
+        for task_id, group in candidate_group_lanes(self.root).items():
+            task = self.process.find(f".//bpmn:userTask[@id='{task_id}']", NS)
+            if task is None:
+                continue
+            if "," in group or "${" in group:
+                self.problem(task, f"camunda:candidateGroups '{group}' must name exactly one role key")
+            elif group not in self.known_roles:
+                self.problem(task, f"camunda:candidateGroups '{group}' is not a known role")
+
+    # -- user tasks and forms --------------------------------------------------------------
+    def _properties(self, el: etree._Element) -> dict[str, str]:
+        props = el.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
+        return {p.get("name"): p.get("value", "") for p in props}
+
+    def _form(self, task: etree._Element, name: str, ui: bool) -> None:
+        if name in self.result.forms:
+            return
+        what = "ui schema" if ui else "form"
+        if not _FORM_NAME.match(name):
+            self.problem(task, f"{what} '{name}': a form is named by a plain file name ending in .json")
+            return
+        try:
+            form = self.read_form(name)
+        except json.JSONDecodeError as exc:
+            self.problem(task, f"{what} '{name}' is not valid JSON: {exc.msg} (line {exc.lineno})")
+            return
+        except (OSError, ValueError) as exc:
+            self.problem(task, f"{what} '{name}': {exc}")
+            return
+        if not isinstance(form, dict):
+            self.problem(task, f"{what} '{name}' must be a JSON object")
+            return
+        if not ui:
+            try:
+                Draft202012Validator.check_schema(form)
+            except SchemaError as exc:
+                where = "/".join(str(p) for p in exc.path) or "(top)"
+                self.problem(task, f"form '{name}' is not a valid JSON Schema (Draft 2020-12) at {where}: {exc.message}")
+                return
+            if form.get("type", "object") != "object":
+                self.problem(task, f"form '{name}' must describe an object (\"type\": \"object\")")
+                return
+        self.result.forms[name] = form
+
+    def check_user_tasks(self) -> None:
+        task_ids = {t.get("id") for t in self.find(".//bpmn:userTask")}
+        for task in self.find(".//bpmn:userTask"):
+            props = self._properties(task)
+            form = props.get("formJsonSchemaFilename") or task.get(f"{{{NS['camunda']}}}formKey")
+            if not self.lanes.get(task.get("id")):
+                self.problem(task, "user task is in no lane, so nobody could work it: draw it in a lane named by a role")
+            if not form:
+                self.problem(task, "user task has no form (spiffworkflow property formJsonSchemaFilename or "
+                                   "camunda:formKey)")
+            else:
+                self._form(task, form, ui=False)
+            if props.get("formUiSchemaFilename"):
+                self._form(task, props["formUiSchemaFilename"], ui=True)
+            for ref in (x.strip() for x in props.get("excludeCompletersOf", "").split(",") if x.strip()):
+                if ref not in task_ids:
+                    self.problem(task, f"excludeCompletersOf names '{ref}', which is not a user task of this process")
+
+    # -- code: scripts, conditions, timers -------------------------------------------------
+    def code_messages(self, source: str, mode: str, what: str) -> tuple[list[str], set[str]]:
+        """Problems of one script/expression and the data names it reads."""
+        try:
+            tree = ast.parse(source, mode=mode)
+        except SyntaxError as exc:
+            return [f"{what} does not compile: {exc.msg} (line {exc.lineno} of the {what})"], set()
+        defined = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        defined |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        defined |= {a.arg for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Lambda))
+                    for a in n.args.args + n.args.kwonlyargs}
+        messages: list[str] = []
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                module = node.module if isinstance(node, ast.ImportFrom) else ", ".join(a.name for a in node.names)
+                messages.append(f"{what} imports {module}: imports are not allowed")
+            elif isinstance(node, ast.Name) and node.id in FORBIDDEN:
+                messages.append(f"{what} uses {node.id}(): {FORBIDDEN[node.id]}")
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("__"):
+                messages.append(f"{what} reads the dunder attribute '.{node.attr}': attributes with double "
+                                "underscores are not allowed")
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+                messages.append(f"{what} reads the private attribute '.{node.attr}': not allowed")
+            elif isinstance(node, ast.Name) and node.id.startswith("_"):
+                messages.append(f"{what} uses the name '{node.id}': names starting with '_' are not allowed")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                  and node.func.id not in FORBIDDEN and node.func.id not in HELPER_NAMES
+                  and node.func.id not in ALLOWED_BUILTINS and node.func.id not in defined):
+                messages.append(f"{what} calls unknown function '{node.func.id}': only the helpers "
+                                f"({', '.join(HELPER_NAMES)}) and safe builtins may be called")
+        if not messages:
+            try:
+                compile_expression(source) if mode == "eval" else compile_script(source)
+            except SandboxError as exc:
+                messages.append(f"{what} is refused by the sandbox: {exc}")
+        reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        free = reads - defined - set(HELPER_NAMES) - ALLOWED_BUILTINS - set(FORBIDDEN)
+        return list(dict.fromkeys(messages)), free
+
+    def check_scripts(self) -> None:
+        for task in self.find(".//bpmn:scriptTask"):
+            script = task.find("bpmn:script", NS)
+            if script is None or not (script.text or "").strip():
+                self.problem(task, "script task has no script")
+                continue
+            for message in self.code_messages(script.text, "exec", "script")[0]:
+                self.problem(task, message)
+        for tag in ("preScript", "postScript"):
+            for node in self.process.iterfind(f".//spiffworkflow:{tag}", NS):
+                if (node.text or "").strip():
+                    for message in self.code_messages(node.text, "exec", tag)[0]:
+                        self.problem(node, message)
+
+    def check_conditions(self) -> None:
+        for flow in self.find(".//bpmn:sequenceFlow"):
+            cond = flow.find("bpmn:conditionExpression", NS)
+            if cond is None:
+                continue
+            if not (cond.text or "").strip():
+                self.problem(flow, "condition is empty")
+                continue
+            for message in self.code_messages(cond.text.strip(), "eval", "condition")[0]:
+                self.problem(flow, message)
+
+    def check_timers(self) -> None:
+        from app.domain.calendar import WorkingCalendar
+
+        from .runtime import _helpers
+        from .types import RunContext
+
+        ctx = RunContext(now=SAMPLE_NOW, calendar=WorkingCalendar(), allocate_number=lambda kind: f"{kind}-2026-00001")
+        env = RestrictedEnvironment(_helpers(ctx))
+        for definition in self.find(".//bpmn:timerEventDefinition"):
+            kinds = [el for el in definition if _local(el) in TIMER_KINDS]
+            event = definition.getparent()
+            if len(kinds) != 1:
+                self.problem(event, "a timer needs exactly one of timeDate, timeDuration, timeCycle")
+                continue
+            node = kinds[0]
+            kind, text = _local(node), (node.text or "").strip()
+            if not text:
+                self.problem(event, f"timer {kind} is empty")
+                continue
+            messages, free = self.code_messages(text, "eval", f"timer {kind}")
+            if messages:
+                self.problem(event, f"'{text}': " + "; ".join(messages))
+                continue
+            if isinstance(ast.parse(text, mode="eval").body, ast.Name) and LOOKS_ISO.match(text):
+                self.problem(event, f"timer {kind} '{text}' is not a valid ISO 8601 text")
+                continue
+            message = None
+            # data names are sampled as dates (tanggal_diterima); failing that, as a number of days
+            for sample in (SAMPLE_DATE, 1):
+                try:
+                    value = env.evaluate(text, {name: sample for name in free})
+                except Exception as exc:  # noqa: BLE001 - any failure of the model's expression is reported
+                    message = message or f"fails on sample data: {type(exc).__name__}: {exc}"
+                    continue
+                found = _timer_value_problem(kind, value)
+                if found is None:
+                    message = None
+                    break
+                message = message or found
+                if not free:
+                    break
+            if message:
+                self.problem(event, f"timer {kind} '{text}' {message}")
+
+    # -- structure -------------------------------------------------------------------------
+    def check_gateways(self) -> None:
+        flows = self.find(".//bpmn:sequenceFlow")
+        for gateway in (*self.find(".//bpmn:exclusiveGateway"), *self.find(".//bpmn:inclusiveGateway")):
+            outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
+            default = gateway.get("default")
+            if default and default not in {f.get("id") for f in outgoing}:
+                self.problem(gateway, f"default flow '{default}' is not an outgoing flow of this gateway")
+            if len(outgoing) < 2:
+                continue
+            bare = [f.get("id") for f in outgoing if f.get("id") != default
+                    and not (f.findtext("bpmn:conditionExpression", "", NS) or "").strip()]
+            if bare:
+                kind = "exclusive" if _local(gateway) == "exclusiveGateway" else "inclusive"
+                self.problem(gateway, f"{kind} gateway with {len(outgoing)} outgoing flows: {', '.join(bare)} "
+                                      "have no condition and are not the default flow; give each a condition or "
+                                      "mark one as default")
+
+    def check_reachable(self) -> None:
+        containers = [self.process, *(el for el in self.process.iter() if _local(el) in CONTAINER_TAGS)]
+        links: dict[str, list[etree._Element]] = {}
+        for catch in self.find(".//bpmn:intermediateCatchEvent"):
+            link = catch.find("bpmn:linkEventDefinition", NS)
+            if link is not None:
+                links.setdefault(link.get("name") or "", []).append(catch)
+        for container in containers:
+            nodes = {el.get("id"): el for el in container if _local(el) in FLOW_NODE_TAGS}
+            successors: dict[str, list[str]] = {}
+            for flow in container.iterfind("bpmn:sequenceFlow", NS):
+                successors.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+            boundary: dict[str, list[str]] = {}
+            for node in nodes.values():
+                if _local(node) == "boundaryEvent":
+                    boundary.setdefault(node.get("attachedToRef"), []).append(node.get("id"))
+            if _local(container) == "adHocSubProcess":
+                roots = [i for i in nodes if not any(i in t for t in successors.values())]
+            else:
+                roots = [i for i, n in nodes.items() if _local(n) == "startEvent"
+                         or (_local(n) == "subProcess" and n.get("triggeredByEvent") == "true")]
+            seen, todo = set(), list(roots)
+            while todo:
+                current = todo.pop()
+                if current in seen or current not in nodes:
+                    continue
+                seen.add(current)
+                todo += successors.get(current, []) + boundary.get(current, [])
+                link = nodes[current].find("bpmn:linkEventDefinition", NS)
+                if _local(nodes[current]) == "intermediateThrowEvent" and link is not None:
+                    todo += [c.get("id") for c in links.get(link.get("name") or "", [])]
+            for node_id, node in nodes.items():
+                if node_id not in seen:
+                    where = "" if container is self.process else f" inside {container.get('id')}"
+                    self.problem(node, f"cannot be reached from a start event{where}: no sequence flow leads to it")
+
+    def check_diagram(self) -> None:
+        shapes = {s.get("bpmnElement") for s in self.root.iterfind(".//bpmndi:BPMNShape", NS)}
+        edges = {e.get("bpmnElement") for e in self.root.iterfind(".//bpmndi:BPMNEdge", NS)}
+        missing = [el.get("id") for el in self.process.iter() if _local(el) in FLOW_NODE_TAGS | {"lane"}
+                   and el.get("id") not in shapes]
+        missing += [f.get("id") for f in self.find(".//bpmn:sequenceFlow") if f.get("id") not in edges]
+        if missing:
+            shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+            self.result.warnings.append(f"no diagram (DI) for {shown}: the picture of the process will miss them")
+
+    def run(self) -> LintResult:
+        for check in (self.check_lanes, self.check_user_tasks, self.check_timers, self.check_conditions,
+                      self.check_scripts, self.check_gateways, self.check_reachable, self.check_diagram):
+            check()
+        return self.result
+
+
+def _timer_value_problem(kind: str, value) -> str | None:
+    """Why an evaluated timer value is not what SpiffWorkflow's parser for that kind needs (None: fine)."""
+    if not isinstance(value, str):
+        return f"gives {value!r} ({type(value).__name__}), not an ISO 8601 text"
+    try:
+        if kind == "timeDate":
+            parsed = TimerEventDefinition.parse_time_or_duration(value)
+            if not isinstance(parsed, datetime):
+                return f"gives the duration '{value}', but a timeDate needs a date-time (use timeDuration)"
+        elif kind == "timeDuration":
+            TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(value), SAMPLE_NOW)
+        else:
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow's parsers raise plain exceptions
+        wanted = {"timeDate": "date-time", "timeDuration": "duration", "timeCycle": "cycle (R3/PT1H)"}[kind]
+        return f"gives '{value}', which is not a valid ISO 8601 {wanted}"
+    return None
+
+
+def lint(process: etree._Element, read_form: Callable[[str], dict], known_roles: Iterable[str],
+         lanes: dict[str, str | None]) -> LintResult:
+    """Check one executable process element against the project's rules."""
+    return _Linter(process, read_form, known_roles, lanes).run()

@@ -1,0 +1,175 @@
+"""Hostile and broken BPMN files: each refused at its stage with its own message, nothing deployed.
+
+The models are tests/engine/fixtures/kecil.bpmn (a small valid process with DI) with one
+thing broken per case. Refusal means: ImportRefused naming the stage and every problem of
+it (element id, name, line), no process_version row, no file written to processes/ or forms/.
+"""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.engine import ImportRefused
+from app.persistence.models import ProcessVersion, db
+from app.services.processes import import_process
+
+from tests.support import actor, now
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = (FIXTURES / "kecil.bpmn").read_text()
+DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
+LOL = "\n".join(['<!ENTITY lol "lol">'] + [
+    f'<!ENTITY lol{i} "' + f"&lol{i - 1 if i > 1 else ''};" * 10 + '">' for i in range(1, 10)])
+COND_LENGKAP = '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">kelengkapan == "lengkap"</bpmn:conditionExpression>'
+COND_TIDAK = ('<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">kelengkapan == "tidak_lengkap"'
+              '</bpmn:conditionExpression>')
+TIMER = "hari_kerja(3, sejak=tanggal_diterima)"
+SCRIPT = 'status = "Diajukan"'
+ORPHAN = '''<bpmn:userTask id="Activity_Yatim" name="Tugas yatim">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="periksa_kelengkapan.schema.json" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:endEvent id="EndEvent_Lewat"'''
+ORPHAN_DI = '''<bpmndi:BPMNShape id="Activity_Yatim_di" bpmnElement="Activity_Yatim">
+        <dc:Bounds x="800" y="240" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="Flow_1_di"'''
+
+
+def edit(*pairs: tuple[str, str]) -> str:
+    text = BASE
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+CASES = {
+    # name: (BPMN text, stage, [(element id, message fragment)])
+    "malformed XML": (edit(("</bpmn:process>", "")), "xml", [(None, "XML rusak/malformed at line 154")]),
+    "external entity": (
+        edit((DECL, DECL + '<!DOCTYPE bpmn:definitions [\n  <!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'),
+             ("Formulir permohonan.", "&xxe;")),
+        "xml", [(None, "external entity 'xxe' refers to file:///etc/passwd")]),
+    "billion laughs": (
+        edit((DECL, DECL + "<!DOCTYPE bpmn:definitions [\n" + LOL + "\n]>\n"), ("Formulir permohonan.", "&lol9;")),
+        "xml", [(None, "entity 'lol' declared")] + [
+            (None, f"entity 'lol{i}' references other entities (lol{i - 1 if i > 1 else ''}): entity expansion "
+                   "(billion laughs) is not allowed") for i in range(1, 10)]),
+    "plain DOCTYPE": (edit((DECL, DECL + "<!DOCTYPE bpmn:definitions>\n")), "xml",
+                      [(None, "DOCTYPE declarations are not allowed")]),
+    "XSD violation": (edit(('name="Lewat batas">', 'name="Lewat batas" warna="merah">')), "xsd",
+                      [("EndEvent_Lewat", "The attribute 'warna' is not allowed")]),
+    "missing form": (edit(('value="periksa_kelengkapan.schema.json"', 'value="telaah_rahasia.schema.json"')), "lint",
+                     [("Activity_Periksa", "form 'telaah_rahasia.schema.json': file not found in forms/")]),
+    "timer that does not compile": (edit((TIMER, "hari_kerja(")), "lint",
+                                    [("Timer_Batas", "timer timeDate does not compile: '(' was never closed")]),
+    "timer with an invalid ISO duration": (
+        edit((TIMER, '"P4X"'), ("<bpmn:timeDate ", "<bpmn:timeDuration "), ("</bpmn:timeDate>", "</bpmn:timeDuration>")),
+        "lint", [("Timer_Batas", "gives 'P4X', which is not a valid ISO 8601 duration")]),
+    "script that imports": (edit((SCRIPT, "import os\nstatus = os.getcwd()")), "lint",
+                            [("Activity_Catat", "script imports os: imports are not allowed")]),
+    "script that opens a file": (edit((SCRIPT, 'status = open("/etc/passwd").read()')), "lint",
+                                 [("Activity_Catat", "script uses open(): reading or writing files is not allowed")]),
+    "script that walks __class__ to __subclasses__": (
+        edit((SCRIPT, "kelas = ().__class__.__base__.__subclasses__()")), "lint",
+        [("Activity_Catat", "dunder attribute '.__subclasses__'"), ("Activity_Catat", "dunder attribute '.__base__'"),
+         ("Activity_Catat", "dunder attribute '.__class__'")]),
+    "condition calling an unknown function": (
+        edit(('kelengkapan == "lengkap"', "periksa_dokumen(kelengkapan)")), "lint",
+        [("Flow_Lengkap", "condition calls unknown function 'periksa_dokumen'")]),
+    "unknown lane": (edit(('name="diskominfo"', 'name="bagian_rahasia"')), "lint",
+                     [("Lane_Petugas", "lane 'bagian_rahasia' is not a known role")]),
+    "exclusive gateway without conditions or default": (
+        edit((COND_LENGKAP, ""), (COND_TIDAK, "")), "parse",
+        [("Flow_Lengkap", "Non-default exclusive outgoing sequence flow without condition")]),
+    "unreachable task": (
+        edit(('<bpmn:endEvent id="EndEvent_Lewat"', ORPHAN),
+             ("<bpmn:flowNodeRef>Activity_Periksa</bpmn:flowNodeRef>",
+              "<bpmn:flowNodeRef>Activity_Periksa</bpmn:flowNodeRef><bpmn:flowNodeRef>Activity_Yatim</bpmn:flowNodeRef>"),
+             ('<bpmndi:BPMNEdge id="Flow_1_di"', ORPHAN_DI)),
+        "lint", [("Activity_Yatim", "cannot be reached from a start event")]),
+}
+
+
+@pytest.fixture
+def folders(app, tmp_path):
+    processes, forms = tmp_path / "processes", tmp_path / "forms"
+    shutil.copytree(ROOT / "processes", processes)
+    shutil.copytree(ROOT / "forms", forms)
+    app.config.update(PPID_PROCESSES_DIR=str(processes), PPID_FORMS_DIR=str(forms))
+    return processes, forms
+
+
+def snapshot(folders):
+    return {p: p.read_bytes() for folder in folders for p in folder.iterdir()}
+
+
+def test_the_unbroken_model_imports(folders):
+    result = import_process(actor("pemilik"), BASE.encode(), now())
+    assert result.created and result.normalized == [] and result.warnings == []
+    assert (folders[0] / "layanan_kecil.bpmn").read_text() == BASE
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_refused_with_its_own_message_and_nothing_deployed(folders, case):
+    text, stage, expected = CASES[case]
+    before_files, before_rows = snapshot(folders), db.session.scalar(db.select(db.func.count()).select_from(ProcessVersion))
+
+    with pytest.raises(ImportRefused) as refused:
+        import_process(actor("pemilik"), text.encode(), now(), extra_forms={"telaah_rahasia.uischema.json": b"{}"})
+
+    assert refused.value.stage == stage, refused.value.lines()
+    problems = refused.value.problems
+    assert len(problems) == len(expected), refused.value.lines()
+    for problem, (element_id, fragment) in zip(problems, expected):
+        assert problem.stage == stage and problem.element_id == element_id and fragment in problem.message, problem
+        assert problem.line is not None
+    if expected[0][0]:  # located problems name the element and its line in the imported file
+        first = problems[0]
+        assert first.line == line_of(text, f'id="{first.element_id}"')
+        assert str(first).startswith(f"{stage}: {first.element_id} (")
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProcessVersion)) == before_rows
+    assert snapshot(folders) == before_files
+
+
+def test_every_problem_of_the_failing_stage_is_listed_and_later_stages_do_not_run(folders):
+    text = edit(('name="diskominfo"', 'name="bagian_rahasia"'), (SCRIPT, 'status = open("x")'),
+                (TIMER, '"P4X"'), ('value="periksa_kelengkapan.schema.json"', 'value="tidak_ada.schema.json"'))
+    with pytest.raises(ImportRefused) as refused:
+        import_process(actor("pemilik"), text.encode(), now())
+    assert refused.value.stage == "lint"
+    assert sorted(p.element_id for p in refused.value.problems) == [
+        "Activity_Catat", "Activity_Periksa", "Lane_Petugas", "Timer_Batas"]
+    # an XSD problem stops the import before the project's own rules are looked at
+    with pytest.raises(ImportRefused) as refused:
+        import_process(actor("pemilik"), text.replace('name="Lewat batas">', 'name="Lewat batas" x="1">').encode(),
+                       now())
+    assert refused.value.stage == "xsd" and len(refused.value.problems) == 1
+
+
+def test_an_oversized_file_is_refused_before_parsing(folders):
+    huge = BASE.replace("Formulir permohonan.", "x" * (2 * 1024 * 1024))
+    with pytest.raises(ImportRefused) as refused:
+        import_process(actor("pemilik"), huge.encode(), now())
+    assert refused.value.stage == "xml" and "larger than the limit" in refused.value.problems[0].message
+
+
+def test_an_invalid_extra_form_is_refused_and_not_written(folders):
+    text = edit(('value="periksa_kelengkapan.schema.json"', 'value="periksa_baru.schema.json"'))
+    for content, fragment in ((b"{not json", "is not valid JSON"),
+                              (b'{"type": "object", "properties": {"a": {"type": "teks"}}}',
+                               "is not a valid JSON Schema (Draft 2020-12)")):
+        with pytest.raises(ImportRefused) as refused:
+            import_process(actor("pemilik"), text.encode(), now(), extra_forms={"periksa_baru.schema.json": content})
+        assert refused.value.stage == "lint" and fragment in refused.value.problems[0].message
+        assert not (folders[1] / "periksa_baru.schema.json").exists()
