@@ -1,0 +1,33 @@
+"""Every notification a process asks for has its own mail template."""
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_notification_named_in_a_process_has_a_template():
+    named = set()
+    for bpmn in (ROOT / "processes").glob("*.bpmn"):
+        named |= set(re.findall(r'kirim_pemberitahuan\(\s*"[^"]+"\s*,\s*"([^"]+)"', bpmn.read_text()))
+    templates = {p.stem for p in (ROOT / "app" / "templates" / "mail").glob("*.txt")}
+    assert named and named - templates == set()
+
+
+def test_decisions_reach_the_applicant_by_mail(app):
+    import time_machine
+
+    from app.persistence.models import Outbox, db
+    from tests.support import REFUSAL, Driver, wib
+
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        drive = Driver(traveller)
+        reg = drive.start()
+        drive.walk(reg, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
+        drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)
+        drive.do(reg, "Activity_AjukanKeberatan")
+        drive.do(reg, "Activity_PutuskanKeberatan", keputusan_keberatan="ditolak")
+    mails = db.session.scalars(db.select(Outbox).filter_by(recipient="pemohon@contoh.pasuruankab.go.id")
+                               .order_by(Outbox.id)).all()
+    assert [m.template for m in mails] == ["tanda_terima", "pemberitahuan_tertulis", "keberatan_diterima",
+                                           "keberatan_ditolak"]
+    assert "Komisi Informasi" in mails[-1].body and reg in mails[1].subject
