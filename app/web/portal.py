@@ -19,7 +19,7 @@ from .security import current_actor, now, roles_required
 
 bp = Blueprint("portal", __name__)
 
-PROCESS_ID = "permohonan_informasi"
+PROCESS_ID = "permohonan_informasi"  # what /permohonan/baru starts; /ajukan/<process_id> starts any process
 TOKEN_FIELD = "form_token"
 _PENDING_KEY = "form_tokens"  # tokens handed out with a start form, not yet used
 _DONE_KEY = "form_tokens_done"  # token -> registration number of the case it created
@@ -113,7 +113,7 @@ def _too_large(exc):
     if request.endpoint != "portal.new_request":
         return render_template("error.html", code=413, title="Berkas terlalu besar",
                                message="Berkas yang diunggah terlalu besar."), 413
-    form = start_form(PROCESS_ID, now())
+    form = start_form((request.view_args or {}).get("process_id", PROCESS_ID), now())
     message = _size_message()
     errors = {name: [message] for name in upload_fields(form.schema)}
     errors[""] = ["Kiriman terlalu besar sehingga tidak dapat dibaca. Isi kembali formulir dan pilih berkas yang lebih kecil."]
@@ -125,9 +125,11 @@ def _size_message() -> str:
 
 
 @bp.route("/permohonan/baru", methods=["GET", "POST"])
+@bp.route("/ajukan/<process_id>", methods=["GET", "POST"])
 @roles_required("pemohon")
-def new_request():
-    form = start_form(PROCESS_ID, now())
+def new_request(process_id: str = PROCESS_ID):
+    """The start form of a process (an information request by default, a complaint, ...)."""
+    form = start_form(process_id, now())
     if request.method == "GET":
         actor = current_actor()
         return _render_start(form, {"nama_lengkap": actor.full_name}, None, _new_token())
@@ -146,7 +148,7 @@ def new_request():
         data = parse_submission(form.schema, request.form, set(uploads))
         try:
             portal_views.check_submission(form.schema, data, uploads)
-            ref = start_case(actor, PROCESS_ID, data, now(), uploads)
+            ref = start_case(actor, process_id, data, now(), uploads)
         except ValidationFailed as exc:
             errors = dict(exc.errors)
             for name in uploads:

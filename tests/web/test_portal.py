@@ -360,3 +360,16 @@ def test_public_status_from_the_home_page_form(app, client):
     assert client.get("/cek?n=").status_code == 302
     missing = client.get("/cek/PPID-2099-99999")
     assert missing.status_code == 404 and "tidak ditemukan" in missing.get_data(as_text=True)
+
+
+def test_a_complaint_is_filed_through_the_same_generic_page(applicant):
+    page = applicant.get("/ajukan/pengaduan_layanan")
+    assert page.status_code == 200 and "Formulir Pengaduan Layanan" in page.get_data(as_text=True)
+    token = re.search(r'name="form_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = applicant.post("/ajukan/pengaduan_layanan", data={
+        "form_token": token, "kategori_pengaduan": "layanan_lambat", "uraian_pengaduan": "Belum dijawab",
+        "nama_lengkap": "Siti Aminah", "email": "siti@contoh.id", "telepon": "081234567890"},
+        content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert re.search(r"/permohonan/ADU-\d{4}-\d{5}$", response.headers["Location"])
+    assert applicant.get("/ajukan/tidak_ada").status_code == 404
