@@ -117,6 +117,8 @@ class ProcessInstance(Base):
     case_data: Mapped[dict] = mapped_column(sa.JSON)
     state: Mapped[str] = mapped_column(sa.Text, deferred=True)
     lock_version: Mapped[int] = mapped_column(default=1)
+    #: "<user id>:<one-time form token>": the same form sent twice starts one case
+    submission_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     version: Mapped[ProcessVersion] = relationship(lazy="joined")

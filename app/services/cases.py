@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from app.domain.errors import Forbidden, InvalidProcess, NotFound
 from app.engine import EngineError
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, User, db
@@ -35,12 +37,26 @@ class CaseRef:
     id: int
     registration_number: str
     status: str
+    existing: bool = False  # the same start form was sent before: this is the case it started
+
+
+def _submitted_before(key: str | None) -> CaseRef | None:
+    found = db.session.scalar(db.select(ProcessInstance).filter_by(submission_key=key)) if key else None
+    return CaseRef(found.id, found.registration_number, found.status, existing=True) if found else None
 
 
 @use_case
 def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
-               uploads: dict[str, Upload] | None = None) -> CaseRef:
-    """Start a case on the newest version: the start form completes the first (pemohon) task."""
+               uploads: dict[str, Upload] | None = None, submission_key: str | None = None) -> CaseRef:
+    """Start a case on the newest version: the start form completes the first (pemohon) task.
+
+    `submission_key` (a one-time form token or an API Idempotency-Key) makes a repeated submission
+    return the case the first one started instead of starting another, across every web worker.
+    """
+    key = f"{actor.user_id}:{submission_key}"[:120] if submission_key else None
+    earlier = _submitted_before(key)
+    if earlier is not None:
+        return earlier
     version = latest_version(process_id)
     definition = definition_of(version)
     run = engine().start(definition, new_context(now))
@@ -57,10 +73,17 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
     instance = ProcessInstance(
         version_id=version.id, process_id=version.process_id, registration_number=number,
         applicant_id=actor.user_id, applicant_name=name,
-        case_data={}, state="", created_at=now, updated_at=now,
+        case_data={}, state="", created_at=now, updated_at=now, submission_key=key,
     )
     db.session.add(instance)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same form, sent at the same moment, won the race
+        db.session.rollback()
+        earlier = _submitted_before(key)
+        if earlier is None:
+            raise
+        return earlier
     link_to_case(references, instance)
     audit.append_event(instance, "case_started", actor, now,
                        {"process": version.process_id, "version": version.content_hash, "number": number})

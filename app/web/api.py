@@ -149,10 +149,11 @@ def create_request():
     schema = start_form(PROCESS_ID, now()).schema
     uploads = uploads_from(body.pop("lampiran", None), schema)
     data = form_data(body, schema, current={})
-    ref = start_case(actor(), PROCESS_ID, data, now(), uploads=uploads or None)
+    key = request.headers.get("Idempotency-Key", "")[:100] or None
+    ref = start_case(actor(), PROCESS_ID, data, now(), uploads=uploads or None, submission_key=key)
     response = jsonify({"registration_number": ref.registration_number, "status": ref.status,
                         "links": case_links(ref.registration_number)})
-    response.status_code = 201
+    response.status_code = 200 if ref.existing else 201
     response.headers["Location"] = url_for("api.get_request", registration_number=ref.registration_number)
     return response
 

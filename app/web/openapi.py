@@ -188,7 +188,13 @@ def _paths() -> dict:
             "post": {"operationId": "createRequest", "tags": ["permohonan"],
                      "summary": "Ajukan Permohonan Informasi (akun pemohon)",
                      "requestBody": _body("RequestCreate"),
+                     "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                                     "description": "Kunci sekali pakai: kiriman ulang dengan kunci yang sama "
+                                                    "mengembalikan permohonan yang sudah dibuat (200).",
+                                     "schema": {"type": "string", "maxLength": 100}}],
                      "responses": {"201": _json("RequestCreated", "Permohonan diterima; Nomor Pendaftaran diberikan.",
+                                                {"Location": {"schema": {"type": "string"}}}),
+                                   "200": _json("RequestCreated", "Permohonan dengan kunci ini sudah dibuat sebelumnya.",
                                                 {"Location": {"schema": {"type": "string"}}}),
                                    **_errors(400, 401, 403, 413, 422)}},
         },

@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
-from contextlib import contextmanager
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.errors import ValidationFailed
@@ -21,71 +18,11 @@ bp = Blueprint("portal", __name__)
 
 PROCESS_ID = "permohonan_informasi"  # what /permohonan/baru starts; /ajukan/<process_id> starts any process
 TOKEN_FIELD = "form_token"
-_PENDING_KEY = "form_tokens"  # tokens handed out with a start form, not yet used
-_DONE_KEY = "form_tokens_done"  # token -> registration number of the case it created
-_KEEP = 10
-
-
-class _OnceGuard:
-    """Serialises submissions that carry the same form token inside this process and remembers
-    which case each token created, so a double click (two requests carrying the same, not yet
-    updated, session cookie) creates one case. The session keeps the same map across workers."""
-
-    def __init__(self, keep: int = 2000):
-        self._guard = threading.Lock()
-        self._locks: dict[str, list] = {}
-        self._done: OrderedDict[str, str] = OrderedDict()
-        self._keep = keep
-
-    @contextmanager
-    def hold(self, key: str):
-        with self._guard:
-            entry = self._locks.setdefault(key, [threading.Lock(), 0])
-            entry[1] += 1
-        try:
-            with entry[0]:
-                yield
-        finally:
-            with self._guard:
-                entry[1] -= 1
-                if entry[1] == 0:
-                    self._locks.pop(key, None)
-
-    def done(self, key: str) -> str | None:
-        with self._guard:
-            return self._done.get(key)
-
-    def record(self, key: str, number: str) -> None:
-        with self._guard:
-            self._done[key] = number
-            while len(self._done) > self._keep:
-                self._done.popitem(last=False)
-
-
-_once = _OnceGuard()
 
 
 def _new_token() -> str:
-    token = secrets.token_urlsafe(18)
-    pending = [t for t in session.get(_PENDING_KEY, []) if t != token][-(_KEEP - 1):]
-    session[_PENDING_KEY] = pending + [token]
-    return token
-
-
-def _created_by(token: str) -> str | None:
-    if not token:
-        return None
-    return session.get(_DONE_KEY, {}).get(token) or _once.done(f"{current_actor().user_id}:{token}")
-
-
-def _remember(token: str, number: str) -> None:
-    if not token:
-        return
-    _once.record(f"{current_actor().user_id}:{token}", number)
-    done = dict(session.get(_DONE_KEY, {}))
-    done[token] = number
-    session[_DONE_KEY] = dict(list(done.items())[-_KEEP:])
-    session[_PENDING_KEY] = [t for t in session.get(_PENDING_KEY, []) if t != token]
+    """A one-time token for a start form; the service starts at most one case per token."""
+    return secrets.token_urlsafe(18)
 
 
 def _already_sent(number: str):
@@ -134,28 +71,22 @@ def new_request(process_id: str = PROCESS_ID):
         actor = current_actor()
         return _render_start(form, {"nama_lengkap": actor.full_name}, None, _new_token())
 
-    token = request.form.get(TOKEN_FIELD, "")[:64]
-    number = _created_by(token)
-    if number:
-        return _already_sent(number)
+    token = request.form.get(TOKEN_FIELD, "")[:64] or None
     actor = current_actor()
-    with _once.hold(f"{actor.user_id}:{token}"):
-        number = _created_by(token)
-        if number:
-            return _already_sent(number)
-        names = upload_fields(form.schema)
-        uploads = _uploads(names)
-        data = parse_submission(form.schema, request.form, set(uploads))
-        try:
-            portal_views.check_submission(form.schema, data, uploads)
-            ref = start_case(actor, process_id, data, now(), uploads)
-        except ValidationFailed as exc:
-            errors = dict(exc.errors)
-            for name in uploads:
-                if name not in errors:
-                    errors[name] = ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain yang belum benar)."]
-            return _render_start(form, data, errors, token or _new_token(), 422)
-        _remember(token, ref.registration_number)
+    names = upload_fields(form.schema)
+    uploads = _uploads(names)
+    data = parse_submission(form.schema, request.form, set(uploads))
+    try:
+        portal_views.check_submission(form.schema, data, uploads)
+        ref = start_case(actor, process_id, data, now(), uploads, submission_key=token)
+    except ValidationFailed as exc:
+        errors = dict(exc.errors)
+        for name in uploads:
+            if name not in errors:
+                errors[name] = ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain yang belum benar)."]
+        return _render_start(form, data, errors, token or _new_token(), 422)
+    if ref.existing:
+        return _already_sent(ref.registration_number)
     flash(f"Permohonan Anda terkirim. Nomor Pendaftaran: {ref.registration_number}. "
           "Simpan nomor ini untuk memantau permohonan.", "success")
     return redirect(url_for("portal.case", registration_number=ref.registration_number))

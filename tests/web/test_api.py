@@ -519,3 +519,16 @@ def test_the_description_lists_every_api_route(app):
                                                                               "{registration_number}")
             routed |= {(template, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
+
+
+def test_the_same_idempotency_key_creates_one_request(client):
+    from app.persistence.models import ProcessInstance, db
+
+    token = client.post("/api/v1/auth/token", json={"username": "pemohon", "password": PASSWORD}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "kunci-123"}
+    body = request_body()
+    first = client.post("/api/v1/requests", json=body, headers=headers)
+    again = client.post("/api/v1/requests", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["registration_number"] == again.get_json()["registration_number"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProcessInstance)) == 1
