@@ -18,6 +18,7 @@ from app.persistence.models import Holiday, Opd, Outbox, Setting, User, db
 
 from . import calendar as calendar_service
 from .accounts import create_user
+from .roles import ordered_role_keys
 from .context import Actor, setting
 from .transaction import use_case
 
@@ -110,8 +111,9 @@ def _check_account(values: dict, problems: dict) -> tuple[list[str], list[str]]:
     email = (values.get("email") or "").strip()
     if email and ("@" not in email or len(email) > 200 or " " in email):
         problems["email"] = ["Alamat e-mail tidak valid."]
-    role_keys = [r for r in roles.ROLES if r in set(values.get("roles") or [])]
-    if set(values.get("roles") or []) - set(roles.ROLES):
+    known = ordered_role_keys()
+    role_keys = [r for r in known if r in set(values.get("roles") or [])]
+    if set(values.get("roles") or []) - set(known):
         problems["roles"] = ["Peran tidak dikenal."]
     elif not role_keys:
         problems["roles"] = ["Pilih paling sedikit satu peran."]

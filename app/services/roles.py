@@ -39,6 +39,27 @@ def role_keys() -> frozenset[str]:
     return frozenset(db.session.scalars(db.select(Role.key))) | frozenset(builtin.ROLES)
 
 
+#: roles that never work a lane's tasks
+NON_LANE_ROLES = frozenset({builtin.PEMOHON, builtin.AUDITOR, builtin.PROCESS_OWNER, builtin.ADMIN})
+
+
+def ordered_role_keys() -> list[str]:
+    """Every role key: the built-in ones in their usual order, then those added since."""
+    extra = sorted(role_keys() - set(builtin.ROLES))
+    return list(builtin.ROLES) + extra
+
+
+def works_lanes(actor_roles: frozenset[str]) -> bool:
+    """Whether someone with these roles has a worklist (any lane role, built-in or added later)."""
+    return bool(actor_roles - NON_LANE_ROLES)
+
+
+def role_labels() -> dict[str, str]:
+    labels = dict(builtin.ROLE_LABELS)
+    labels.update({key: label for key, label in db.session.execute(db.select(Role.key, Role.label))})
+    return labels
+
+
 def opd_scoped_roles() -> frozenset[str]:
     return frozenset(db.session.scalars(db.select(Role.key).where(Role.opd_scoped.is_(True)))) | {builtin.OPD}
 

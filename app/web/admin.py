@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.domain.errors import ValidationFailed
-from app.domain.roles import ROLE_LABELS, ROLES
+from app.services.roles import ordered_role_keys, role_labels
 from app.domain.timeutil import today_wib
 from app.services import admin as service
 from app.services.calendar import current_calendar
@@ -29,7 +29,7 @@ def _account_values() -> dict:
 
 
 def _account_form(template: str, values: dict, errors: dict, status: int = 200, user=None):
-    return render_template(template, values=values, errors=errors, user=user, roles=ROLES, role_labels=ROLE_LABELS,
+    return render_template(template, values=values, errors=errors, user=user, roles=ordered_role_keys(), role_labels=role_labels(),
                            opds=service.list_opds()), status
 
 
@@ -42,7 +42,7 @@ def index():
 
 @bp.get("/pengguna")
 def users():
-    return render_template("admin/users.html", users=service.list_users(), role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", users=service.list_users(), role_labels=role_labels())
 
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])

@@ -43,9 +43,11 @@ def working_days_left(due: datetime | None) -> str:
 
 def navigation(roles: frozenset[str]) -> dict[str, bool]:
     """Which menu entries a user with these roles sees."""
+    from app.services.roles import works_lanes
+
     return {
         "portal": "pemohon" in roles,
-        "worklist": bool(roles & {"diskominfo", "kepala_diskominfo", "opd", "atasan_ppid"}),
+        "worklist": works_lanes(roles),
         "cases": bool(roles & {"diskominfo", "kepala_diskominfo", "opd", "atasan_ppid", "auditor"}),
         "processes": bool(roles & {"process_owner", "admin"}),
         "admin": "admin" in roles,
