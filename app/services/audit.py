@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
@@ -118,7 +118,8 @@ def timer_row_fingerprint(row: TimerJob) -> dict:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    """ISO text in UTC: a row's time reads the same before it is stored and after it is read back."""
+    return value.astimezone(timezone.utc).isoformat() if value else None
 
 
 def _task_rows(instance_id: int) -> list[dict]:

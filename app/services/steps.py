@@ -3,17 +3,58 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.engine import Run, RunContext
-from app.persistence.models import HumanTask, ProcessInstance, TimerJob, db
+import sqlalchemy as sa
+from sqlalchemy.orm import lazyload, undefer
+
+from app.engine import ProcessDefinition, Run, RunContext
+from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
 
 from . import audit, notifications
 from .calendar import current_calendar
 from .context import Actor
 from .numbers import allocate_number
 
+_definitions: dict[str, ProcessDefinition] = {}
+
+
+class _CalendarOnDemand:
+    """The working-day calendar, read from the database only when a step asks for a working day.
+
+    Most steps set no deadline; they no longer pay two queries (holidays, settings) for nothing.
+    """
+
+    def __init__(self) -> None:
+        self._calendar = None
+
+    def add_working_days(self, start: datetime, n: int) -> datetime:
+        if self._calendar is None:
+            self._calendar = current_calendar()
+        return self._calendar.add_working_days(start, n)
+
 
 def new_context(now: datetime) -> RunContext:
-    return RunContext(now=now, calendar=current_calendar(), allocate_number=lambda kind: allocate_number(kind, now))
+    return RunContext(now=now, calendar=_CalendarOnDemand(),
+                      allocate_number=lambda kind: allocate_number(kind, now))
+
+
+def definition_for(instance: ProcessInstance) -> ProcessDefinition:
+    """The definition of the version a case runs on, without loading the (large) version row each step.
+
+    Asks only for the version's content hash; the definition built from that content is kept.
+    """
+    content_hash = db.session.scalar(sa.select(ProcessVersion.content_hash)
+                                     .where(ProcessVersion.id == instance.version_id))
+    found = _definitions.get(content_hash)
+    if found is None:
+        from .processes import definition_of  # processes imports this module
+
+        found = _definitions[content_hash] = definition_of(db.session.get(ProcessVersion, instance.version_id))
+    return found
+
+
+def instance_options() -> list:
+    """Load options for a case a step will run: its state at once, not its (large) version row."""
+    return [undefer(ProcessInstance.state), lazyload(ProcessInstance.version)]
 
 
 def _case_data(before: dict, run: Run) -> dict:
@@ -27,39 +68,49 @@ def _changes(before: dict, after: dict) -> dict:
     return {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
 
 
-def _sync_tasks(instance: ProcessInstance, run: Run, now: datetime) -> None:
+def _sync_tasks(instance: ProcessInstance, run: Run, now: datetime) -> list[HumanTask]:
+    """Make the worklist rows match the ready tasks; return the rows now open."""
     ready = {t.task_id: t for t in run.ready_tasks()}
-    rows = {r.task_id: r for r in db.session.scalars(db.select(HumanTask).filter_by(instance_id=instance.id))}
+    rows = {r.task_id: r for r in db.session.scalars(db.select(HumanTask).filter_by(instance_id=instance.id)
+                                                      .order_by(HumanTask.id))}
+    current = []
     for task_id, row in rows.items():
         if task_id not in ready:
             db.session.delete(row)
         else:
             row.case_status = instance.status
             row.opd_code = instance.opd_code
+            current.append(row)
     for task_id, view in ready.items():
         if task_id not in rows:
-            db.session.add(HumanTask(
+            current.append(HumanTask(
                 instance_id=instance.id, task_id=task_id, spec_id=view.spec_id, title=view.name, lane=view.lane,
                 opd_code=instance.opd_code, applicant_id=instance.applicant_id,
                 registration_number=instance.registration_number, applicant_name=instance.applicant_name,
                 process_id=instance.process_id, case_status=instance.status, received_at=instance.created_at,
                 created_at=now, due_at=view.due_at, deadline_at=view.deadline_at,
             ))
+            db.session.add(current[-1])
+    return current
 
 
-def _sync_timers(instance: ProcessInstance, run: Run) -> tuple[list[str], list[str]]:
+def _sync_timers(instance: ProcessInstance, run: Run) -> tuple[list[str], list[str], list[TimerJob]]:
+    """Make the timer rows match the waiting timers; return (set, cleared, the rows now waiting)."""
     waiting = {t.task_id: t for t in run.waiting_timers() if t.due_at is not None}
-    rows = {r.task_id: r for r in db.session.scalars(db.select(TimerJob).filter_by(instance_id=instance.id))}
+    rows = {r.task_id: r for r in db.session.scalars(db.select(TimerJob).filter_by(instance_id=instance.id)
+                                                      .order_by(TimerJob.id))}
     cleared = [rows[i].name for i in rows if i not in waiting]
     for task_id in rows.keys() - waiting.keys():
         db.session.delete(rows[task_id])
+    current = [row for task_id, row in rows.items() if task_id in waiting]
     added = []
     for task_id in waiting.keys() - rows.keys():
         view = waiting[task_id]
-        db.session.add(TimerJob(instance_id=instance.id, task_id=task_id, spec_id=view.spec_id, name=view.name,
+        current.append(TimerJob(instance_id=instance.id, task_id=task_id, spec_id=view.spec_id, name=view.name,
                                 due_at=view.due_at, interrupting=view.interrupting))
+        db.session.add(current[-1])
         added.append(f"{view.name} ({view.due_at.isoformat()})")
-    return added, cleared
+    return added, cleared, current
 
 
 def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime, event_type: str,
@@ -77,8 +128,8 @@ def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime
     instance.finished = run.finished
     instance.updated_at = now
     db.session.flush()
-    _sync_tasks(instance, run, now)
-    timers_set, timers_cleared = _sync_timers(instance, run)
+    open_rows = _sync_tasks(instance, run, now)
+    timers_set, timers_cleared, timer_rows = _sync_timers(instance, run)
     db.session.flush()
     sent = notifications.queue(instance, run.ctx.notifications, now)
     payload = {
@@ -89,13 +140,10 @@ def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime
         "state_hash": audit.state_hash(instance.state), "case_data": after,
         "case_fields": [instance.status, instance.opd_code, instance.applicant_id],
         "finished": run.finished,
-        "open_tasks": [audit.task_row_fingerprint(r) for r in _rows(HumanTask, instance.id)],
-        "timers": [audit.timer_row_fingerprint(r) for r in _rows(TimerJob, instance.id)],
+        "open_tasks": [audit.task_row_fingerprint(r) for r in open_rows],
+        "timers": [audit.timer_row_fingerprint(r) for r in timer_rows],
         **(payload_extra or {}),
     }
     audit.append_event(instance, event_type, actor, now, payload, lane=task.lane if task else None,
                        task_spec_id=task.spec_id if task else None, task_name=task.name if task else None)
 
-
-def _rows(model, instance_id: int):
-    return db.session.scalars(db.select(model).filter_by(instance_id=instance_id))

@@ -16,7 +16,7 @@ from .cases import case_privacy, visible_data
 from .context import Actor, engine
 from .forms import clean_submission, resolve_schema
 from .processes import definition_of
-from .steps import new_context, persist_run
+from .steps import definition_for, instance_options, new_context, persist_run
 from .transaction import use_case
 
 SORTS = {"due": HumanTask.due_at, "received": HumanTask.received_at, "number": HumanTask.registration_number,
@@ -56,12 +56,15 @@ def list_tasks(actor: Actor, now: datetime, filters: TaskFilters = TaskFilters()
         query = query.where(HumanTask.lane == filters.lane)
     if filters.late_only:
         query = query.where(HumanTask.due_at < now)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     column = SORTS.get(filters.sort, HumanTask.due_at)
     order = column.desc() if filters.descending else column.asc()
-    rows = db.session.scalars(query.order_by(order.nulls_last(), HumanTask.id)
-                              .offset((max(page, 1) - 1) * per_page).limit(per_page))
-    return TaskPage(list(rows), total, page, per_page)
+    offset = (max(page, 1) - 1) * per_page
+    rows = list(db.session.scalars(query.order_by(order.nulls_last(), HumanTask.id).offset(offset).limit(per_page)))
+    if offset == 0 and len(rows) < per_page:
+        total = len(rows)  # the whole worklist fits on the first page: no need to count it
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    return TaskPage(rows, total, page, per_page)
 
 
 def _task_row(actor: Actor, human_task_id: int) -> HumanTask:
@@ -135,14 +138,15 @@ def complete_task(actor: Actor, human_task_id: int, data: dict, now: datetime,
     row = _task_row(actor, human_task_id)
     if row.claimed_by_id not in (None, actor.user_id):
         raise Conflict(f"Tugas ini sedang dikerjakan oleh {row.claimed_by_name}.")
-    instance = db.session.get(ProcessInstance, row.instance_id)
-    definition = definition_of(instance.version)
+    instance = db.session.get(ProcessInstance, row.instance_id, options=instance_options())
+    definition = definition_for(instance)
     meta = definition.user_tasks[row.spec_id]
     if completed_by_actor(actor, instance.id, meta.exclude_completers_of):
         raise Forbidden("Tugas ini harus dikerjakan oleh pejabat lain dari yang memberi keputusan sebelumnya.")
     references = store_uploads(actor, uploads, now, case_privacy(instance).personal) if uploads else {}
-    link_to_case(references, instance)
-    cleaned = clean_submission(definition.forms[meta.form], {**data, **references}) if meta.form else {}
+    if references:
+        link_to_case(references, instance)
+    cleaned = _clean(definition.forms[meta.form], {**data, **references}) if meta.form else {}
     run = engine().open(definition, instance.state, new_context(now))
     try:
         task = next(t for t in run.ready_tasks() if t.task_id == row.task_id)
@@ -151,6 +155,12 @@ def complete_task(actor: Actor, human_task_id: int, data: dict, now: datetime,
         raise Conflict("Tugas ini sudah tidak terbuka.") from None
     persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task)
     return Completion(instance.registration_number, instance.status, instance.finished)
+
+
+def _clean(schema: dict, data: dict) -> dict:
+    """clean_submission, without reading the OPD list when the form has no field that offers it."""
+    needs_options = any(isinstance(p, dict) and p.get("x-options") for p in schema.get("properties", {}).values())
+    return clean_submission(schema, data, None if needs_options else {})
 
 
 __all__ = ["TaskFilters", "TaskPage", "list_tasks", "get_task", "claim_task", "unclaim_task", "complete_task",

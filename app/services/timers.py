@@ -10,8 +10,7 @@ from app.domain.errors import Conflict
 from app.persistence.models import ProcessInstance, TimerJob, db
 
 from .context import SYSTEM, engine
-from .processes import definition_of
-from .steps import new_context, persist_run
+from .steps import definition_for, instance_options, new_context, persist_run
 from .transaction import use_case
 
 
@@ -39,8 +38,8 @@ def _fire_one(now: datetime, skip: set[int]) -> tuple[int, list[str]] | None:
     job = _next_due(now, skip)
     if job is None:
         return None
-    instance = db.session.get(ProcessInstance, job.instance_id)
-    run = engine().open(definition_of(instance.version), instance.state, new_context(now))
+    instance = db.session.get(ProcessInstance, job.instance_id, options=instance_options())
+    run = engine().open(definition_for(instance), instance.state, new_context(now))
     fired = run.fire_due_timers()
     if fired:
         persist_run(instance, run, SYSTEM, now, "timer_fired")

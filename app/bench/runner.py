@@ -1,0 +1,290 @@
+"""One whole run of `ppid bench`: every row, on SQLite and (when asked) PostgreSQL."""
+from __future__ import annotations
+
+import os
+import platform
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+import click
+
+from . import report
+from .databases import Backend, Workspace, dispose, make_app, prepare_database
+from .report import Row, at_least, at_most
+from .stats import load_average, median
+
+
+@dataclass(frozen=True)
+class Sizes:
+    repeats: int
+    engine_cases: int
+    service_cases: int
+    http_cases: int
+    worklist_cases: int
+    worklist_events: int
+    worklist_calls: int
+    page_calls: int
+    waiting_timers: int
+    due_cases: int
+    idle_sweeps: int
+    replay_cases: int
+    memory: tuple[int, int]
+
+
+FULL = Sizes(repeats=5, engine_cases=40, service_cases=10, http_cases=10, worklist_cases=100_000,
+             worklist_events=1_000_000, worklist_calls=300, page_calls=100, waiting_timers=100_000, due_cases=1_000,
+             idle_sweeps=50, replay_cases=200, memory=(1_000, 10_000))
+QUICK = Sizes(repeats=2, engine_cases=4, service_cases=1, http_cases=2, worklist_cases=2_000, worklist_events=20_000,
+              worklist_calls=20, page_calls=5, waiting_timers=2_000, due_cases=5, idle_sweeps=10, replay_cases=5,
+              memory=(4, 12))
+
+
+#: parts of a run that --only can pick (rows 1-3 also run for replay and memory: they make the cases)
+PARTS = frozenset({"throughput", "replay", "memory", "worklist", "timers"})
+
+
+class Run:
+    """The rows of one backend, filled in phase by phase; a phase that fails marks its rows."""
+
+    def __init__(self, backend: Backend, workspace: Workspace, sizes: Sizes, echo: Callable[[str], None]):
+        self.backend, self.ws, self.sizes, self.echo = backend, workspace, sizes, echo
+        self.only = PARTS
+        self.rows: dict[str, Row] = {}
+        self.facts: dict = {}
+
+    def phase(self, keys: tuple[str, ...], label: str, func: Callable[[], None]) -> None:
+        self.echo(f"[{self.backend.name}] {label} ...")
+        began = time.perf_counter()
+        try:
+            func()
+        except Exception as exc:  # the other rows still run; this one says why it has no number
+            traceback.print_exc()
+            for key in keys:
+                self.rows.setdefault(key, Row(key, None, note=f"error: {type(exc).__name__}: {exc}"[:300]))
+        seconds = time.perf_counter() - began
+        self.facts.setdefault("phase_seconds", {})[label] = round(seconds, 1)
+        self.echo(f"[{self.backend.name}] {label}: {seconds:.0f} s")
+
+    # -- rows 1, 2, 3 (interleaved), 6 and 7 on one database of real cases --------------------------
+    def throughput_rows(self) -> None:
+        from .engine_row import EngineBench, load_definition
+        from .http_row import HttpBench, api_available
+        from .server import ServerProcess
+        from .service_row import ServiceBench
+
+        s = self.sizes
+        url = self.new_database("cases")
+        app = make_app(self.ws, url, "cases")
+        self.cases_app, self.cases_url = app, url
+        server = ServerProcess(self._env(url, "server"), self.ws.instance_path("server"),
+                               self.ws.root / f"server-{self.backend.name}.log").spawn() if api_available(app) else None
+        if "memory" in self.only:  # row 7's own server boots meanwhile, and idles until its turn
+            self.memory_server = ServerProcess(self._env(url, "memory"), self.ws.instance_path("memory"),
+                                               self.ws.root / f"memory-{self.backend.name}.log").spawn()
+        http = None
+        try:
+            definition = load_definition()
+            engine, service = EngineBench(definition), ServiceBench(app)
+            warmup = 1 if s.repeats < 3 else 2  # caches, compiled expressions, connection pools
+            engine.repeat(2 * warmup, offset=0)
+            service.repeat(warmup, offset=0)
+            if server is not None:
+                http = HttpBench(server.ready(), self.ws.password, definition)
+                http.repeat(2 * warmup, offset=0)
+        except BaseException:
+            for process in (server, getattr(self, "memory_server", None)):
+                if process is not None:
+                    process.stop()
+            raise
+        samples: dict[str, list[dict]] = {"engine": [], "service": [], "http": []}
+        try:
+            for r in range(s.repeats):
+                offset = 1000 * (r + 1)
+                samples["engine"].append(engine.repeat(s.engine_cases, offset))
+                samples["service"].append(service.repeat(s.service_cases, offset))
+                if http is not None:
+                    samples["http"].append(http.repeat(s.http_cases, offset))
+        finally:
+            if http is not None:
+                http.close()
+            if server is not None:
+                server.stop()
+        rate = lambda key: median([x["cases"] / x["wall_s"] for x in samples[key]])  # noqa: E731
+        cpu = lambda key, field: median([1000 * x[field] / x["cases"] for x in samples[key]])  # noqa: E731
+        engine_rate = rate("engine")
+        self.rows["engine"] = Row("engine", engine_rate, None,
+                                  {"cases_per_repeat": s.engine_cases, "repeats": s.repeats,
+                                   "cpu_ms_per_case": cpu("engine", "cpu_s")},
+                                  note=f"cpu {cpu('engine', 'cpu_s'):.0f} ms/case")
+        service_rate = rate("service")
+        ratio = service_rate / engine_rate
+        self.rows["service"] = Row("service", service_rate, at_least(ratio, 0.5),
+                                   {"ratio_to_engine": ratio, "cases_per_repeat": s.service_cases,
+                                    "repeats": s.repeats, "cpu_ms_per_case": cpu("service", "cpu_s")},
+                                   note=f"ratio {ratio:.3f}; cpu {cpu('service', 'cpu_s'):.0f} ms/case")
+        if http is None:
+            self.rows["http"] = Row("http", None, note="not available: the JSON API (/api/v1) is not in this app")
+        else:
+            http_rate = rate("http")
+            ratio = http_rate / engine_rate
+            self.rows["http"] = Row("http", http_rate, at_least(ratio, 0.25),
+                                    {"ratio_to_engine": ratio, "cases_per_repeat": s.http_cases,
+                                     "repeats": s.repeats, "server": server.kind,
+                                     "server_cpu_ms_per_case": cpu("http", "server_cpu_s")},
+                                    note=f"ratio {ratio:.3f}; {server.kind}; server cpu "
+                                         f"{cpu('http', 'server_cpu_s'):.0f} ms/case")
+
+    def replay_row(self) -> None:
+        from .replay_row import measure_replay
+
+        result = measure_replay(self.cases_app, self.sizes.replay_cases, self.sizes.repeats)
+        note = f"{result['method']}; {result['cases']} cases"
+        if result["problems"]:
+            note += f"; {result['problems']} problem(s) reported"
+        self.rows["replay"] = Row("replay", result["cases_per_s"], at_least(result["cases_per_s"], 200), result, note)
+
+    def memory_row(self) -> None:
+        from .memory_row import measure_memory
+
+        small, large = self.sizes.memory
+        result = measure_memory(self.memory_server, (small, large))
+        peak = {k: v["VmHWM"] for k, v in result["readings_kib"].items()}
+        growth = 100 * (peak[str(large)] - peak[str(small)]) / peak[str(small)]
+        self.rows["memory"] = Row("memory", growth, at_most(growth, 10), result,
+                                  note=f"peak RSS {peak[str(small)] / 1024:.0f} MiB after {small:,} cases, "
+                                       f"{peak[str(large)] / 1024:.0f} MiB after {large:,}; {result['server']}")
+
+    # -- row 4 --------------------------------------------------------------------------------------
+    def worklist_rows(self) -> None:
+        from .worklist_row import fill_worklist_database, measure_pages, measure_queries, page_available
+
+        s = self.sizes
+        url = self.new_database("worklist")
+        app = make_app(self.ws, url, "worklist", WTF_CSRF_ENABLED=False)
+        fill = fill_worklist_database(app, s.worklist_cases, s.worklist_events)
+        self.facts["worklist_database"] = fill
+        scale = f"{fill['rows']['process_instance']:,} cases, {fill['rows']['audit_event']:,} events"
+        for name, result in measure_queries(app, s.worklist_calls).items():
+            self.rows[f"worklist_query_{name}"] = Row(
+                f"worklist_query_{name}", result["p95_ms"], at_most(result["p95_ms"], 20), result,
+                note=f"p50 {result['p50_ms']:.1f} ms; cpu p95 {result['cpu_p95_ms']:.1f} ms; "
+                     f"{result['worklist_total']:,} open tasks in it; {scale}")
+        if page_available(app):
+            for name, result in measure_pages(app, s.page_calls, self.ws.password).items():
+                self.rows[f"worklist_page_{name}"] = Row(
+                    f"worklist_page_{name}", result["p95_ms"], at_most(result["p95_ms"], 50), result,
+                    note=f"p50 {result['p50_ms']:.1f} ms; cpu p95 {result['cpu_p95_ms']:.1f} ms; Flask test client")
+        else:
+            for name in ("petugas", "opd"):
+                self.rows[f"worklist_page_{name}"] = Row(f"worklist_page_{name}", None,
+                                                         note="not available: /staf/tugas is not in this app")
+        dispose(app)
+
+    # -- row 5 --------------------------------------------------------------------------------------
+    def timer_rows(self) -> None:
+        from . import timer_row
+
+        s = self.sizes
+        url = self.new_database("timers")
+        app = make_app(self.ws, url, "timers")
+        empty = timer_row.idle_sweeps(app, s.idle_sweeps)
+        timer_row.fill_waiting(app, s.waiting_timers)
+        counts = timer_row.count_timers(app)
+        idle = timer_row.idle_sweeps(app, s.idle_sweeps)
+        self.rows["sweep_idle"] = Row("sweep_idle", idle["median_ms"], at_most(idle["median_ms"], 5),
+                                      {**idle, "waiting_timers": counts["waiting"], "empty_database": empty},
+                                      note=f"median of {idle['sweeps']}; {counts['waiting']:,} waiting timers "
+                                           f"(empty database: {empty['median_ms']:.2f} ms)")
+        if not timer_row.time_machine_available():
+            self.rows["sweep_due"] = Row("sweep_due", None, note="not available: needs time-machine "
+                                                                  "(pip install time-machine)")
+            dispose(app)
+            return
+        timer_row.make_due_cases(app, s.due_cases)
+        before = timer_row.count_timers(app)
+        due = timer_row.due_sweep(app, limit=2 * s.due_cases + 10)
+        after = timer_row.count_timers(app)
+        per_timer = due["ms"] / due["timers"] if due["timers"] else None
+        self.rows["sweep_due"] = Row(
+            "sweep_due", per_timer, None,
+            {**due, "due_before": before["due"], "due_after": after["due"], "waiting": before["waiting"],
+             "ms_per_case": due["ms"] / due["cases"] if due["cases"] else None},
+            note=f"{due['ms']:,.0f} ms for {due['timers']:,} timers of {due['cases']:,} cases "
+                 f"({before['waiting']:,} waiting untouched; {after['due']} still due)")
+        dispose(app)
+
+    def new_database(self, label: str) -> str:
+        """A database with the schema, the process, the OPDs and the demo accounts (prepared once, then copied)."""
+        if not hasattr(self, "template_url"):
+            self.template_url = self.backend.new_database("template")
+            app = make_app(self.ws, self.template_url, "template")
+            prepare_database(app, self.ws.password)
+            dispose(app)
+        return self.backend.clone(self.template_url, label)
+
+    def _env(self, url: str, label: str) -> dict[str, str]:
+        return {k: str(v) for k, v in self.ws.config(url, label).items()}
+
+    def run(self, only: frozenset[str] = PARTS) -> list[Row]:
+        self.only = only
+        if only & {"throughput", "replay", "memory"}:
+            self.phase(("engine", "service", "http"), "rows 1-3: engine, services, HTTP (interleaved repeats)",
+                       self.throughput_rows)
+        if hasattr(self, "cases_app"):
+            if "replay" in only:
+                self.phase(("replay",), "row 6: replay verification", self.replay_row)
+            if "memory" in only:
+                self.phase(("memory",), "row 7: server memory", self.memory_row)
+            dispose(self.cases_app)
+        if getattr(self, "memory_server", None) is not None:
+            self.memory_server.stop()  # (already stopped unless its row failed before using it)
+        if "worklist" in only:
+            self.phase(("worklist_query_petugas", "worklist_query_opd", "worklist_page_petugas",
+                        "worklist_page_opd"), "row 4: worklist", self.worklist_rows)
+        if "timers" in only:
+            self.phase(("sweep_idle", "sweep_due"), "row 5: timer sweep", self.timer_rows)
+        for key in report.ROWS:
+            self.rows.setdefault(key, Row(key, None, note="not measured"))
+        return [self.rows[key] for key in report.ROWS]
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "load_average_1min": load_average()}
+
+
+def run_bench(sizes: Sizes, quick: bool, pg_admin_url: str | None, keep: bool, only: frozenset[str] = PARTS,
+              echo: Callable[[str], None] = click.echo) -> dict:
+    from .databases import check_postgres
+    from .server import server_kind
+
+    document = {"generated_at": datetime.now(timezone.utc).isoformat(), "quick": quick, "sizes": asdict(sizes),
+                "parts": sorted(only),
+                "machine": machine(), "server": server_kind(), "backends": {}}
+    if pg_admin_url:
+        check_postgres(pg_admin_url)
+    workspace = Workspace.create()
+    backends = [Backend("sqlite", workspace.root)]
+    if pg_admin_url:
+        backends.append(Backend("postgresql", workspace.root, admin_url=pg_admin_url))
+    try:
+        for backend in backends:
+            run = Run(backend, workspace, sizes, echo)
+            try:
+                rows = run.run(only)
+            finally:
+                backend.drop_all()
+            document["backends"][backend.name] = {"rows": {r.key: r.as_json() for r in rows}, "facts": run.facts}
+            echo("")
+            echo(report.table(backend.name, rows))
+            echo("")
+    finally:
+        document["machine"]["load_average_1min_end"] = load_average()
+        if keep:
+            echo(f"kept {workspace.root}")
+        else:
+            workspace.remove()
+    return document

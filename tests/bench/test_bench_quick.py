@@ -1,0 +1,29 @@
+"""`ppid bench --quick` runs every row and writes numbers; how fast they are is the bench's business,
+never a test's (no timing is asserted here)."""
+import json
+import os
+import subprocess
+import sys
+
+from app.bench.report import ROWS
+
+
+def test_quick_bench_writes_a_number_for_every_row(tmp_path):
+    out = tmp_path / "bench.json"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # SQLite only
+    done = subprocess.run([sys.executable, "-c", "from app.cli import main; main()", "bench", "--quick",
+                           "--json", str(out)], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    document = json.loads(out.read_text())
+    assert document["quick"] is True and list(document["backends"]) == ["sqlite"]
+    rows = document["backends"]["sqlite"]["rows"]
+    assert set(rows) == set(ROWS)
+    for key, row in rows.items():
+        assert isinstance(row["value"], (int, float)), f"{key}: {row['note']}"
+        assert row["passed"] in (True, False, None)
+    assert rows["service"]["detail"]["ratio_to_engine"] > 0
+    assert rows["http"]["detail"]["ratio_to_engine"] > 0
+    assert rows["sweep_due"]["detail"]["timers"] > 0 and rows["sweep_due"]["detail"]["due_after"] == 0
+    assert rows["worklist_query_petugas"]["detail"]["worklist_total"] > 0
+    for key in ROWS:
+        assert ROWS[key][0] in done.stdout  # the printed table names every row
