@@ -31,7 +31,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.util.task import TaskState
 
 from .definition import ProcessDefinition
-from .runtime import Run, _is_timer, _Loaded
+from .runtime import Run, _is_timer, _Loaded, _timer_due
 from .types import RunContext, Step
 
 # -- timers on the replay clock ------------------------------------------------------------
@@ -182,6 +182,23 @@ class ReplayEngine:
         run = ReplayRun(loaded, BpmnWorkflow(loaded.spec, loaded.subprocess_specs), ctx)
         run.advance()
         return run
+
+    def open(self, definition: ProcessDefinition, state: str, ctx: RunContext) -> ReplayRun:
+        """Continue a replay from a serialized state made outside the replay (a re-done migration).
+
+        Code outside the replay judges timers by the system clock; a timer it marked as fired
+        although it is not due by the replay clock is set waiting again.
+        """
+        loaded = self._get(definition)
+        workflow = loaded.serializer.loads(state)
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            due = _timer_due(task) if _is_timer(task) else None
+            if due is not None and due >= ctx.now and task._get_internal_data("event_fired", False):
+                task.internal_data.pop("event_fired", None)
+                if task.state == TaskState.READY:
+                    task._set_state(TaskState.WAITING)
+                    task.workflow.top_workflow.event_manager.add_task(task)
+        return ReplayRun(loaded, workflow, ctx)
 
 
 # -- comparing states modulo task ids --------------------------------------------------------

@@ -9,7 +9,7 @@ task by name: names come from the audit events.
 
 No personal data: no form data at all, and the applicant's own steps show the role
 ("Pemohon"), never the applicant's name. Officers are named (they act in office).
-Each case carries the hash of its last audit event (`audit.final_hash`), so an exported
+Each case carries the hash of its last audit event (as `audit.final_hash` gives it), so an exported
 history can later be proved against the stored chain (`ppid audit verify` / `hash`).
 
 Filters: the period is on the event's date in WIB (both ends included); the OPD is the
@@ -29,7 +29,6 @@ from lxml import etree
 from app.domain.timeutil import to_wib
 from app.persistence.models import AuditEvent, ProcessInstance, db
 
-from .audit import final_hash
 
 XES_NS = "http://www.xes-standard.org/"
 EXTENSIONS = (
@@ -106,8 +105,7 @@ def iter_cases(first: date | None = None, last: date | None = None, opd: str | N
                                          .order_by(AuditEvent.seq)))
         exported = _case_events(events, first, last)
         if exported:
-            yield LogCase(number, process_id, opd_code, events[-1].hash if events else final_hash(instance_id),
-                          exported)
+            yield LogCase(number, process_id, opd_code, events[-1].hash, exported)
 
 
 def _xes_time(value: datetime) -> str:

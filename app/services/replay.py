@@ -22,8 +22,9 @@ A `Mismatch` carries the event number, what differs, what the records say (`expe
 what the replay produced (`actual`).
 
 Claims (`task_claimed`, `task_unclaimed`) change nothing in the workflow; the replay only
-checks that the claimed task was open. A migration to another version cannot be re-executed:
-the replay stops there with a note (not a mismatch) and compares nothing after it.
+checks that the claimed task was open. A migration (`case_migrated`: `from_version` and
+`to_version` content hashes) is re-done on the replayed state with the same engine function
+(`app.engine.migration.migrate_state`), and the replay goes on on the new version.
 Nothing is written to the database.
 """
 from __future__ import annotations
@@ -46,6 +47,7 @@ from .calendar import current_calendar
 from .processes import definition_of
 
 CLAIM_EVENTS = ("task_claimed", "task_unclaimed")
+MIGRATED = "case_migrated"
 DUE_DATE_NOTE = "due dates differ (the working-day calendar in force now differs from the one used then?)"
 _engine = ReplayEngine()
 
@@ -93,6 +95,7 @@ class _CaseReplay:
         self.instance = instance
         self.report = ReplayReport(instance.registration_number)
         self.run: ReplayRun | None = None
+        self.version: ProcessVersion | None = None
         self.ctx: RunContext | None = None
         self.data: dict = {}
         self.status = ""
@@ -103,6 +106,7 @@ class _CaseReplay:
         self.task_rows: dict[str, tuple] = {}
         self.timer_rows: dict[str, tuple] = {}
         self._seen: set[str] = set()
+        self.erased: set[str] = set()  # fields erased by a personal_data_erased event
 
     # -- reporting -------------------------------------------------------------------------
     def mismatch(self, seq: int | None, what: str, expected: Any, actual: Any) -> None:
@@ -130,6 +134,8 @@ class _CaseReplay:
         """Replay one event; False when the replay cannot go on."""
         payload = json.loads(event.payload)
         kind = event.event_type
+        if kind == "personal_data_erased" and self.run is not None:
+            return self.erase(event, payload)
         if kind == "case_started":
             return self.start(event, payload)
         if self.run is None:
@@ -141,11 +147,7 @@ class _CaseReplay:
             if event.task_spec_id not in open_specs:
                 self.mismatch(event.seq, f"{kind}: task {event.task_spec_id} open", event.task_spec_id, open_specs)
             return True
-        if "migrat" in kind:
-            self.report.note = f"migrated at event #{event.seq}: the events after it are not replayed"
-            self.run = None
-            return False
-        if kind not in ("task_completed", "timer_fired"):
+        if kind not in ("task_completed", "timer_fired", MIGRATED):
             if "state_hash" in payload:
                 self.mismatch(event.seq, f"event type {kind!r}", "an event the replay knows", "cannot be replayed")
                 self.run = None
@@ -156,6 +158,8 @@ class _CaseReplay:
         self.numbers = _recorded_numbers(payload)
         if kind == "task_completed":
             ok = self.complete(event, payload)
+        elif kind == MIGRATED:
+            ok = self.migrate(event, payload)
         else:
             ok = self.fire(event, payload)
         if not ok:
@@ -180,12 +184,37 @@ class _CaseReplay:
         if self.number != self.instance.registration_number:
             self.mismatch(event.seq, "registration number", self.number, self.instance.registration_number)
         self.ctx = RunContext(now=event.at, calendar=current_calendar(), allocate_number=self.allocate)
+        self.version = version
         try:
             self.run = _engine.start(definition_of(version), self.ctx)
         except EngineError as exc:
             self.mismatch(event.seq, "start", "the process starts", str(exc))
             return False
         self.report.steps_checked += 1
+        return True
+
+    def migrate(self, event: AuditEvent, payload: dict) -> bool:
+        """Move the replay to the version the case was migrated to, as `processes.migrate_cases` did."""
+        try:
+            from app.engine.migration import MigrationRefused, migrate_state
+        except ImportError:  # pragma: no cover - a build without migrations
+            self.report.note = f"migrated at event #{event.seq}: the events after it are not replayed"
+            return False
+        if payload.get("from_version") and payload["from_version"] != self.version.content_hash:
+            self.mismatch(event.seq, "migrated from version", payload["from_version"], self.version.content_hash)
+        target = db.session.scalar(db.select(ProcessVersion).filter_by(content_hash=payload.get("to_version")))
+        if target is None:
+            self.mismatch(event.seq, "migrated to version", payload.get("to_version"), "not stored")
+            return False
+        try:
+            state = migrate_state(definition_of(self.version), definition_of(target), self.run.dumps(), self.ctx)
+        except MigrationRefused as exc:
+            self.mismatch(event.seq, "migration", "the case moves", "; ".join(exc.reasons))
+            return False
+        self.run = _engine.open(definition_of(target), state, self.ctx)
+        self.run.advance()
+        self.version = target
+        self.task_rows, self.timer_rows = {}, {}  # the migration rebuilt the worklist and timer rows
         return True
 
     def allocate(self, kind: str) -> str:
@@ -223,6 +252,22 @@ class _CaseReplay:
             self.mismatch(event.seq, "timers waiting to fire", fired.missing, "not waiting in the replay")
             return False
         return True
+
+    def erase(self, event: AuditEvent, payload: dict) -> bool:
+        """Re-apply an erasure of personal data (`personal_data.erase_applicant`): the fields it names
+        become "(dihapus)" in the replayed case data and, at the end, in the replayed workflow state."""
+        from .personal_data import erase_values
+
+        self.erased |= set(payload.get("fields") or payload.get("erased") or [])
+        self.data = erase_values(self.data, self.erased)
+        self.compare_data(event.seq, "case data after erasure", payload.get("case_data"), self.data)
+        self.report.skipped += 1
+        return True
+
+    def replayed_state(self) -> str:
+        from .personal_data import scrub_state
+
+        return scrub_state(self.run.dumps(), self.erased) if self.erased else self.run.dumps()
 
     # -- comparisons -----------------------------------------------------------------------
     def compare_event(self, seq: int, payload: dict) -> None:
@@ -293,7 +338,7 @@ class _CaseReplay:
     def compare_stored(self, seq: int) -> None:
         """The stored case against the end of the replay (seq: the last event)."""
         instance = self.instance
-        for diff in compare_states(instance.state, self.run.dumps()):
+        for diff in compare_states(instance.state, self.replayed_state()):
             note = f" ({DUE_DATE_NOTE})" if diff.what.endswith(TIMER_VALUES) else ""
             self.mismatch(seq, f"stored workflow state: {diff.what}{note}", diff.expected, diff.actual)
         self.compare_data(seq, "stored case data", instance.case_data, self.data)

@@ -162,7 +162,7 @@ def _facts() -> list[_Facts]:
     return out
 
 
-def annual_report(year: int) -> AnnualReport:
+def annual_report(year: int, facts: list[_Facts] | None = None) -> AnnualReport:
     """The report of a year: per semester and OPD, per semester, and the whole year."""
     rows: dict[tuple[int | None, str], ReportRow] = {}
 
@@ -172,7 +172,7 @@ def annual_report(year: int) -> AnnualReport:
         sem = semester_of(day)
         return [rows.setdefault(key, ReportRow(year, key[0], key[1])) for key in ((sem, opd), (sem, ALL), (None, ALL))]
 
-    for fact in _facts():
+    for fact in _facts() if facts is None else facts:
         for row in targets(fact.received, fact.opd):
             row.received += 1
             row.granted_full += fact.decision == GRANTED_FULL
@@ -216,8 +216,9 @@ def report_csv(report: AnnualReport) -> str:
 
 def public_statistics(year: int) -> dict:
     """The year's figures for the public: counts and times only (no names, no numbers of cases)."""
-    report = annual_report(year)
-    facts = [f for f in _facts() if f.received and f.received.year == year]
+    every = _facts()
+    report = annual_report(year, every)
+    facts = [f for f in every if f.received and f.received.year == year]
     names = dict(db.session.execute(db.select(Opd.code, Opd.name)).all())
     per_opd = Counter(names.get(f.opd, f.opd) for f in facts)
     per_month = [0] * 12

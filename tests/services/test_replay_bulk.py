@@ -3,10 +3,13 @@
 By default 40 cases (every path in full at least once); `PPID_FULL_REPLAY=1` runs 1,000.
 """
 import json
+import shutil
 import time
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
+import time_machine
 from click.testing import CliRunner
 
 from app.cli import main as ppid
@@ -17,6 +20,7 @@ from app.services.calendar import set_calendar_day
 from app.services.replay import replay_all, replay_case
 
 from tests.services.case_mix import MIX_SIZE, RECIPES, mixed_cases  # noqa: F401  (fixture)
+from tests.support import Driver, actor, now, wib
 
 
 def _events(reg):
@@ -156,3 +160,29 @@ def test_final_hash_seals_the_history(mixed_cases):
     assert final_hash(case.id) == events[-1].hash
     result = CliRunner().invoke(ppid, ["audit", "hash", reg])
     assert result.exit_code == 0 and result.output.strip() == events[-1].hash
+
+
+def test_a_migrated_case_replays_on_its_new_version(app, tmp_path):
+    change = pytest.importorskip("tests.services.test_process_change")  # the process-change feature
+    from app.services.processes import migrate_cases
+
+    for folder in ("processes", "forms"):
+        shutil.copytree(change.ROOT / folder, tmp_path / folder)
+    app.config.update(PPID_PROCESSES_DIR=str(tmp_path / "processes"), PPID_FORMS_DIR=str(tmp_path / "forms"))
+    with time_machine.travel(change.START, tick=False) as traveller:
+        drive = Driver(traveller)
+        reg = drive.start()
+        drive.walk(reg, *change.TO_ANSWER)
+        change.add_legal_reviewer()
+        v2 = change.import_version_two(None).version.id
+        traveller.move_to(wib(2026, 3, 3, 14))
+        outcome, = migrate_cases(actor("pemilik"), [reg], v2, now())
+        assert outcome.moved
+        drive.do(reg, "Activity_JawabPermohonan")
+        change.review(drive, reg)
+        drive.walk(reg, "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
+    case, events = _events(reg)
+    assert "case_migrated" in [e.event_type for e in events] and case.finished
+    report = replay_case(reg)
+    assert report.ok and report.note is None, [str(m) for m in report.mismatches]
+    assert report.steps_checked == len(events)
