@@ -1,13 +1,11 @@
 """Replay: run a workflow again from its start, with recorded inputs and the time as an input.
 
-SpiffWorkflow's timer events compare their due time with the system clock. A replay runs
-long after the fact, so the replay works on its own copy of a version's specs in which every
-timer event definition reads the replay clock (`RunContext.now`) instead. The specs used by
-the application's `Engine` are never touched, and no clock is patched.
+Every loaded version's timers read the run's clock (`RunContext.now`, see clock.py), so a
+replay, long after the fact, runs at the recorded times with no clock patched. The replay keeps
+its own copy of a version's specs, apart from the application's `Engine`.
 
-Besides firing by that clock, `ReplayRun.fire_timers_by_id` fires the timers a recorded
-`timer_fired` event names (whatever the clock says), so the replay fires exactly what was
-recorded.
+A recorded `timer_fired` event is replayed as the sweep ran: the run's clock is set to the
+event's time and the due timers fire in due order, as in production.
 
 `canonical_state` and `compare_states` compare two serialized states modulo task ids (the
 ids of a replay differ from the recorded ones): the task trees are matched by spec names,
@@ -18,112 +16,20 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition,
-    DurationTimerEventDefinition,
-    TimeDateEventDefinition,
-    TimerEventDefinition,
-)
 from SpiffWorkflow.util.task import TaskState
 
 from .definition import ProcessDefinition
 from .runtime import Run, _is_timer, _Loaded, _timer_due
 from .types import RunContext, Step
 
-# -- timers on the replay clock ------------------------------------------------------------
-
-
-def _replay_now(my_task) -> datetime:
-    clock = getattr(my_task.workflow.top_workflow, "_ppid_replay_clock", None)
-    return clock() if clock is not None else datetime.now(timezone.utc)
-
-
-class _ClockTimeDate:
-    def has_fired(self, my_task):
-        event_value = my_task._get_internal_data("event_value")
-        if event_value is None:
-            event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.parse_time_or_duration(event_value) < _replay_now(my_task):
-            my_task._set_internal_data(event_fired=True)
-        return my_task._get_internal_data("event_fired", False)
-
-
-class _ClockDuration:
-    def has_fired(self, my_task):
-        event_value = my_task._get_internal_data("event_value")
-        if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            parsed = TimerEventDefinition.parse_iso_duration(expression)
-            start = _replay_now(my_task)
-            event_value = (start + TimerEventDefinition.get_timedelta_from_start(parsed, start)).isoformat()
-            my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.get_datetime(event_value) < _replay_now(my_task):
-            my_task._set_internal_data(event_fired=True)
-        return my_task._get_internal_data("event_fired", False)
-
-
-class _ClockCycle:
-    def cycle_complete(self, my_task):
-        event_value = my_task._get_internal_data("event_value")
-        if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(expression)
-            event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
-        ready = False
-        if event_value["cycles"] != 0:
-            next_event = datetime.fromisoformat(event_value["next"])
-            if next_event < _replay_now(my_task):
-                event_value["next"] = (next_event + timedelta(seconds=event_value["duration"])).isoformat()
-                event_value["cycles"] -= 1
-                ready = True
-        else:
-            my_task.internal_data.pop("event_value", None)
-            my_task.internal_data["event_fired"] = True
-        my_task._set_internal_data(event_value=event_value)
-        return ready
-
-
-_MIXINS = ((CycleTimerEventDefinition, _ClockCycle), (DurationTimerEventDefinition, _ClockDuration),
-           (TimeDateEventDefinition, _ClockTimeDate))
-_variants: dict[type, type] = {}
-
-
-def _on_replay_clock(definition) -> None:
-    """Swap a timer event definition (also inside a multiple event) for its replay-clock variant."""
-    for base, mixin in _MIXINS:
-        if isinstance(definition, base) and not isinstance(definition, mixin):
-            cls = type(definition)
-            variant = _variants.setdefault(cls, type(f"Replay{cls.__name__}", (mixin, cls), {}))
-            definition.__class__ = variant
-            break
-    for inner in getattr(definition, "event_definitions", None) or ():
-        _on_replay_clock(inner)
-
-
 class _ReplayLoaded(_Loaded):
-    """A version's specs restored afresh, with every timer on the replay clock."""
-
-    def __init__(self, definition: ProcessDefinition):
-        super().__init__(definition)
-        for spec in (self.spec, *self.subprocess_specs.values()):
-            for task_spec in spec.task_specs.values():
-                event_definition = getattr(task_spec, "event_definition", None)
-                if event_definition is not None:
-                    _on_replay_clock(event_definition)
+    """A version's specs restored afresh for the replay (timers on the run clock, see clock.py)."""
 
 
 # -- the replay run --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FiredTimers:
-    steps: list[Step]
-    missing: list[str]
 
 
 class ReplayRun(Run):
@@ -131,32 +37,12 @@ class ReplayRun(Run):
 
     def __init__(self, loaded: _Loaded, workflow: BpmnWorkflow, ctx: RunContext):
         super().__init__(loaded, workflow, ctx)
-        workflow._ppid_replay_clock = lambda: self.ctx.now
         self._mark = 0
 
     def take_steps(self) -> list[Step]:
         """The steps completed since the previous call (or since the start)."""
         steps, self._mark = self.steps[self._mark:], len(self.steps)
         return steps
-
-    def fire_timers_by_id(self, spec_ids) -> FiredTimers:
-        """Mark the named waiting timers as fired, then let the workflow move on.
-
-        Timers due by the replay clock fire too (as they would have in production). `missing`
-        names the timers asked for that were not waiting.
-        """
-        waiting = [t for t in self.workflow.get_tasks(state=TaskState.WAITING) if _is_timer(t)]
-        missing = []
-        for spec_id in dict.fromkeys(spec_ids):
-            matches = [t for t in waiting if t.task_spec.bpmn_id == spec_id]
-            if not matches:
-                missing.append(spec_id)
-            for task in matches:
-                task._set_internal_data(event_fired=True)
-        before = len(self.steps)
-        self.workflow.refresh_timers()
-        self.advance()
-        return FiredTimers([s for s in self.steps[before:] if s.is_timer], missing)
 
     def open_task_id(self, spec_id: str) -> str | None:
         """The id of a ready user task of that spec (the first one), or None."""

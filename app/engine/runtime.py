@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from .clock import put_specs_on_run_clock
 from .definition import ProcessDefinition
 from .sandbox import RestrictedEnvironment, SandboxError
 from .serialization import StateSerializer, specs_from_json
@@ -28,6 +29,7 @@ class _Loaded:
     def __init__(self, definition: ProcessDefinition):
         self.definition = definition
         self.spec, self.subprocess_specs = specs_from_json(definition.spec_json)
+        put_specs_on_run_clock([self.spec, *self.subprocess_specs.values()])
         self.serializer = StateSerializer(self.spec, self.subprocess_specs)
 
 
@@ -109,6 +111,7 @@ class Run:
         self.steps: list[Step] = []
         self._completed = self._completed_ids()
         workflow.script_engine = PythonScriptEngine(environment=RestrictedEnvironment(_helpers(ctx)))
+        workflow._ppid_clock = lambda: self.ctx.now  # timers compare with the run's time (clock.py)
 
     @property
     def definition(self) -> ProcessDefinition:
@@ -119,6 +122,17 @@ class Run:
         """Run engine steps (scripts, gateways, due timers) until people or timers are needed."""
         try:
             self.workflow.do_engine_steps()
+            # do_engine_steps ends by marking the timers that are due READY without running them:
+            # run them now, or they would be neither waiting (the timer table) nor open (the
+            # worklist) and would never fire (e.g. a task completed after a deadline the timer
+            # worker has not swept yet). Bounded: stop when a round runs nothing new.
+            for _ in range(20):
+                pending = self._pending_engine_tasks()
+                if not pending:
+                    break
+                self.workflow.do_engine_steps()
+                if self._pending_engine_tasks() == pending:
+                    break
         except (SpiffWorkflowException, SandboxError) as exc:
             raise EngineError(f"the process failed while running: {exc}") from exc
         self._record_new_steps()
@@ -136,8 +150,27 @@ class Run:
         return next(s for s in self.steps if s.task_id == task_id)
 
     def fire_due_timers(self) -> list[Step]:
-        """Fire every timer whose time has come (by the system clock), then advance."""
-        before = len(self.steps)
+        """Fire every timer due by `ctx.now`, one due time after another, advancing in between.
+
+        A sweep that runs late (the worker was down for days) must not fire a later timer
+        before an earlier one has had its effect (an incomplete request lapses at 3 working
+        days before its 10-day limit can fire), so the run's clock steps through the due times.
+        Scripts run at a firing see that timer's due time as now.
+        """
+        before, target = len(self.steps), self.ctx.now
+        try:
+            while True:
+                due = sorted(t.due_at for t in self.waiting_timers() if t.due_at is not None and t.due_at < target)
+                if not due:
+                    break
+                fired_before = len(self.steps)
+                self.ctx.now = due[0] + timedelta(microseconds=1)
+                self.workflow.refresh_timers()
+                self.advance()
+                if len(self.steps) == fired_before:
+                    break  # nothing moved (e.g. a timer not reachable any more): stop rather than spin
+        finally:
+            self.ctx.now = target
         self.workflow.refresh_timers()
         self.advance()
         return [s for s in self.steps[before:] if s.is_timer]
@@ -160,6 +193,9 @@ class Run:
         return dict(self._ready_user_task(task_id).data)
 
     # -- internals -----------------------------------------------------------------------
+    def _pending_engine_tasks(self) -> set[UUID]:
+        return {t.id for t in self.workflow.get_tasks(state=TaskState.READY) if not t.task_spec.manual}
+
     def _ready_user_task(self, task_id: str):
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))

@@ -61,8 +61,8 @@ def test_a_reloaded_run_fires_its_timers_like_the_original(definition):
         state = run.dumps()
         due = min(t.due_at for t in run.waiting_timers())
         traveller.move_to(due + timedelta(seconds=1))
-        original = engine.open(definition, state, context(due))
-        again = engine.open(definition, state, context(due))
+        original = engine.open(definition, state, context(due + timedelta(seconds=1)))
+        again = engine.open(definition, state, context(due + timedelta(seconds=1)))
         fired_a = [s.spec_id for s in original.fire_due_timers()]
         fired_b = [s.spec_id for s in again.fire_due_timers()]
         assert fired_a == fired_b == ["Timer_Target4HK"]
@@ -74,3 +74,34 @@ def test_state_is_stored_without_the_spec(definition):
         run = Engine().start(definition, context(datetime.now(timezone.utc)))
         state = run.dumps()
     assert '"spec"' not in state[:200] and "task_specs" not in state
+
+
+def test_timers_follow_the_time_given_not_the_system_clock(definition):
+    start = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    with time_machine.travel(start, tick=False):
+        engine = Engine()
+        run = engine.start(definition, context(start))
+        run.complete(run.ready_tasks()[0].task_id, ANSWERS["Activity_AjukanPermohonan"])
+        state = run.dumps()
+        due = min(t.due_at for t in run.waiting_timers())
+        # the system clock still says `start`; the run is told it is past the due time
+        late = engine.open(definition, state, context(due + timedelta(seconds=1)))
+        assert [s.spec_id for s in late.fire_due_timers()] == ["Timer_Target4HK"]
+        early = engine.open(definition, state, context(due - timedelta(seconds=1)))
+        assert early.fire_due_timers() == []
+
+
+def test_a_late_sweep_fires_timers_in_due_order(definition):
+    """Days behind, an incomplete request lapses at 3 working days before its 10-day limit fires."""
+    start = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    with time_machine.travel(start, tick=False):
+        engine = Engine()
+        run = engine.start(definition, context(start))
+        run.complete(run.ready_tasks()[0].task_id, ANSWERS["Activity_AjukanPermohonan"])
+        run.complete(run.ready_tasks()[0].task_id, {"kelengkapan": "tidak_lengkap"})
+        assert [t.spec_id for t in run.ready_tasks()] == ["Activity_LengkapiPermohonan"]
+        weeks_later = start + timedelta(days=30)
+        late = engine.open(definition, run.dumps(), context(weeks_later))
+        fired = [s.spec_id for s in late.fire_due_timers()]
+        assert fired[0] == "Timer_BatasMelengkapi3HK" and "Timer_Batas10HK" not in fired
+        assert late.finished

@@ -130,7 +130,8 @@ def test_objection_not_decided_in_30_working_days_opens_the_dispute(drive):
     case = drive.case(reg)
     assert case.case_data["keberatan_tidak_ditanggapi"] is True
     assert drive.open_tasks(reg) == ["Activity_AjukanSengketa"]
-    assert timers(reg, drive)["Timer_JangkaSengketa14HK"] == current_calendar().add_working_days(now(), 14)
+    # the 14 days count from the day the 30-day limit lapsed (the timer's own time), not from the sweep
+    assert timers(reg, drive)["Timer_JangkaSengketa14HK"] == current_calendar().add_working_days(due, 14)
 
 
 def test_opd_silent_escalates_at_4_then_overdue_at_10_then_objection_late(drive):
