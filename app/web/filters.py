@@ -50,6 +50,7 @@ def navigation(roles: frozenset[str]) -> dict[str, bool]:
         "worklist": works_lanes(roles),
         "cases": bool(roles & {"diskominfo", "kepala_diskominfo", "opd", "atasan_ppid", "auditor"}),
         "processes": bool(roles & {"process_owner", "admin"}),
+        "audit": bool(roles & {"diskominfo", "kepala_diskominfo", "atasan_ppid", "auditor"}),
         "admin": "admin" in roles,
     }
 

@@ -20,6 +20,7 @@ from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, wib
 PERSONAS = ["tamu", "pemohon", "pemohon2", "petugas", "kepala", "opd", "opd_lain", "atasan", "auditor",
             "pemilik", "admin"]
 STAFF_CASE_READERS = {"petugas", "kepala", "atasan", "auditor"}
+AUDITORS = {"petugas", "kepala", "atasan", "auditor"}  # the audit pages (/audit)
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU"
        b"\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82")
 
@@ -83,6 +84,18 @@ GET_ROUTES = {
     "admin.outbox": ("/admin/surat", {"admin"}, 200),
     "admin.outbox_message": ("/admin/surat/{mail}", {"admin"}, 200),
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
+    "audit.index": ("/audit/", AUDITORS, 200),
+    "audit.case_history": ("/audit/kasus/{A}", AUDITORS | {"opd"}, 200),
+    "audit.case_step": ("/audit/kasus/{A}/langkah/2", AUDITORS | {"opd"}, 200),
+    "audit.history_pdf": ("/audit/kasus/{A}/riwayat.pdf", {"pemohon", "opd"} | STAFF_CASE_READERS, 200),
+    "audit.verification": ("/audit/verifikasi", AUDITORS, 200),
+    "audit.exports": ("/audit/ekspor", AUDITORS, 200),
+    "audit.export_xes": ("/audit/ekspor.xes", AUDITORS, 200),
+    "audit.export_csv": ("/audit/ekspor.csv", AUDITORS, 200),
+    "audit.register#permohonan": ("/audit/register/permohonan", AUDITORS, 200),
+    "audit.register#keberatan": ("/audit/register/keberatan?format=csv", AUDITORS, 200),
+    "audit.report": ("/audit/laporan?tahun=2026", {"kepala", "auditor"}, 200),
+    "audit.statistics": ("/statistik?tahun=2026", set(PERSONAS), 200),
 }
 
 # State-changing routes: checked for refusal (the allowed ones are exercised by their own tests).
@@ -103,6 +116,7 @@ POST_ROUTES = {
     "admin.calendar_remove": ("/admin/kalender/2026-03-04/hapus", {"admin"}),
     "admin.calendar_cuti_bersama": ("/admin/kalender/cuti-bersama", {"admin"}),
     "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}),
+    "audit.verify": ("/audit/verifikasi", AUDITORS),
 }
 
 # Routes whose rights are shown elsewhere: the API (tests/web/test_api.py), sign-in flows (test_auth.py).

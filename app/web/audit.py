@@ -1,0 +1,334 @@
+"""Audit pages (/audit): a case's full history and its proof, the case at any event, replay
+verification, event-log exports, the registers, the annual report; and the public statistics
+page (/statistik).
+
+Rights: the history pages are for the auditor, the head of Diskominfo, the Atasan PPID and
+Diskominfo officers, and for the OPD officers of the case (get_case checks the OPD); the
+history PDF also for the applicant of the case (linked from the portal's case page).
+Verification, exports and registers: the auditor, the head of Diskominfo, the Atasan PPID and
+Diskominfo officers. The annual report: the head of Diskominfo and the auditor.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from app.domain.errors import NotFound
+from app.domain.roles import role_label
+from app.domain.timeutil import format_waktu, parse_iso, today_wib
+from app.services import audit_views as views
+from app.services.worklist_views import opd_options
+
+from .formrender import FILE_ATTACHED, describe_value
+from .security import current_actor, roles_required
+
+bp = Blueprint("audit", __name__)
+
+AUDIT_ROLES = tuple(sorted(views.AUDIT_ROLES))
+HISTORY_ROLES = tuple(sorted(views.HISTORY_ROLES))
+REPORT_ROLES = tuple(sorted(views.REPORT_ROLES))
+ATTACHMENT_PREFIX = "lampiran:"
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+TIMER_KINDS = ("BoundaryEvent", "IntermediateCatchEvent", "TimerEvent", "StartEvent")
+#: labels of data keys that scripts set (form fields take their schema titles)
+DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "tanggal_diterima": "Tanggal diterima",
+               "terlambat": "Melewati target layanan", "opd": "OPD"}
+SOURCES = {"rantai": "Rantai hash", "ulang": "Pemutaran ulang"}
+REGISTER_TITLES = {"permohonan": "Register Permohonan Informasi", "keberatan": "Register Keberatan"}
+REGISTER_ROWS_SHOWN = 500
+MAX_CARRIED_FAILURES = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def _download(content: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c for c in text if c.isalnum() or c in "-_") or "kasus"
+
+
+def _label_maker(props: dict[str, dict]):
+    def label(field: str) -> str:
+        return DATA_LABELS.get(field) or (props.get(field) or {}).get("title") or field
+
+    return label
+
+
+def _show_maker(props: dict[str, dict], opd_names: dict[str, str]):
+    """show(field, value): the human text of one recorded value (masked values as they are)."""
+
+    def show(field: str, value):
+        if value is None or value == "":
+            return "—"
+        if value in ("(disembunyikan)", "(dirahasiakan)"):
+            return value
+        if field == "opd" and isinstance(value, str) and value in opd_names:
+            return opd_names[value]
+        if isinstance(value, str) and ISO_DATETIME.match(value) and not (props.get(field) or {}).get("format"):
+            try:
+                return format_waktu(parse_iso(value))
+            except ValueError:
+                return value
+        if isinstance(value, str) and value.startswith(ATTACHMENT_PREFIX):
+            try:
+                href = url_for("files.download", token=value.removeprefix(ATTACHMENT_PREFIX))
+            except BuildError:
+                return FILE_ATTACHED
+            return Markup('<a href="{}">{} (unduh)</a>').format(href, FILE_ATTACHED)
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {v}" for k, v in value.items())
+        return describe_value(props.get(field) or {}, value)
+
+    return show
+
+
+def fired_timers(entry) -> list[str]:
+    """Names of the timer events that fired in an event (a timer step of a timer_fired event)."""
+    if entry.event_type != "timer_fired":
+        return []
+    steps = [s for s in entry.payload.get("steps") or () if isinstance(s, dict)]
+    names = [s.get("name") or s.get("id") for s in steps if s.get("kind") in TIMER_KINDS]
+    return names[:1] or list(entry.payload.get("timers_cleared") or [])[:1]
+
+
+def timer_text(text: str) -> str:
+    """'Batas 10 hari kerja (2026-03-16T16:59:59+00:00)' -> the name and the time in WIB."""
+    name, sep, rest = str(text).rpartition(" (")
+    if not sep or not rest.endswith(")"):
+        return str(text)
+    try:
+        when: datetime = parse_iso(rest[:-1])
+    except ValueError:
+        return str(text)
+    return f"{name}: {format_waktu(when)}"
+
+
+def _who(entry) -> str:
+    if entry.actor_role == "sistem":
+        return "Sistem"
+    return role_label(entry.actor_role) if entry.actor_role else "-"
+
+
+def _context(props: dict[str, dict]) -> dict:
+    from app.services.worklist_views import opd_names
+
+    return {"label": _label_maker(props), "show": _show_maker(props, opd_names()), "fired": fired_timers,
+            "timer_text": timer_text, "role_label": role_label, "who": _who, "event_labels": views.EVENT_LABELS,
+            "sources": SOURCES, "may_verify": bool(current_actor().roles & views.AUDIT_ROLES),
+            "may_report": bool(current_actor().roles & views.REPORT_ROLES)}
+
+
+def _parse_day(name: str, errors: dict) -> date | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        errors[name] = ["Tanggal tidak valid (gunakan format TTTT-BB-HH)."]
+        return None
+
+
+def _period() -> tuple[views.Period, dict, list[tuple[str, str]]]:
+    """The period and OPD filter of the query string; errors per field."""
+    errors: dict[str, list[str]] = {}
+    first, last = _parse_day("dari", errors), _parse_day("sampai", errors)
+    if first and last and first > last:
+        errors["sampai"] = ["Tanggal akhir harus sama dengan atau sesudah tanggal awal."]
+    options = opd_options()
+    opd = request.args.get("opd", "").strip()[:32] or None
+    if opd and opd not in {code for code, _ in options}:
+        errors["opd"] = ["OPD tidak dikenal."]
+        opd = None
+    return views.Period(first, last, opd), errors, options
+
+
+def _filter_args(period: views.Period) -> dict:
+    return {k: v for k, v in (("dari", period.first.isoformat() if period.first else None),
+                              ("sampai", period.last.isoformat() if period.last else None),
+                              ("opd", period.opd)) if v}
+
+
+def _period_suffix(period: views.Period) -> str:
+    parts = [period.first.isoformat() if period.first else "", period.last.isoformat() if period.last else "",
+             period.opd or ""]
+    return "-".join(p for p in parts if p) or "semua"
+
+
+# --------------------------------------------------------------------------- index
+
+@bp.get("/audit/")
+@roles_required(*AUDIT_ROLES)
+def index():
+    number = request.args.get("n", "").strip().upper()[:40]
+    if number:
+        if not NUMBER.match(number):
+            abort(404)
+        return redirect(url_for("audit.case_history", registration_number=number))
+    return render_template("audit/index.html", **_context({}))
+
+
+# --------------------------------------------------------------------------- one case
+
+@bp.get("/audit/kasus/<registration_number>")
+@roles_required(*HISTORY_ROLES)
+def case_history(registration_number: str):
+    page = views.case_history(current_actor(), registration_number)
+    bad_seqs = {f.seq for f in page.findings if f.seq is not None}
+    return render_template("audit/case.html", page=page, case=page.case, bad_seqs=bad_seqs,
+                           **_context(page.field_props))
+
+
+@bp.get("/audit/kasus/<registration_number>/riwayat.pdf")
+@roles_required()
+def history_pdf(registration_number: str):
+    content = views.history_document(current_actor(), registration_number)
+    return _download(content, f"riwayat-{_safe_name(registration_number)}.pdf", "application/pdf", inline=True)
+
+
+@bp.get("/audit/kasus/<registration_number>/langkah/<int:seq>")
+@roles_required(*HISTORY_ROLES)
+def case_step(registration_number: str, seq: int):
+    page = views.case_at(current_actor(), registration_number, seq)
+    return render_template("audit/step.html", page=page, case=page.case, entry=page.entry,
+                           svg=Markup(page.svg) if page.svg else None, **_context(page.field_props))
+
+
+# --------------------------------------------------------------------------- verification
+
+@bp.get("/audit/verifikasi")
+@roles_required(*AUDIT_ROLES)
+def verification():
+    reg = request.args.get("reg", "").strip()[:40]
+    return render_template("audit/verify.html", run=None, reg=reg, errors={}, **_context({}))
+
+
+def _int_field(name: str) -> int:
+    text = request.form.get(name, "").strip()
+    return int(text) if text.isdigit() and len(text) < 12 else 0
+
+
+@bp.post("/audit/verifikasi")
+@roles_required(*AUDIT_ROLES)
+def verify():
+    actor = current_actor()
+    reg = request.form.get("reg", "").strip().upper()[:40]
+    failed = [n for n in request.form.get("gagal", "").split(",") if NUMBER.match(n)][:MAX_CARRIED_FAILURES]
+    try:
+        run = views.verify_cases(actor, reg or None, after=_int_field("setelah"),
+                                 checked_before=_int_field("diperiksa"), failed_before=failed)
+    except NotFound:
+        errors = {"reg": ["Nomor Pendaftaran tidak ditemukan."]}
+        return render_template("audit/verify.html", run=None, reg=reg, errors=errors, **_context({})), 422
+    return render_template("audit/verify.html", run=run, reg=reg, errors={},
+                           carried=",".join(run.failed[:MAX_CARRIED_FAILURES]), **_context({}))
+
+
+# --------------------------------------------------------------------------- exports
+
+@bp.get("/audit/ekspor")
+@roles_required(*AUDIT_ROLES)
+def exports():
+    period, errors, options = _period()
+    return render_template("audit/exports.html", period=period, errors=errors, opds=options,
+                           args=_filter_args(period), **_context({})), 422 if errors else 200
+
+
+def _export(kind: str, mimetype: str):
+    period, errors, options = _period()
+    if errors:
+        return render_template("audit/exports.html", period=period, errors=errors, opds=options,
+                               args=_filter_args(period), **_context({})), 422
+    content = views.export_log(current_actor(), kind, period)
+    return _download(content, f"log-peristiwa-{_period_suffix(period)}.{kind}", mimetype)
+
+
+@bp.get("/audit/ekspor.xes")
+@roles_required(*AUDIT_ROLES)
+def export_xes():
+    return _export("xes", "application/xml")
+
+
+@bp.get("/audit/ekspor.csv")
+@roles_required(*AUDIT_ROLES)
+def export_csv():
+    return _export("csv", "text/csv")
+
+
+# --------------------------------------------------------------------------- registers
+
+@bp.get("/audit/register/<kind>")
+@roles_required(*AUDIT_ROLES)
+def register(kind: str):
+    if kind not in REGISTER_TITLES:
+        abort(404)
+    period, errors, options = _period()
+    fmt = request.args.get("format", "")
+    if fmt in ("csv", "xlsx") and not errors:
+        content = views.register_file(current_actor(), kind, fmt, period)
+        mimetype = XLSX if fmt == "xlsx" else "text/csv"
+        return _download(content, f"register-{kind}-{_period_suffix(period)}.{fmt}", mimetype)
+    rows = views.register_rows(current_actor(), kind, period)
+    return render_template("audit/register.html", kind=kind, title=REGISTER_TITLES[kind], rows=rows[:REGISTER_ROWS_SHOWN],
+                           total=len(rows), columns=views.register_columns(kind), period=period, errors=errors,
+                           opds=options, args=_filter_args(period), **_context({})), 422 if errors else 200
+
+
+# --------------------------------------------------------------------------- reports
+
+def _year_arg(years: list[int]) -> int:
+    text = request.args.get("tahun", "").strip()
+    if text.isdigit() and 2000 <= int(text) <= today_wib().year + 1:
+        return int(text)
+    return years[0] if years else today_wib().year
+
+
+@bp.get("/audit/laporan")
+@roles_required(*REPORT_ROLES)
+def report():
+    years = views.years_with_cases()
+    year = _year_arg(years)
+    if request.args.get("format") == "csv":
+        return _download(views.report_csv(current_actor(), year), f"laporan-tahunan-{year}.csv", "text/csv")
+    semester = {"1": 1, "2": 2}.get(request.args.get("semester", ""))
+    options = opd_options()
+    opd = request.args.get("opd", "").strip()[:32] or None
+    if opd and opd not in {code for code, _ in options}:
+        opd = None
+    page = views.annual_report_page(current_actor(), year, semester, opd)
+    scope = f"{year}" + (f", semester {semester}" if semester else "")
+    charts = [views.chart(f"Keputusan atas permohonan, {scope}", page.decisions),
+              views.chart(f"Permohonan per bulan, {scope}", page.per_month)]
+    if page.per_opd:
+        charts.append(views.chart(f"Permohonan per OPD, {scope}", page.per_opd))
+    if page.grounds:
+        charts.append(views.chart(f"Penolakan menurut Pasal 17 UU 14/2008, {scope}", page.grounds))
+    names = dict(options)
+    return render_template("audit/report.html", page=page, row=page.selected, years=_with(years, year),
+                           opds=options, opd_names=names, charts=[Markup(c) for c in charts],
+                           **_context({}))
+
+
+def _with(years: list[int], year: int) -> list[int]:
+    return sorted(set(years) | {year}, reverse=True)
+
+
+@bp.get("/statistik")
+def statistics():
+    """Public statistics of a year: counts and times only, no personal data."""
+    years = views.years_with_cases()
+    year = _year_arg(years)
+    stats = views.public_stats(year)
+    return render_template("audit/statistics.html", stats=stats, figures=stats.figures, years=_with(years, year),
+                           charts=[Markup(c) for c in stats.charts])
