@@ -33,7 +33,7 @@ def register_web(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
-    for name in ("public", "auth", "portal", "tasks", "staff", "files", "admin", "audit", "api"):
+    for name in ("public", "auth", "portal", "tasks", "staff", "files", "admin", "processes", "audit", "api"):
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:

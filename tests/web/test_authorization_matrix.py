@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from app.persistence.models import Attachment, Outbox, User, db
+from app.persistence.models import Attachment, Outbox, ProcessVersion, User, db
 from app.services.accounts import create_user
 from app.services.attachments import Upload
 from app.services.cases import start_case
@@ -48,6 +48,7 @@ def world(app):
             "ktp": db.session.scalar(db.select(Attachment.token).filter_by(field="lampiran_identitas")),
             "user": db.session.scalar(db.select(User.id).filter_by(username="pemohon2")),
             "mail": db.session.scalar(db.select(Outbox.id).limit(1)),
+            "version": db.session.scalar(db.select(ProcessVersion.id).filter_by(process_id=PROCESS)),
         }
     db.session.remove()
     return ids
@@ -83,6 +84,11 @@ GET_ROUTES = {
     "admin.calendar": ("/admin/kalender", {"admin"}, 200),
     "admin.outbox": ("/admin/surat", {"admin"}, 200),
     "admin.outbox_message": ("/admin/surat/{mail}", {"admin"}, 200),
+    "processes.index": ("/proses", {"pemilik", "admin"}, 200),
+    "processes.version": ("/proses/{version}", {"pemilik", "admin"}, 200),
+    "processes.bpmn": ("/proses/{version}/bpmn", {"pemilik", "admin"}, 200),
+    "processes.form_file": ("/proses/{version}/formulir/jawaban_opd.schema.json", {"pemilik", "admin"}, 200),
+    "processes.compare": ("/proses/{version}/banding/{version}", {"pemilik", "admin"}, 200),
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
     "audit.index": ("/audit/", AUDITORS, 200),
     "audit.case_history": ("/audit/kasus/{A}", AUDITORS | {"opd"}, 200),
@@ -115,6 +121,8 @@ POST_ROUTES = {
     "admin.calendar_add": ("/admin/kalender", {"admin"}),
     "admin.calendar_remove": ("/admin/kalender/2026-03-04/hapus", {"admin"}),
     "admin.calendar_cuti_bersama": ("/admin/kalender/cuti-bersama", {"admin"}),
+    "processes.import_version": ("/proses/impor", {"pemilik", "admin"}),
+    "processes.migrate": ("/proses/{version}/banding/{version}/migrasi", {"pemilik", "admin"}),
     "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}),
     "audit.verify": ("/audit/verifikasi", AUDITORS),
 }
