@@ -206,6 +206,8 @@ def _answers(view: CaseView, definition: ProcessDefinition, show_names: bool, sk
         submitted = entry.payload.get("submitted")
         if meta is None or not meta.form or not isinstance(submitted, dict):
             continue
+        if not show_names and meta.lane == roles.OPD:
+            continue  # the OPD's answer to Diskominfo is internal; the applicant gets the written notice
         schema, ui = _form_pair(definition, meta)
         blocks.append(AnswerBlock(entry.at, entry.task_name or meta.name, actor_label(entry, show_names),
                                   schema, ui, submitted))

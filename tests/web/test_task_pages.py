@@ -258,3 +258,17 @@ def test_the_ktp_scan_is_shown_only_to_those_who_work_the_case(client, app, driv
     assert link not in html and "3514012301900001" not in html
     assert client.get(f"/lampiran/{ktp}").status_code == 403
     assert client.get(f"/tugas/{opd_task}").status_code == 403
+
+
+def test_the_applicant_does_not_see_the_opds_internal_answer(app, client):
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        drive = Driver(traveller)
+        reg = drive.start()
+        drive.walk(reg, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
+        drive.do(reg, "Activity_JawabPermohonan", jawaban_opd="Catatan internal OPD untuk Diskominfo")
+        drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)
+        task_id = drive.task(reg, "Activity_AjukanKeberatan").id
+    db.session.remove()
+    client.post("/masuk", data={"username": "pemohon", "password": PASSWORD})
+    page = client.get(f"/tugas/{task_id}").get_data(as_text=True)
+    assert "Catatan internal OPD" not in page and "Ajukan keberatan" in page
