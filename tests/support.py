@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from app.bench import workload
 from app.domain.timeutil import WIB
 from app.persistence.models import HumanTask, ProcessInstance, User, db
 from app.services.accounts import actor_for
@@ -12,40 +13,22 @@ from app.services.timers import fire_due_timers
 
 PROCESS = "permohonan_informasi"
 
-REQUEST = {
-    "jenis_pemohon": "perorangan", "nama_lengkap": "Siti Aminah", "nik": "3514012301900001",
-    "alamat": "Jl. Raya Bangil 12, Pasuruan", "pekerjaan": "Wiraswasta", "telepon": "081234567890",
-    "email": "siti@contoh.id", "rincian_informasi": "Daftar penerima beasiswa daerah tahun 2025",
-    "tujuan_penggunaan": "Penelitian skripsi", "cara_memperoleh": "salinan_softcopy",
-    "cara_mendapatkan_salinan": "email", "lampiran_identitas": "lampiran:ktp-uji",
-}
+#: the request form and the usual answers are the benchmark's workload (one copy of the data)
+REQUEST = workload.REQUEST
+REFUSAL = workload.REFUSAL
 
 #: default form data per user task, completed by the usual actor
 STEPS = {
-    "Activity_PeriksaKelengkapan": ("petugas", {"kelengkapan": "lengkap"}),
+    **workload.STEPS,
     "Activity_LengkapiPermohonan": ("pemohon", {"rincian_informasi": "Daftar penerima beasiswa 2025 per kecamatan",
                                                 "tujuan_penggunaan": "Penelitian", "keterangan_pelengkapan": "Sudah"}),
-    "Activity_TeruskanKeOPD": ("petugas", {"opd": "DISDIK", "catatan_disposisi": "Mohon dijawab"}),
-    "Activity_JawabPermohonan": ("opd", {"informasi_dikuasai": "ya", "usulan_keputusan": "diterima_seluruhnya",
-                                         "jawaban_opd": "Data terlampir"}),
     "Activity_LengkapiJawabanPerpanjangan": ("opd", {"informasi_dikuasai": "ya", "usulan_keputusan": "diterima_seluruhnya",
                                                      "jawaban_opd": "Data lengkap terlampir"}),
-    "Activity_TerbitkanPemberitahuan": ("petugas", {"keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan",
-                                                 "bentuk_informasi": "Salinan elektronik (PDF)"}),
     "Activity_TerbitkanPemberitahuanAkhir": ("petugas", {"keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan",
                                                       "bentuk_informasi": "Salinan elektronik (PDF)"}),
-    "Activity_SerahkanInformasi": ("petugas", {"tanggal_penyerahan": "2026-03-20", "cara_penyerahan": "email"}),
-    "Activity_AjukanKeberatan": ("pemohon", {"ajukan_keberatan": "ya", "alasan_keberatan": "a",
-                                            "uraian_keberatan": "Informasi ini bukan rahasia"}),
-    "Activity_PutuskanKeberatan": ("atasan", {"keputusan_keberatan": "dikabulkan", "pertimbangan_keberatan": "Terbuka",
-                                              "nama_atasan": "Drs. Hadi Wibowo", "jabatan_atasan": "Sekretaris Daerah"}),
-    "Activity_LaksanakanPutusan": ("petugas", {"tanggal_pelaksanaan": "2026-04-01", "catatan_pelaksanaan": "Diserahkan"}),
     "Activity_AjukanSengketa": ("pemohon", {"ajukan_sengketa": "ya", "tanggal_pengajuan_sengketa": "2026-05-04",
                                            "nomor_register_ki": "KI-JTM/123/V/2026", "uraian_sengketa": "Keberatan ditolak"}),
 }
-
-REFUSAL = {"keputusan": "ditolak", "dasar_penolakan": "h", "uji_konsekuensi": "Membuka rahasia pribadi",
-           "jangka_waktu_pengecualian": "5 tahun", "isi_pemberitahuan": "Ditolak"}
 
 
 def wib(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:

@@ -1,6 +1,6 @@
 """The cases every row runs: our own process, the granted path and the refused -> objection path.
 
-The form data is a copy of tests/support.py (STEPS, REQUEST, REFUSAL): app/ never imports tests/.
+The form data here is also what the tests walk (tests/support.py imports it): one copy.
 """
 from __future__ import annotations
 
