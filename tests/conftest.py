@@ -114,8 +114,8 @@ def app(_template_db, tmp_path):
 def _reset_postgres() -> None:
     """Empty the case tables but keep the deployed processes, OPDs and demo accounts."""
     db.session.execute(sa.text(
-        "TRUNCATE audit_event, outbox, human_task, timer_job, process_instance, number_sequence, holiday, setting "
-        "RESTART IDENTITY CASCADE"))
+        "TRUNCATE audit_event, outbox, human_task, timer_job, attachment, process_instance, number_sequence, "
+        "holiday, setting, login_attempt, api_token RESTART IDENTITY CASCADE"))
     db.session.execute(sa.text(
         "DELETE FROM process_version WHERE id NOT IN (SELECT min(id) FROM process_version "
         "WHERE note LIKE 'deployed from %' GROUP BY process_id)"))
