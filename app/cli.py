@@ -347,6 +347,51 @@ def calendar_cuti_bersama_command(mode: str) -> None:
     click.echo(f"cuti bersama: {mode}")
 
 
+@main.group("mail")
+def mail_group() -> None:
+    """The outbox: the staff's daily digest and delivery."""
+
+
+@mail_group.command("digest")
+@with_appcontext
+def mail_digest_command() -> None:
+    """Queue today's digest for every officer with late or soon-due tasks (once per officer per WIB day)."""
+    from app.services.digest import queue_staff_digest
+
+    click.echo(f"digests queued: {queue_staff_digest(_now())}")
+
+
+@mail_group.command("send")
+@with_appcontext
+def mail_send_command() -> None:
+    """Deliver the mail waiting in the outbox (failed mail is retried later with back-off)."""
+    from app.services.notifications import deliver_pending
+
+    sent, failed = deliver_pending(_now())
+    click.echo(f"mail sent: {sent}; failed: {failed}")
+
+
+@main.group("lapor")
+def lapor_group() -> None:
+    """SP4N-LAPOR!: complaints to carry into LAPOR! (no network call)."""
+
+
+@lapor_group.command("export")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False), help="CSV file to write")
+@click.option("--all", "include_finished", is_flag=True, help="also finished complaints")
+@with_appcontext
+def lapor_export_command(out_file: str, include_finished: bool) -> None:
+    """Write the CSV of open complaints (never an anonymous complainant's identity)."""
+    from pathlib import Path
+
+    from app.services.lapor import ManualLaporExport, export_complaints
+
+    client = ManualLaporExport()
+    Path(out_file).write_text(export_complaints(client, include_finished), encoding="utf-8-sig")
+    click.echo(f"{len(client.complaints)} complaint(s) written to {out_file}")
+
+
+
 @audit_group.command("replay")
 @click.argument("case", required=False)
 @click.option("--all", "all_cases", is_flag=True, help="replay every case")
@@ -497,8 +542,9 @@ def report_chart_command(year: int, by: str, out_file: str) -> None:
 @click.option("--only", default=None, metavar="PARTS",
               help="comma-separated parts: throughput, replay, memory, worklist, timers (default: all)")
 @click.option("--memory-cases", default=None, metavar="A,B", help="cases before the two memory readings")
+@click.option("--no-sqlite", is_flag=True, help="PostgreSQL only (with --pg or --database-url)")
 def bench_command(quick: bool, json_file: str | None, database_url: str | None, pg: bool, keep: bool,
-                  only: str | None, memory_cases: str | None) -> None:
+                  only: str | None, memory_cases: str | None, no_sqlite: bool) -> None:
     """Measure the whole system against the bare engine; print PASS/FAIL per target (docs/PERFORMANCE.md)."""
     import dataclasses
     from pathlib import Path
@@ -520,51 +566,83 @@ def bench_command(quick: bool, json_file: str | None, database_url: str | None, 
         except ValueError:
             raise click.BadParameter("two numbers, e.g. 1000,10000", param_hint="--memory-cases") from None
         sizes = dataclasses.replace(sizes, memory=(small, large))
-    document = run_bench(sizes, quick, pg_url, keep, parts)
+    if no_sqlite and not pg_url:
+        raise click.UsageError("--no-sqlite needs --pg or a PostgreSQL --database-url")
+    document = run_bench(sizes, quick, pg_url, keep, parts, sqlite=not no_sqlite)
     if json_file:
         write_json(Path(json_file), document)
         click.echo(f"written {json_file}")
 
 
-@main.group("mail")
-def mail_group() -> None:
-    """The outbox: the staff's daily digest and delivery."""
+@main.group("data")
+def data_group() -> None:
+    """An applicant's personal data (UU 27/2022): export and erasure."""
 
 
-@mail_group.command("digest")
+@data_group.command("export")
+@click.argument("username")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False), help="ZIP file to write")
 @with_appcontext
-def mail_digest_command() -> None:
-    """Queue today's digest for every officer with late or soon-due tasks (once per officer per WIB day)."""
-    from app.services.digest import queue_staff_digest
-
-    click.echo(f"digests queued: {queue_staff_digest(_now())}")
-
-
-@mail_group.command("send")
-@with_appcontext
-def mail_send_command() -> None:
-    """Deliver the mail waiting in the outbox (failed mail is retried later with back-off)."""
-    from app.services.notifications import deliver_pending
-
-    sent, failed = deliver_pending(_now())
-    click.echo(f"mail sent: {sent}; failed: {failed}")
-
-
-@main.group("lapor")
-def lapor_group() -> None:
-    """SP4N-LAPOR!: complaints to carry into LAPOR! (no network call)."""
-
-
-@lapor_group.command("export")
-@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False), help="CSV file to write")
-@click.option("--all", "include_finished", is_flag=True, help="also finished complaints")
-@with_appcontext
-def lapor_export_command(out_file: str, include_finished: bool) -> None:
-    """Write the CSV of open complaints (never an anonymous complainant's identity)."""
+def data_export_command(username: str, out_file: str) -> None:
+    """Write everything held about one account (account, cases, submitted data, uploads) as a ZIP."""
     from pathlib import Path
 
-    from app.services.lapor import ManualLaporExport, export_complaints
+    from app.domain.errors import DomainError
+    from app.services.personal_data import export_applicant
 
-    client = ManualLaporExport()
-    Path(out_file).write_text(export_complaints(client, include_finished), encoding="utf-8-sig")
-    click.echo(f"{len(client.complaints)} complaint(s) written to {out_file}")
+    try:
+        content, counts = export_applicant(username)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    Path(out_file).write_bytes(content)
+    click.echo(f"{counts['cases']} case(s), {counts['files']} file(s) written to {out_file}")
+
+
+@data_group.command("erase")
+@click.argument("username")
+@click.option("--by", "by_username", default=None, help="account the erasure is recorded under (default: sistem)")
+@with_appcontext
+def data_erase_command(username: str, by_username: str | None) -> None:
+    """Erase an applicant's personal data from FINISHED cases, delete their KTP scans, end the account."""
+    from app.domain.errors import DomainError
+    from app.services.personal_data import erase_applicant
+
+    try:
+        result = erase_applicant(username, _operator(by_username), _now())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    for number in result.cases_erased:
+        click.echo(f"erased: {number}")
+    for number in result.cases_running:
+        click.echo(f"kept (still running): {number}")
+    click.echo(f"cases erased: {len(result.cases_erased)}; files deleted: {result.files_deleted}; "
+               f"account {'erased and deactivated' if result.account_erased else 'kept (cases still running)'}")
+
+
+@main.command("backup")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False), help="backup file to write")
+@with_appcontext
+def backup_command(out_file: str) -> None:
+    """Back up the database while the service runs (SQLite online backup; PostgreSQL pg_dump)."""
+    from app.services.backup import BackupError, backup_database
+
+    try:
+        result = backup_database(out_file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup ({result.kind}, {result.size} bytes) written to {result.path}")
+
+
+@main.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="replace a database that already holds data")
+@with_appcontext
+def restore_command(backup_file: str, force: bool) -> None:
+    """Restore a SQLite backup into the configured database (stop the service first)."""
+    from app.services.backup import BackupError, restore_database
+
+    try:
+        target = restore_database(backup_file, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {backup_file} into {target}")

@@ -30,6 +30,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PPID_TIMER_BATCH": (200, "due timers fired per sweep at most"),
     "PPID_MAX_UPLOAD_MB": (5, "largest accepted upload, in MiB"),
     "PPID_BASE_URL": ("http://127.0.0.1:5000", "public address, used in links inside e-mails"),
+    "PPID_HTTPS": (False, "served over HTTPS (behind a TLS proxy): session cookies get the Secure flag, "
+                          "and Strict-Transport-Security is sent"),
 }
 
 

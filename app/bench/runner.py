@@ -257,7 +257,7 @@ def machine() -> dict:
 
 
 def run_bench(sizes: Sizes, quick: bool, pg_admin_url: str | None, keep: bool, only: frozenset[str] = PARTS,
-              echo: Callable[[str], None] = click.echo) -> dict:
+              echo: Callable[[str], None] = click.echo, sqlite: bool = True) -> dict:
     from .databases import check_postgres
     from .server import server_kind
 
@@ -267,7 +267,7 @@ def run_bench(sizes: Sizes, quick: bool, pg_admin_url: str | None, keep: bool, o
     if pg_admin_url:
         check_postgres(pg_admin_url)
     workspace = Workspace.create()
-    backends = [Backend("sqlite", workspace.root)]
+    backends = [Backend("sqlite", workspace.root)] if sqlite else []
     if pg_admin_url:
         backends.append(Backend("postgresql", workspace.root, admin_url=pg_admin_url))
     try:

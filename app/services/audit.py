@@ -69,7 +69,11 @@ def verify_instance(instance: ProcessInstance) -> list[VerifyProblem]:
         db.select(AuditEvent).filter_by(instance_id=instance.id).order_by(AuditEvent.seq)))
     problems = _chain_problems(instance, events)
     if events and not problems:
-        problems += _state_problems(instance, json.loads(events[-1].payload))
+        # the last event that recorded the state (a claim after it changes no state and records none)
+        payloads = (json.loads(e.payload) for e in reversed(events))
+        last = next((p for p in payloads if "state_hash" in p), None)
+        if last is not None:
+            problems += _state_problems(instance, last)
     return problems
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -58,12 +59,27 @@ def _fields(error: ValidationError) -> list[str]:
     return [str(error.absolute_path[0]) if error.absolute_path else ""]
 
 
+#: control characters no form field may hold (PostgreSQL cannot store NUL; XML exports refuse the others)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "Isian memuat karakter yang tidak diizinkan."
+
+
+def _has_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return _CONTROL.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_control(v) for v in value)
+    return False
+
+
 def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[str, Any]:
     """Drop keys the schema does not name and empty values, then validate; ValidationFailed lists errors."""
     resolved = resolve_schema(schema, sources)
     known = resolved.get("properties", {})
     cleaned = {k: v for k, v in data.items() if k in known and v not in ("", None, [])}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {k: [CONTROL_MESSAGE] for k, v in cleaned.items() if _has_control(v)}
     validator = Draft202012Validator(resolved, format_checker=FormatChecker())
     for error in validator.iter_errors(cleaned):
         for leaf in _leaves(error):

@@ -106,6 +106,7 @@ class _CaseReplay:
         self.task_rows: dict[str, tuple] = {}
         self.timer_rows: dict[str, tuple] = {}
         self._seen: set[str] = set()
+        self.erased: set[str] = set()  # fields erased by a personal_data_erased event
 
     # -- reporting -------------------------------------------------------------------------
     def mismatch(self, seq: int | None, what: str, expected: Any, actual: Any) -> None:
@@ -133,6 +134,8 @@ class _CaseReplay:
         """Replay one event; False when the replay cannot go on."""
         payload = json.loads(event.payload)
         kind = event.event_type
+        if kind == "personal_data_erased" and self.run is not None:
+            return self.erase(event, payload)
         if kind == "case_started":
             return self.start(event, payload)
         if self.run is None:
@@ -251,6 +254,22 @@ class _CaseReplay:
             return False
         return True
 
+    def erase(self, event: AuditEvent, payload: dict) -> bool:
+        """Re-apply an erasure of personal data (`personal_data.erase_applicant`): the fields it names
+        become "(dihapus)" in the replayed case data and, at the end, in the replayed workflow state."""
+        from .personal_data import erase_values
+
+        self.erased |= set(payload.get("fields") or payload.get("erased") or [])
+        self.data = erase_values(self.data, self.erased)
+        self.compare_data(event.seq, "case data after erasure", payload.get("case_data"), self.data)
+        self.report.skipped += 1
+        return True
+
+    def replayed_state(self) -> str:
+        from .personal_data import scrub_state
+
+        return scrub_state(self.run.dumps(), self.erased) if self.erased else self.run.dumps()
+
     # -- comparisons -----------------------------------------------------------------------
     def compare_event(self, seq: int, payload: dict) -> None:
         steps = self.run.take_steps()
@@ -320,7 +339,7 @@ class _CaseReplay:
     def compare_stored(self, seq: int) -> None:
         """The stored case against the end of the replay (seq: the last event)."""
         instance = self.instance
-        for diff in compare_states(instance.state, self.run.dumps()):
+        for diff in compare_states(instance.state, self.replayed_state()):
             note = f" ({DUE_DATE_NOTE})" if diff.what.endswith(TIMER_VALUES) else ""
             self.mismatch(seq, f"stored workflow state: {diff.what}{note}", diff.expected, diff.actual)
         self.compare_data(seq, "stored case data", instance.case_data, self.data)

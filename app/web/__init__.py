@@ -1,9 +1,11 @@
 """Web layer: Flask blueprints (HTML pages and the JSON API)."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, current_app, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
 from app.domain.errors import DomainError
 
@@ -22,12 +24,26 @@ def register_web(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):  # Flask's default is None, so setdefault kept it
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    if app.config.get("PPID_HTTPS"):
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
     filters.register(app)
+    app.url_map.converters["int"] = DatabaseInt  # before the blueprints: their rules use it
     _register_blueprints(app)
     _register_errors(app)
+    app.before_request(_refuse_nul)
     app.after_request(_security_headers)
+
+
+class DatabaseInt(IntegerConverter):
+    """`<int:...>` in routes: ids an INTEGER column holds on every database (larger: 404, not 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -70,6 +86,23 @@ def _register_errors(app: Flask) -> None:
                                message=message), exc.code
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse_nul():
+    """No database stores NUL (PostgreSQL refuses it in text) and no person types it: in the address
+    or a form field it is a 400; a query value holding it is dropped, so the page or the API falls
+    back to its default for it. (The API refuses NUL in its JSON bodies itself.)"""
+    pairs = list(request.args.items(multi=True))
+    if any("\x00" in key + value for key, value in pairs):
+        request.args = ImmutableMultiDict([(k, v) for k, v in pairs if "\x00" not in k + v])
+    values = [request.path]
+    if request.method == "POST" and request.mimetype in FORM_TYPES and not request.path.startswith("/api/"):
+        values += [text for pair in request.form.items(multi=True) for text in pair]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -78,4 +111,6 @@ def _security_headers(response):
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    if current_app.config.get("PPID_HTTPS"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response

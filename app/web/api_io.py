@@ -46,7 +46,19 @@ def json_body(required: bool = True) -> dict[str, Any]:
         raise BadBody("Badan permintaan bukan JSON yang sah.") from None
     if not isinstance(value, dict):
         raise BadBody("Badan permintaan harus berupa objek JSON.")
+    if "\\u0000" in raw.decode("utf-8", "replace").lower() and _has_nul(value):
+        raise BadBody("Badan permintaan memuat karakter NUL (\\u0000), yang tidak dapat disimpan.")
     return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def only_keys(body: dict, allowed: set[str]) -> None:
