@@ -11,9 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from app.domain.roles import ROLES
 from app.persistence.models import db
-from app.services.accounts import DEMO_USERS
 
 PG_ADMIN_URL = os.environ.get("PPID_TEST_POSTGRES_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 USE_POSTGRES = os.environ.get("PPID_TEST_DB") == "postgres"
@@ -31,12 +29,13 @@ def postgres_available() -> bool:
         return False
 
 
-def create_pg_database() -> str:
-    """Create a throwaway database; return its URL."""
+def create_pg_database(template: str | None = None) -> str:
+    """Create a throwaway database (a copy of `template`, a database URL, when given); return its URL."""
     name = f"ppid_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
     engine.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
@@ -78,7 +77,8 @@ def migrate(app) -> None:
 
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory):
-    """SQLite: migrate once, copy the file for each test. PostgreSQL: one database, truncated per test."""
+    """Migrate once, then each test gets its own copy: SQLite copies the file, PostgreSQL creates a
+    database from this one as its template (so no test sees what another left behind)."""
     base = tmp_path_factory.mktemp("template")
     if USE_POSTGRES:
         if not postgres_available():
@@ -95,11 +95,10 @@ def _template_db(tmp_path_factory):
 
 @pytest.fixture
 def app(_template_db, tmp_path):
+    url = None
     if USE_POSTGRES:
-        url = _template_db
+        url = create_pg_database(template=_template_db)
         application = build_app(tmp_path / "instance", url)
-        with application.app_context():
-            _reset_postgres()
     else:
         target = tmp_path / "ppid.sqlite3"
         shutil.copy(_template_db, target)
@@ -109,20 +108,8 @@ def app(_template_db, tmp_path):
         db.session.remove()
     with application.app_context():
         db.engine.dispose()
-
-
-def _reset_postgres() -> None:
-    """Empty the case tables but keep the deployed processes, OPDs and demo accounts."""
-    db.session.execute(sa.text(
-        "TRUNCATE audit_event, outbox, human_task, timer_job, attachment, process_instance, number_sequence, "
-        "holiday, setting, login_attempt, api_token RESTART IDENTITY CASCADE"))
-    db.session.execute(sa.text(
-        "DELETE FROM process_version WHERE id NOT IN (SELECT min(id) FROM process_version "
-        "WHERE note LIKE 'deployed from %' GROUP BY process_id)"))
-    db.session.execute(sa.text("DELETE FROM app_user WHERE id > :n"), {"n": len(DEMO_USERS)})
-    db.session.execute(sa.text("DELETE FROM role WHERE key NOT IN :keys").bindparams(
-        sa.bindparam("keys", expanding=True)), {"keys": list(ROLES)})
-    db.session.commit()
+    if url:
+        drop_pg_database(url)
 
 
 @pytest.fixture
