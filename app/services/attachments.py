@@ -103,10 +103,17 @@ def read_attachment(actor: Actor, token: str) -> tuple[Attachment, bytes]:
     elif row.personal:
         allowed = may_see_personal_data(actor, instance)
     else:
-        allowed = may_read_case(actor, instance)
+        allowed = may_read_case(actor, instance) and not withheld_from(actor, instance, row.field)
     if not allowed:
         raise Forbidden("Anda tidak berwenang melihat berkas ini.")
     return row, (Path(setting("PPID_UPLOAD_DIR")) / row.storage_name).read_bytes()
+
+
+def withheld_from(actor: Actor, instance: ProcessInstance, field: str | None) -> bool:
+    """An upload of an `"x-internal"` field (the OPD's material for Diskominfo) is not the applicant's."""
+    from .cases import case_privacy, reads_as_applicant_only  # cases imports this module
+
+    return bool(field) and reads_as_applicant_only(actor, instance) and field in case_privacy(instance).internal
 
 
 def case_attachments(instance_id: int) -> list[Attachment]:

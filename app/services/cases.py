@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from app.domain import roles
 from app.domain.errors import Forbidden, InvalidProcess, NotFound
 from app.engine import EngineError
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, User, db
@@ -146,10 +147,13 @@ def scrub(value, secrets):
 class Privacy:
     """What the forms of one process version mark: `"x-personal": true` fields are personal data
     (shown only to who works the case); `"x-identitas": true` fields identify the applicant and
-    are withheld from everybody but the applicant when the case data has `anonim == True`."""
+    are withheld from everybody but the applicant when the case data has `anonim == True`;
+    `"x-internal": true` fields are the office's internal working (a disposition note, the OPD's
+    answer to Diskominfo), withheld from the applicant, who gets the written notice instead."""
 
     personal: frozenset[str]
     identity: frozenset[str]
+    internal: frozenset[str] = frozenset()
 
 
 _privacy: dict[str, Privacy] = {}
@@ -159,7 +163,7 @@ def privacy_of(content_hash: str, forms: dict[str, dict]) -> Privacy:
     """The privacy marks of a version's forms (cached by content hash), plus PERSONAL_FIELDS."""
     found = _privacy.get(content_hash)
     if found is None:
-        personal, identity = set(PERSONAL_FIELDS), set()
+        personal, identity, internal = set(PERSONAL_FIELDS), set(), set()
         for schema in forms.values():
             properties = schema.get("properties") if isinstance(schema, dict) else None
             for name, prop in (properties or {}).items() if isinstance(properties, dict) else ():
@@ -167,7 +171,9 @@ def privacy_of(content_hash: str, forms: dict[str, dict]) -> Privacy:
                     personal.add(name)
                 if isinstance(prop, dict) and prop.get("x-identitas") is True:
                     identity.add(name)
-        found = _privacy[content_hash] = Privacy(frozenset(personal), frozenset(identity))
+                if isinstance(prop, dict) and prop.get("x-internal") is True:
+                    internal.add(name)
+        found = _privacy[content_hash] = Privacy(frozenset(personal), frozenset(identity), frozenset(internal))
     return found
 
 
@@ -177,6 +183,11 @@ def case_privacy(instance: ProcessInstance) -> Privacy:
 
 def is_own_case(actor: Actor, instance: ProcessInstance) -> bool:
     return actor.user_id is not None and instance.applicant_id == actor.user_id
+
+
+def reads_as_applicant_only(actor: Actor, instance: ProcessInstance) -> bool:
+    """The actor sees this case only because it is their own request (no staff role reads it)."""
+    return is_own_case(actor, instance) and not (actor.roles - {roles.PEMOHON})
 
 
 def withholds_identity(actor: Actor, instance: ProcessInstance) -> bool:
@@ -203,13 +214,16 @@ class DataView:
     identity: frozenset[str]
     applicant_id: int | None
     secrets: tuple[str, ...] = ()
+    internal: frozenset[str] = frozenset()  # left out altogether (not masked)
 
     @property
     def hidden(self) -> frozenset[str]:
-        return self.personal | self.identity
+        return self.personal | self.identity | self.internal
 
     def apply(self, data: dict) -> dict:
-        return masked(data, self.personal, self.identity, self.secrets) if self.hidden else data
+        if self.internal:
+            data = {k: v for k, v in data.items() if k not in self.internal}
+        return masked(data, self.personal, self.identity, self.secrets) if self.personal or self.identity else data
 
 
 def data_view(actor: Actor, instance: ProcessInstance) -> DataView:
@@ -220,6 +234,7 @@ def data_view(actor: Actor, instance: ProcessInstance) -> DataView:
         identity=rules.identity if withheld else frozenset(),
         applicant_id=instance.applicant_id,
         secrets=identity_secrets(instance) if withheld else (),
+        internal=rules.internal if reads_as_applicant_only(actor, instance) else frozenset(),
     )
 
 

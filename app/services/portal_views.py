@@ -20,7 +20,8 @@ from app.engine.definition import ProcessDefinition, UserTaskMeta
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
 
 from .access import may_see_personal_data, may_work
-from .attachments import REFERENCE_PREFIX, Upload, case_attachments, check_upload, read_attachment
+from .attachments import (REFERENCE_PREFIX, Upload, case_attachments, check_upload, read_attachment,
+                          withheld_from)
 from .cases import CaseView, HistoryEntry, find_instance, get_case, my_cases
 from .context import Actor
 from .forms import clean_submission, option_sources, resolve_schema
@@ -189,7 +190,8 @@ def _attachment_links(actor: Actor, instance: ProcessInstance, titles: dict[str,
     personal_ok = may_see_personal_data(actor, instance)
     return [AttachmentLink(a.token, a.field, titles.get(a.field, a.field), a.original_name, a.content_type, a.size,
                            a.personal)
-            for a in case_attachments(instance.id) if personal_ok or not a.personal]
+            for a in case_attachments(instance.id)
+            if (personal_ok or not a.personal) and not withheld_from(actor, instance, a.field)]
 
 
 def _answers(view: CaseView, definition: ProcessDefinition, show_names: bool, skip_first: bool) -> list[AnswerBlock]:
@@ -428,7 +430,7 @@ def document_data(actor: Actor, registration_number: str) -> CaseDocuments:
                         "summary": f"Status: {status}" if status else ""})
     attachments = []
     for row in case_attachments(instance.id):
-        if row.personal and not personal:
+        if (row.personal and not personal) or withheld_from(actor, instance, row.field):
             continue
         try:
             _, content = read_attachment(actor, row.token)
