@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from datetime import datetime, timezone
@@ -93,16 +94,16 @@ def _template_db(tmp_path_factory):
     yield path
 
 
-@pytest.fixture
-def app(_template_db, tmp_path):
+def _fresh_app(template, tmp_path, **extra):
+    """An app on this test's own copy of the template database, inside an app context."""
     url = None
     if USE_POSTGRES:
-        url = create_pg_database(template=_template_db)
-        application = build_app(tmp_path / "instance", url)
+        url = create_pg_database(template=template)
+        application = build_app(tmp_path / "instance", url, **extra)
     else:
         target = tmp_path / "ppid.sqlite3"
-        shutil.copy(_template_db, target)
-        application = build_app(tmp_path / "instance", f"sqlite:///{target}")
+        shutil.copy(template, target)
+        application = build_app(tmp_path / "instance", f"sqlite:///{target}", **extra)
     with application.app_context():
         yield application
         db.session.remove()
@@ -110,6 +111,23 @@ def app(_template_db, tmp_path):
         db.engine.dispose()
     if url:
         drop_pg_database(url)
+
+
+@pytest.fixture
+def app(_template_db, tmp_path):
+    yield from _fresh_app(_template_db, tmp_path)
+
+
+@pytest.fixture
+def csrf_app(_template_db, tmp_path):
+    """Like `app`, with the CSRF checks on (the other fixtures turn them off)."""
+    yield from _fresh_app(_template_db, tmp_path, WTF_CSRF_ENABLED=True)
+
+
+def csrf_token(client) -> str:
+    """The CSRF token of the client's session, read off the sign-in page."""
+    page = client.get("/masuk").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture

@@ -209,3 +209,19 @@ class LoadLog:
 
 def pg_tools_available() -> bool:
     return shutil.which("pg_dump") is not None
+
+
+def every_case_verifies_and_replays() -> int:
+    """Inside an app context: every case passes the hash-chain check and replay; closes the
+    connections (the caller's database is usually dropped next). Returns the number of cases."""
+    from app.persistence.models import db
+    from app.services.audit import verify_all
+    from app.services.replay import replay_all
+
+    count, problems = verify_all()
+    assert not problems, "\n".join(map(str, problems))
+    reports = replay_all()
+    assert all(r.ok for r in reports), [str(m) for r in reports for m in r.mismatches][:10]
+    db.session.remove()
+    db.engine.dispose()
+    return count

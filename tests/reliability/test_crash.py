@@ -22,8 +22,8 @@ from app.persistence.models import AuditEvent, Outbox, ProcessInstance, TimerJob
 from app.services.audit import verify_all
 from app.services.replay import replay_all
 from tests.conftest import USE_POSTGRES, build_app, migrate
-from tests.reliability.procs import (Api, LoadLog, child_env, ppid_command, request_body, spawn, start_run_py,
-                                     tiny_png)
+from tests.reliability.procs import (Api, LoadLog, child_env, every_case_verifies_and_replays, ppid_command,
+                                     request_body, spawn, start_run_py, tiny_png)
 from tests.support import Driver
 
 pytestmark = pytest.mark.skipif(USE_POSTGRES, reason="SQLite embedded default; the PostgreSQL run covers test_pg_concurrency")
@@ -198,12 +198,7 @@ def test_a_timer_worker_killed_mid_sweep_fires_each_timer_exactly_once(tmp_path)
         assert not twice, twice
         assert db.session.scalar(db.select(db.func.count()).select_from(TimerJob)
                                  .where(TimerJob.due_at <= datetime.now(timezone.utc))) == 0
-        count, problems = verify_all()
-        assert not problems, "\n".join(map(str, problems))
-        reports = replay_all()
-        assert all(r.ok for r in reports), [str(m) for r in reports for m in r.mismatches][:10]
-        db.session.remove()
-        db.engine.dispose()
+        every_case_verifies_and_replays()
     _report("timers", {"cases": TIMER_CASES, "timers_due": len(due), "timer_events_before_kill": fired_before_kill,
                        "timers_fired_total": sum(fired.values()), "fired_twice": 0})
 

@@ -10,7 +10,6 @@ import base64
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from app.persistence.models import Attachment, AuditEvent, HumanTask, ProcessIns
 from app.services.accounts import create_user
 from app.services.forms import clean_submission, resolve_schema
 from app.services.processes import definition_of, latest_version
-from tests.conftest import PASSWORD, build_app
+from tests.conftest import PASSWORD, csrf_token
 from tests.reliability.procs import REQUEST, tiny_png
 from tests.support import PROCESS, Driver, now
 
@@ -315,18 +314,12 @@ def test_another_applicants_numbers_and_task_ids_give_nothing_away(app, client):
 
 # ----------------------------------------------------------------------------- CSRF
 
-def test_forms_without_or_with_a_wrong_csrf_token_are_400(tmp_path, _template_db):
-    if not isinstance(_template_db, Path):
-        pytest.skip("SQLite template only (the PostgreSQL run checks the same code)")
-    shutil.copy(_template_db, tmp_path / "db.sqlite3")
-    app = build_app(tmp_path / "instance", f"sqlite:///{tmp_path / 'db.sqlite3'}", WTF_CSRF_ENABLED=True)
-    client = app.test_client()
-    with app.app_context():
-        reg = Driver(None).start()
-        task = db.session.scalar(db.select(HumanTask.id).filter_by(registration_number=reg))
-        db.session.remove()
-    page = client.get("/masuk").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+def test_forms_without_or_with_a_wrong_csrf_token_are_400(csrf_app):
+    client = csrf_app.test_client()
+    reg = Driver(None).start()
+    task = db.session.scalar(db.select(HumanTask.id).filter_by(registration_number=reg))
+    db.session.remove()
+    token = csrf_token(client)
     assert client.post("/masuk", data={"username": "petugas", "password": PASSWORD,
                                        "csrf_token": token}).status_code == 302
     forms = [(f"/tugas/{task}", {"kelengkapan": "lengkap"}), (f"/tugas/{task}/ambil", {}),
@@ -336,7 +329,4 @@ def test_forms_without_or_with_a_wrong_csrf_token_are_400(tmp_path, _template_db
             sent = {**data, **({"csrf_token": csrf} if csrf else {})}
             assert client.post(path, data=sent).status_code == 400, (path, csrf)
     assert client.get("/kata-sandi").status_code == 200  # still signed in: nothing above took effect
-    with app.app_context():
-        assert db.session.get(HumanTask, task) is not None and db.session.get(HumanTask, task).claimed_by_id is None
-        db.session.remove()
-        db.engine.dispose()
+    assert db.session.get(HumanTask, task) is not None and db.session.get(HumanTask, task).claimed_by_id is None

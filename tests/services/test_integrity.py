@@ -1,7 +1,6 @@
 """Conflicts, the audit chain, and the promise that lists never load workflows."""
 import json
 import threading
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa

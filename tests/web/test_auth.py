@@ -7,7 +7,7 @@ import pytest
 from app.persistence.models import Outbox, User, db
 from app.services.notifications import deliver_pending
 
-from tests.conftest import PASSWORD, build_app
+from tests.conftest import PASSWORD, csrf_token
 from tests.support import now
 
 
@@ -73,20 +73,11 @@ def test_sign_out_ends_the_session(client):
     assert client.get("/kata-sandi").status_code == 302
 
 
-def test_csrf_is_required_on_forms(tmp_path, _template_db):
-    import shutil
-
-    if not isinstance(_template_db, Path):
-        pytest.skip("SQLite template only")
-    shutil.copy(_template_db, tmp_path / "db.sqlite3")
-    app = build_app(tmp_path / "instance", f"sqlite:///{tmp_path / 'db.sqlite3'}", WTF_CSRF_ENABLED=True)
-    client = app.test_client()
+def test_csrf_is_required_on_forms(csrf_app):
+    client = csrf_app.test_client()
     assert sign_in(client, "pemohon").status_code == 400
-    page = client.get("/masuk").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_token(client)
     assert client.post("/masuk", data={"username": "pemohon", "password": PASSWORD, "csrf_token": token}).status_code == 302
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_security_headers(client):

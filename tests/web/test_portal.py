@@ -178,27 +178,19 @@ def test_a_body_over_the_server_limit_is_refused_with_the_form_shown_again(appli
     assert count(ProcessInstance) == 0
 
 
-def test_a_body_over_the_server_limit_is_refused_on_the_form_with_csrf_on(tmp_path, _template_db):
+def test_a_body_over_the_server_limit_is_refused_on_the_form_with_csrf_on(csrf_app):
     """With CSRF on, the token check reads the body first: the refusal still lands on the form."""
-    import shutil
-    from pathlib import Path
+    from tests.conftest import csrf_token
 
-    from tests.conftest import build_app
-
-    if not isinstance(_template_db, Path):
-        pytest.skip("SQLite template only")
-    shutil.copy(_template_db, tmp_path / "db.sqlite3")
-    app = build_app(tmp_path / "instance", f"sqlite:///{tmp_path / 'db.sqlite3'}", WTF_CSRF_ENABLED=True)
+    app = csrf_app
     client = app.test_client()
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/masuk").get_data(as_text=True)).group(1)
+    csrf = csrf_token(client)
     client.post("/masuk", data={"username": "pemohon", "password": PASSWORD, "csrf_token": csrf})
     data = request_form(form_token(client), (io.BytesIO(b"\x00" * (app.config["MAX_CONTENT_LENGTH"] + 10)), "ktp.png"))
     response = client.post("/permohonan/baru", data={**data, "csrf_token": csrf}, content_type="multipart/form-data")
     assert response.status_code == 413
     assert "MB" in field_error(response.get_data(as_text=True), "lampiran_identitas")
-    with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(ProcessInstance)) == 0
-        db.engine.dispose()
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProcessInstance)) == 0
 
 
 def test_missing_fields_are_named_next_to_each_field_and_values_are_kept(applicant):

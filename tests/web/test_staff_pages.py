@@ -72,7 +72,7 @@ def test_petugas_sees_only_diskominfo_lane_tasks(client, cases):
     html = page(client, "/staf/tugas")
     assert set(rows(html)) == {cases["fresh"], cases["later"]}
     assert "Periksa kelengkapan permohonan" in html and 'class="table-wrap"' in html
-    assert f'action="/tugas/' in html and 'href="/tugas/' in html and "Kerjakan" in html
+    assert 'action="/tugas/' in html and 'href="/tugas/' in html and "Kerjakan" in html
 
 
 def test_opd_officer_sees_only_opd_lane_tasks_of_their_opds(client, cases):
