@@ -36,23 +36,21 @@ def opd_names() -> dict[str, str]:
     return {code: name for code, name in db.session.execute(sa.select(Opd.code, Opd.name))}
 
 
-def worklist_opd_options(actor: Actor) -> list[tuple[str, str]]:
-    """OPDs offered in the worklist filter: all of them, or the officer's own when that is all they see."""
-    if actor.roles & (set(roles.LANE_ROLES.values()) - {roles.PEMOHON, roles.OPD}):
-        return opd_options()
-    return opd_options(actor.opd_codes)
+def worklist_opd_options(actor: Actor, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """OPDs offered in the worklist filter (by name): all of them, or the officer's own when that is
+    all they see. `names` (from `opd_names`) saves reading the OPD table again."""
+    only = None if actor.roles & (set(roles.LANE_ROLES.values()) - {roles.PEMOHON, roles.OPD}) else actor.opd_codes
+    if names is None:
+        return opd_options(only)
+    return sorted(((c, n) for c, n in names.items() if only is None or c in only), key=lambda pair: pair[1])
 
 
-def worklist_titles(actor: Actor) -> list[str]:
-    """Titles of the tasks in the actor's worklist (for the filter select)."""
-    return list(db.session.scalars(sa.select(HumanTask.title).where(task_filter(actor)).distinct()
-                                   .order_by(HumanTask.title)))
-
-
-def worklist_statuses(actor: Actor) -> list[str]:
-    """Case statuses present in the actor's worklist."""
-    return [s for s in db.session.scalars(sa.select(HumanTask.case_status).where(task_filter(actor)).distinct()
-                                          .order_by(HumanTask.case_status)) if s]
+def worklist_choices(actor: Actor) -> tuple[list[str], list[str]]:
+    """Titles of the tasks and case statuses present in the actor's worklist (the filter selects),
+    read together in one grouped scan of the worklist."""
+    pairs = db.session.execute(sa.select(HumanTask.title, HumanTask.case_status).where(task_filter(actor))
+                               .group_by(HumanTask.title, HumanTask.case_status)).all()
+    return sorted({t for t, _ in pairs if t}), sorted({s for _, s in pairs if s})
 
 
 def _case_scope(actor: Actor):

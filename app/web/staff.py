@@ -77,9 +77,9 @@ def worklist():
     if not works_lanes(current_actor().roles):
         abort(403)
     actor = current_actor()
-    titles = views.worklist_titles(actor)
-    statuses = views.worklist_statuses(actor)
-    opds = views.worklist_opd_options(actor)
+    titles, statuses = views.worklist_choices(actor)
+    opd_names = views.opd_names()
+    opds = views.worklist_opd_options(actor, opd_names)
     sort = _choice_arg("sort", SORTS, "due")
     direction = _choice_arg("dir", ("asc", "desc"), "asc")
     filters = TaskFilters(title=_text_arg("title"), opd=_text_arg("opd", 32), status=_text_arg("status", 60),
@@ -104,7 +104,7 @@ def worklist():
     return render_template(
         "staff/worklist.html", rows=result.rows, total=result.total, page=page, pages=pages, filters=filters,
         sort=sort, direction=direction, titles=_with_current(titles, filters.title),
-        statuses=_with_current(statuses, filters.status), opds=opds, opd_names=views.opd_names(),
+        statuses=_with_current(statuses, filters.status), opds=opds, opd_names=opd_names,
         url=url, sort_url=sort_url, sorts=SORTS, deadline_labels=DEADLINE_LABELS, actor_id=actor.user_id,
         here=request.full_path.rstrip("?"))
 
