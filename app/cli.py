@@ -538,7 +538,7 @@ def report_chart_command(year: int, by: str, out_file: str) -> None:
               help="a PostgreSQL server to run every row on as well (the bench creates and drops its own databases "
                    "there and never writes into the one named)")
 @click.option("--pg", is_flag=True, help="also PostgreSQL at postgresql+psycopg://postgres@127.0.0.1:5432")
-@click.option("--keep", is_flag=True, help="keep the temp folder (SQLite files, server logs)")
+@click.option("--keep", is_flag=True, help="keep the temp folder (SQLite files, server logs) and the PostgreSQL databases")
 @click.option("--only", default=None, metavar="PARTS",
               help="comma-separated parts: throughput, replay, memory, worklist, timers (default: all)")
 @click.option("--memory-cases", default=None, metavar="A,B", help="cases before the two memory readings")

@@ -276,7 +276,11 @@ def run_bench(sizes: Sizes, quick: bool, pg_admin_url: str | None, keep: bool, o
             try:
                 rows = run.run(only)
             finally:
-                backend.drop_all()
+                if keep:
+                    for url in backend.created:
+                        echo(f"kept database {url}")
+                else:
+                    backend.drop_all()
             document["backends"][backend.name] = {"rows": {r.key: r.as_json() for r in rows}, "facts": run.facts}
             echo("")
             echo(report.table(backend.name, rows))
