@@ -29,7 +29,8 @@ from tests.support import Driver
 pytestmark = pytest.mark.skipif(USE_POSTGRES, reason="SQLite embedded default; the PostgreSQL run covers test_pg_concurrency")
 
 CASES_PER_CLIENT = 40      # upper bound of the load
-KILL_AFTER = 12            # acknowledged cases before the kill
+KILL_AFTER = 12            # acknowledged cases before each kill
+KILLS = 3                  # kill and restart rounds on the same database
 LOAD_SECONDS = 60          # upper bound in time
 
 
@@ -99,26 +100,30 @@ def _check_nothing_lost(app, created: list[str], completed: list[str]) -> dict:
 
 
 def test_a_server_killed_under_load_loses_nothing_it_acknowledged(tmp_path):
+    """KILLS rounds on one database: start the server, load it, SIGKILL it while both clients send."""
     db_path = tmp_path / "ppid.sqlite3"
-    server, base, password = start_run_py(db_path, tmp_path)
-    assert password, server.out.text()
-    log, stop = LoadLog(), threading.Event()
-    clients = [threading.Thread(target=_client, args=(base, password, log, stop)) for _ in range(2)]
-    try:
-        for thread in clients:
-            thread.start()
-        deadline = time.monotonic() + LOAD_SECONDS
-        while len(log.created) < KILL_AFTER and time.monotonic() < deadline and any(t.is_alive() for t in clients):
-            time.sleep(0.05)
-        assert len(log.created) >= KILL_AFTER, (log, server.out.text()[-3000:])
-        server.kill()  # SIGKILL while both clients are sending
-    finally:
-        stop.set()
-        for thread in clients:
-            thread.join(timeout=60)
-        server.kill()
+    log, password = LoadLog(), None
+    for round_ in range(KILLS):
+        server, base, first_password = start_run_py(db_path, tmp_path)
+        password = password or first_password
+        assert password, server.out.text()
+        stop, target = threading.Event(), len(log.created) + KILL_AFTER
+        clients = [threading.Thread(target=_client, args=(base, password, log, stop)) for _ in range(2)]
+        try:
+            for thread in clients:
+                thread.start()
+            deadline = time.monotonic() + LOAD_SECONDS
+            while len(log.created) < target and time.monotonic() < deadline and any(t.is_alive() for t in clients):
+                time.sleep(0.05)
+            assert len(log.created) >= target, (round_, log, server.out.text()[-3000:])
+            server.kill()  # SIGKILL while both clients are sending
+        finally:
+            stop.set()
+            for thread in clients:
+                thread.join(timeout=60)
+            server.kill()
+        assert not log.other, log.other  # before each kill, every answer was a success
     acknowledged = (list(log.created), list(log.completed))
-    assert not log.other, log.other  # before the kill, every answer was a success
 
     # The same database, a new process: everything acknowledged is there and the server works on.
     server, base, again = start_run_py(db_path, tmp_path)
@@ -135,7 +140,7 @@ def test_a_server_killed_under_load_loses_nothing_it_acknowledged(tmp_path):
     uploads = len(list((tmp_path / "uploads").glob("*.bin")))
     with sqlite3.connect(db_path) as con:
         rows = con.execute("SELECT count(*) FROM attachment").fetchone()[0]
-    _report("server", {**figures, "acknowledged_cases": len(acknowledged[0]),
+    _report("server", {**figures, "kills": KILLS, "acknowledged_cases": len(acknowledged[0]),
                        "acknowledged_completions": len(acknowledged[1]), "calls_cut_by_the_kill": log.failed_calls,
                        "upload_files": uploads, "attachment_rows": rows,
                        "orphan_upload_files": uploads - rows})
