@@ -8,6 +8,7 @@ from pathlib import Path
 #: row key -> (title, unit, target text)
 ROWS = {
     "engine": ("1 engine alone (in memory)", "cases/s", "-"),
+    "state": ("1b state written + read, per use case", "ms", "(bounds row 2)"),
     "service": ("2 services, every step committed", "cases/s", ">= 0.5 x engine"),
     "http": ("3 HTTP JSON API, 2 clients", "cases/s", ">= 0.25 x engine"),
     "worklist_query_petugas": ("4 worklist query p95, petugas", "ms", "p95 <= 20 ms"),

@@ -119,6 +119,12 @@ class Run:
                                   {"cases_per_repeat": s.engine_cases, "repeats": s.repeats,
                                    "cpu_ms_per_case": cpu("engine", "cpu_s")},
                                   note=f"cpu {cpu('engine', 'cpu_s'):.0f} ms/case")
+        split = engine.state_round_trip(s.engine_cases, offset=100_000)
+        self.rows["state"] = Row(
+            "state", split["dumps_ms"] + split["open_ms"], None, split,
+            note=f"cpu: engine step {split['engine_ms_per_use_case']:.2f} ms, state written "
+                 f"{split['dumps_ms']:.2f} ms, read {split['open_ms']:.2f} ms; row 2 at most "
+                 f"{split['ceiling_for_services_ratio']:.2f} x engine")
         service_rate = rate("service")
         ratio = service_rate / engine_rate
         self.rows["service"] = Row("service", service_rate, at_least(ratio, 0.5),
@@ -231,7 +237,7 @@ class Run:
     def run(self, only: frozenset[str] = PARTS) -> list[Row]:
         self.only = only
         if only & {"throughput", "replay", "memory"}:
-            self.phase(("engine", "service", "http"), "rows 1-3: engine, services, HTTP (interleaved repeats)",
+            self.phase(("engine", "state", "service", "http"), "rows 1-3: engine, services, HTTP (interleaved repeats)",
                        self.throughput_rows)
         if hasattr(self, "cases_app"):
             if "replay" in only:

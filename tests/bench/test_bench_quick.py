@@ -22,6 +22,7 @@ def test_quick_bench_writes_a_number_for_every_row(tmp_path):
         assert isinstance(row["value"], (int, float)), f"{key}: {row['note']}"
         assert row["passed"] in (True, False, None)
     assert rows["service"]["detail"]["ratio_to_engine"] > 0
+    assert 0 < rows["state"]["detail"]["ceiling_for_services_ratio"] < 1
     assert rows["http"]["detail"]["ratio_to_engine"] > 0
     assert rows["sweep_due"]["detail"]["timers"] > 0 and rows["sweep_due"]["detail"]["due_after"] == 0
     assert rows["worklist_query_petugas"]["detail"]["worklist_total"] > 0
