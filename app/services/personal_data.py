@@ -125,7 +125,8 @@ def export_applicant(username: str) -> tuple[bytes, dict]:
     """A ZIP of everything held about one account; returns (zip bytes, counts).
 
     Layout: ``akun.json``; ``permohonan/<nomor>/data.json`` (the case, unmasked) and
-    ``permohonan/<nomor>/riwayat.json`` (what the applicant submitted, step by step);
+    ``permohonan/<nomor>/riwayat.json`` (what the applicant submitted, step by step; the office's
+    ``"x-internal"`` working notes are not the applicant's data and are left out);
     ``lampiran/<id>-<nama>`` every file the applicant uploaded; ``README.txt``.
     """
     user = _user(username)
@@ -145,7 +146,8 @@ def export_applicant(username: str) -> tuple[bytes, dict]:
             archive.writestr(f"{base}/data.json", _dump({
                 "registration_number": case.registration_number, "process_id": case.process_id,
                 "status": case.status, "finished": case.finished, "created_at": _iso(case.created_at),
-                "updated_at": _iso(case.updated_at), "applicant_name": case.applicant_name, "data": case.case_data}))
+                "updated_at": _iso(case.updated_at), "applicant_name": case.applicant_name,
+                "data": {k: v for k, v in case.case_data.items() if k not in case_privacy(case).internal}}))
             steps = []
             for event in db.session.scalars(db.select(AuditEvent).filter_by(instance_id=case.id)
                                             .order_by(AuditEvent.seq)):

@@ -1,7 +1,7 @@
 """Register, confirm e-mail, sign in and out, change password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -89,3 +89,17 @@ def change_password():
         flash("Kata sandi telah diganti.", "info")
         return redirect(url_for("public.home"))
     return render_template("auth/password.html", errors={})
+
+
+@bp.get("/akun/data-saya.zip")
+@login_required
+def my_data():
+    """A copy of everything held about the signed-in account (UU 27/2022): the same ZIP as
+    `ppid data export`, for the account holder alone."""
+    from app.services.personal_data import export_applicant
+
+    content, _ = export_applicant(current_actor().username)
+    response = Response(content, mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="data-saya.zip"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -142,6 +142,31 @@ def test_an_applicant_gets_everything_held_about_them_as_one_zip(app, client, tm
     assert invoke("data", "export", "tidak-ada", "--out", str(tmp_path / "x.zip"))[0] != 0
 
 
+def test_an_applicant_downloads_their_own_data_from_the_account_page(app, client):
+    mine = file_request(client)
+    driver = Driver(None)
+    driver.walk(mine, "Activity_PeriksaKelengkapan")
+    driver.do(mine, "Activity_TeruskanKeOPD", catatan_disposisi="Catatan internal untuk OPD")
+    create_user("warga2", "Warga Dua", PASSWORD, now(), [roles.PEMOHON], email="warga2@contoh.id")
+    db.session.commit()
+    assert 'href="/akun/data-saya.zip"' in client.get("/kata-sandi").get_data(as_text=True)
+    answer = client.get("/akun/data-saya.zip")
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    assert "no-store" in answer.headers["Cache-Control"]
+    with zipfile.ZipFile(io.BytesIO(answer.data)) as archive:
+        assert json.loads(archive.read("akun.json"))["username"] == "pemohon"
+        case = json.loads(archive.read(f"permohonan/{mine}/data.json"))
+        assert case["data"]["nik"] == NIK  # theirs, in full
+        assert "catatan_disposisi" not in case["data"]  # the office's working note is not their data
+    sign_in(client, "warga2")
+    with zipfile.ZipFile(io.BytesIO(client.get("/akun/data-saya.zip").data)) as archive:
+        assert json.loads(archive.read("akun.json"))["username"] == "warga2"
+        assert not any(mine in name for name in archive.namelist()) and NIK.encode() not in b"".join(
+            archive.read(n) for n in archive.namelist())
+    client.post("/keluar")
+    assert client.get("/akun/data-saya.zip").status_code in (302, 401)
+
+
 # ----------------------------------------------------------------------------- erasure
 
 class WargaDriver(Driver):

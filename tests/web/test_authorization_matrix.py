@@ -63,6 +63,7 @@ GET_ROUTES = {
     "auth.login": ("/masuk", set(PERSONAS), 200),
     "auth.register": ("/daftar", set(PERSONAS), 200),
     "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}, 200),
+    "auth.my_data": ("/akun/data-saya.zip", set(PERSONAS) - {"tamu"}, 200),
     "portal.my_requests": ("/permohonan", {"pemohon", "pemohon2"}, 200),
     "portal.new_request": ("/permohonan/baru", {"pemohon", "pemohon2"}, 200),
     "portal.case": ("/permohonan/{A}", {"pemohon", "opd"} | STAFF_CASE_READERS, 200),
