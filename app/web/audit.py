@@ -11,19 +11,18 @@ Diskominfo officers. The annual report: the head of Diskominfo and the auditor.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
-from werkzeug.routing import BuildError
 
 from app.domain.errors import NotFound
 from app.domain.roles import role_label
-from app.domain.timeutil import format_waktu, parse_iso, today_wib
+from app.domain.timeutil import today_wib
 from app.services import audit_views as views
 from app.services.worklist_views import opd_options
 
-from .formrender import FILE_ATTACHED, describe_value
+from .history_format import fired_timers, show_value, timer_text
 from .security import current_actor, roles_required
 
 bp = Blueprint("audit", __name__)
@@ -31,10 +30,7 @@ bp = Blueprint("audit", __name__)
 AUDIT_ROLES = tuple(sorted(views.AUDIT_ROLES))
 HISTORY_ROLES = tuple(sorted(views.HISTORY_ROLES))
 REPORT_ROLES = tuple(sorted(views.REPORT_ROLES))
-ATTACHMENT_PREFIX = "lampiran:"
-ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-TIMER_KINDS = ("BoundaryEvent", "IntermediateCatchEvent", "TimerEvent", "StartEvent")
 #: labels of data keys that scripts set (form fields take their schema titles)
 DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "tanggal_diterima": "Tanggal diterima",
                "terlambat": "Melewati target layanan", "opd": "OPD"}
@@ -67,51 +63,7 @@ def _label_maker(props: dict[str, dict]):
 
 def _show_maker(props: dict[str, dict], opd_names: dict[str, str]):
     """show(field, value): the human text of one recorded value (masked values as they are)."""
-
-    def show(field: str, value):
-        if value is None or value == "":
-            return "—"
-        if value in ("(disembunyikan)", "(dirahasiakan)"):
-            return value
-        if field == "opd" and isinstance(value, str) and value in opd_names:
-            return opd_names[value]
-        if isinstance(value, str) and ISO_DATETIME.match(value) and not (props.get(field) or {}).get("format"):
-            try:
-                return format_waktu(parse_iso(value))
-            except ValueError:
-                return value
-        if isinstance(value, str) and value.startswith(ATTACHMENT_PREFIX):
-            try:
-                href = url_for("files.download", token=value.removeprefix(ATTACHMENT_PREFIX))
-            except BuildError:
-                return FILE_ATTACHED
-            return Markup('<a href="{}">{} (unduh)</a>').format(href, FILE_ATTACHED)
-        if isinstance(value, dict):
-            return ", ".join(f"{k}: {v}" for k, v in value.items())
-        return describe_value(props.get(field) or {}, value)
-
-    return show
-
-
-def fired_timers(entry) -> list[str]:
-    """Names of the timer events that fired in an event (a timer step of a timer_fired event)."""
-    if entry.event_type != "timer_fired":
-        return []
-    steps = [s for s in entry.payload.get("steps") or () if isinstance(s, dict)]
-    names = [s.get("name") or s.get("id") for s in steps if s.get("kind") in TIMER_KINDS]
-    return names[:1] or list(entry.payload.get("timers_cleared") or [])[:1]
-
-
-def timer_text(text: str) -> str:
-    """'Batas 10 hari kerja (2026-03-16T16:59:59+00:00)' -> the name and the time in WIB."""
-    name, sep, rest = str(text).rpartition(" (")
-    if not sep or not rest.endswith(")"):
-        return str(text)
-    try:
-        when: datetime = parse_iso(rest[:-1])
-    except ValueError:
-        return str(text)
-    return f"{name}: {format_waktu(when)}"
+    return lambda field, value: show_value(props, field, value, opd_names)
 
 
 def _who(entry) -> str:

@@ -1,20 +1,15 @@
 """Staff pages: the worklist (/staf/tugas), the case list and the case file (/staf/kasus)."""
 from __future__ import annotations
 
-import re
-from datetime import datetime
 
 from flask import abort, Blueprint, render_template, request, url_for
-from markupsafe import Markup
-from werkzeug.routing import BuildError
 
 from app.domain.roles import role_label
-from app.domain.timeutil import format_waktu, parse_iso
 from app.services.cases import get_case
 from app.services.tasks import TaskFilters, list_tasks
 from app.services import worklist_views as views
 
-from .formrender import FILE_ATTACHED, describe_value
+from .history_format import fired_timers, show_value, timer_text
 from app.services.roles import works_lanes
 
 from .security import current_actor, now, roles_required
@@ -34,12 +29,9 @@ EVENT_LABELS = {
     "timer_fired": "Batas waktu tercapai",
     "case_migrated": "Dipindah ke versi proses baru",
 }
-ATTACHMENT_PREFIX = "lampiran:"
 #: labels of data keys that scripts set (form fields take their schema titles)
 DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "tanggal_diterima": "Tanggal diterima",
                "terlambat": "Melewati target layanan", "opd": "OPD"}
-ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-TIMER_KINDS = ("BoundaryEvent", "IntermediateCatchEvent", "TimerEvent", "StartEvent")
 
 
 def _page_arg() -> int:
@@ -138,33 +130,11 @@ def case_file(registration_number: str):
     props = views.case_field_props(case.registration_number)
     opd_names = views.opd_names()
     return render_template("staff/case.html", case=case, props=props, opd_names=opd_names,
-                           event_labels=EVENT_LABELS, show=lambda field, value: _show(props, field, value, opd_names),
+                           event_labels=EVENT_LABELS, show=lambda field, value: show_value(props, field, value, opd_names),
                            label=lambda field: DATA_LABELS.get(field) or (props.get(field) or {}).get("title") or field,
                            new_changes=_new_changes,
-                           fired=_fired_timers, timer_text=_timer_text, role_label=role_label,
+                           fired=fired_timers, timer_text=timer_text, role_label=role_label,
                            deadline_labels=DEADLINE_LABELS)
-
-
-def _show(props: dict, field: str, value, opd_names: dict[str, str]) -> str:
-    """Human text of one stored value (masked values shown as they are)."""
-    if value == "(disembunyikan)":
-        return value
-    if field == "opd" and isinstance(value, str) and value in opd_names:
-        return opd_names[value]
-    if isinstance(value, str) and ISO_DATETIME.match(value) and not (props.get(field) or {}).get("format"):
-        try:
-            return format_waktu(parse_iso(value))
-        except ValueError:
-            return value
-    if isinstance(value, str) and value.startswith(ATTACHMENT_PREFIX):
-        try:
-            href = url_for("files.download", token=value.removeprefix(ATTACHMENT_PREFIX))
-        except BuildError:
-            return FILE_ATTACHED
-        return Markup('<a href="{}">{} (unduh)</a>').format(href, FILE_ATTACHED)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return describe_value(props.get(field) or {}, value)
 
 
 def _new_changes(payload: dict) -> dict:
@@ -174,22 +144,3 @@ def _new_changes(payload: dict) -> dict:
             if not (k in submitted and c.get("before") in (None, ""))}
 
 
-def _fired_timers(entry) -> list[str]:
-    """Names of the timer events an automatic step fired."""
-    if entry.event_type != "timer_fired":
-        return []
-    steps = entry.payload.get("steps") or []
-    return [s.get("name") or s.get("id") for s in steps if s.get("kind") in TIMER_KINDS][:1] or \
-        list(entry.payload.get("timers_cleared") or [])[:1]
-
-
-def _timer_text(text: str) -> str:
-    """'Batas 10 hari kerja (2026-03-16T16:59:59+00:00)' -> the same with the time in WIB."""
-    name, sep, rest = str(text).rpartition(" (")
-    if not sep or not rest.endswith(")"):
-        return str(text)
-    try:
-        when: datetime = parse_iso(rest[:-1])
-    except ValueError:
-        return str(text)
-    return f"{name}: {format_waktu(when)}"

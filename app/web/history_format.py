@@ -1,0 +1,66 @@
+"""How recorded values and timer steps of a case's history read on a page (the staff case file and
+the auditor's pages show the same history the same way)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask import url_for
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from app.domain.timeutil import format_waktu, parse_iso
+
+from .formrender import FILE_ATTACHED, describe_value
+
+ATTACHMENT_PREFIX = "lampiran:"
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+TIMER_KINDS = ("BoundaryEvent", "IntermediateCatchEvent", "TimerEvent", "StartEvent")
+#: values that stand for what this reader may not see: shown as they are
+MASKS = ("(disembunyikan)", "(dirahasiakan)")
+
+
+def show_value(props: dict[str, dict], field: str, value, opd_names: dict[str, str]):
+    """The human text of one recorded value: OPD names, times in WIB, uploads as a download link,
+    choices by their titles (`props`: the form fields' JSON Schema properties)."""
+    if value is None or value == "":
+        return "—"
+    if value in MASKS:
+        return value
+    if field == "opd" and isinstance(value, str) and value in opd_names:
+        return opd_names[value]
+    if isinstance(value, str) and ISO_DATETIME.match(value) and not (props.get(field) or {}).get("format"):
+        try:
+            return format_waktu(parse_iso(value))
+        except ValueError:
+            return value
+    if isinstance(value, str) and value.startswith(ATTACHMENT_PREFIX):
+        try:
+            href = url_for("files.download", token=value.removeprefix(ATTACHMENT_PREFIX))
+        except BuildError:
+            return FILE_ATTACHED
+        return Markup('<a href="{}">{} (unduh)</a>').format(href, FILE_ATTACHED)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return describe_value(props.get(field) or {}, value)
+
+
+def fired_timers(entry) -> list[str]:
+    """Names of the timer events that fired in an event (a timer step of a timer_fired event)."""
+    if entry.event_type != "timer_fired":
+        return []
+    steps = [s for s in entry.payload.get("steps") or () if isinstance(s, dict)]
+    names = [s.get("name") or s.get("id") for s in steps if s.get("kind") in TIMER_KINDS]
+    return names[:1] or list(entry.payload.get("timers_cleared") or [])[:1]
+
+
+def timer_text(text: str) -> str:
+    """'Batas 10 hari kerja (2026-03-16T16:59:59+00:00)' -> the name and the time in WIB."""
+    name, sep, rest = str(text).rpartition(" (")
+    if not sep or not rest.endswith(")"):
+        return str(text)
+    try:
+        when: datetime = parse_iso(rest[:-1])
+    except ValueError:
+        return str(text)
+    return f"{name}: {format_waktu(when)}"
