@@ -29,6 +29,8 @@ EVENT_LABELS: dict[str, str] = {
     "task_claimed": "Tugas diambil",
     "task_unclaimed": "Tugas dilepas",
     "timer_fired": "Batas waktu tercapai",
+    "case_migrated": "Dipindah ke versi proses baru",
+    "personal_data_erased": "Data pribadi dihapus",
 }
 
 

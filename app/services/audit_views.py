@@ -58,6 +58,7 @@ EVENT_LABELS = {
     "task_unclaimed": "Tugas dilepas",
     "timer_fired": "Batas waktu tercapai",
     "case_migrated": "Dipindah ke versi proses baru",
+    "personal_data_erased": "Data pribadi dihapus",
 }
 
 #: the chain check's findings, in Indonesian

@@ -22,7 +22,7 @@ from app.domain.timeutil import today_wib
 from app.services import audit_views as views
 from app.services.worklist_views import opd_options
 
-from .history_format import fired_timers, show_value, timer_text
+from .history_format import field_label, fired_timers, show_value, timer_text
 from .security import current_actor, roles_required
 
 bp = Blueprint("audit", __name__)
@@ -32,8 +32,6 @@ HISTORY_ROLES = tuple(sorted(views.HISTORY_ROLES))
 REPORT_ROLES = tuple(sorted(views.REPORT_ROLES))
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 #: labels of data keys that scripts set (form fields take their schema titles)
-DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "tanggal_diterima": "Tanggal diterima",
-               "terlambat": "Melewati target layanan", "opd": "OPD"}
 SOURCES = {"rantai": "Rantai hash", "ulang": "Pemutaran ulang"}
 REGISTER_TITLES = {"permohonan": "Register Permohonan Informasi", "keberatan": "Register Keberatan"}
 REGISTER_ROWS_SHOWN = 500
@@ -56,7 +54,7 @@ def _safe_name(text: str) -> str:
 
 def _label_maker(props: dict[str, dict]):
     def label(field: str) -> str:
-        return DATA_LABELS.get(field) or (props.get(field) or {}).get("title") or field
+        return field_label(props, field)
 
     return label
 

@@ -18,6 +18,14 @@ ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 TIMER_KINDS = ("BoundaryEvent", "IntermediateCatchEvent", "TimerEvent", "StartEvent")
 #: values that stand for what this reader may not see: shown as they are
 MASKS = ("(disembunyikan)", "(dirahasiakan)")
+#: labels of data keys that scripts set (form fields take their schema titles)
+DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "tanggal_diterima": "Tanggal diterima",
+               "terlambat": "Melewati target layanan", "opd": "OPD"}
+
+
+def field_label(props: dict[str, dict], field: str) -> str:
+    """The label of a data key: ours for the keys scripts set, else the form field's title."""
+    return DATA_LABELS.get(field) or (props.get(field) or {}).get("title") or field
 
 
 def show_value(props: dict[str, dict], field: str, value, opd_names: dict[str, str]):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, Blueprint, render_template, request, url_for
 
 from app.domain.roles import role_label
+from app.services.audit_views import EVENT_LABELS
 from app.services.cases import get_case
 from app.services.tasks import TaskFilters, list_tasks
 from app.services import worklist_views as views
 
-from .history_format import fired_timers, show_value, timer_text
+from .history_format import field_label, fired_timers, show_value, timer_text
 from app.services.roles import works_lanes
 
 from .security import current_actor, now, roles_required
@@ -21,17 +22,6 @@ CASE_ROLES = WORKLIST_ROLES + ("auditor",)
 PER_PAGE = 25
 SORTS = {"due": "Batas", "received": "Diterima", "number": "Nomor Pendaftaran", "task": "Tugas"}
 DEADLINE_LABELS = {"ok": "Tepat waktu", "soon": "Segera jatuh tempo", "late": "Terlambat"}
-EVENT_LABELS = {
-    "case_started": "Permohonan dibuat",
-    "task_completed": "Tugas diselesaikan",
-    "task_claimed": "Tugas diambil",
-    "task_unclaimed": "Tugas dilepas",
-    "timer_fired": "Batas waktu tercapai",
-    "case_migrated": "Dipindah ke versi proses baru",
-}
-#: labels of data keys that scripts set (form fields take their schema titles)
-DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "tanggal_diterima": "Tanggal diterima",
-               "terlambat": "Melewati target layanan", "opd": "OPD"}
 
 
 def _page_arg() -> int:
@@ -131,7 +121,7 @@ def case_file(registration_number: str):
     opd_names = views.opd_names()
     return render_template("staff/case.html", case=case, props=props, opd_names=opd_names,
                            event_labels=EVENT_LABELS, show=lambda field, value: show_value(props, field, value, opd_names),
-                           label=lambda field: DATA_LABELS.get(field) or (props.get(field) or {}).get("title") or field,
+                           label=lambda field: field_label(props, field),
                            new_changes=_new_changes,
                            fired=fired_timers, timer_text=timer_text, role_label=role_label,
                            deadline_labels=DEADLINE_LABELS)

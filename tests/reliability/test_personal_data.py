@@ -234,3 +234,7 @@ def test_erasure_where_the_law_allows_it(app, client, tmp_path):
     events = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
     assert invoke("data", "erase", "warga")[0] == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == events
+    # the history pages name the erasure in words
+    sign_in(client, "auditor")
+    page = client.get(f"/audit/kasus/{finished}").get_data(as_text=True)
+    assert "Data pribadi dihapus" in page and "personal_data_erased" not in page
