@@ -7,6 +7,7 @@ import shutil
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -128,6 +129,17 @@ def csrf_token(client) -> str:
     """The CSRF token of the client's session, read off the sign-in page."""
     page = client.get("/masuk").get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def owner(app, tmp_path):
+    """The deployed folders (processes/, forms/) copied, so a process import may write into them."""
+    root = Path(__file__).resolve().parents[1]
+    folders = SimpleNamespace(processes=tmp_path / "processes", forms=tmp_path / "forms")
+    shutil.copytree(root / "processes", folders.processes)
+    shutil.copytree(root / "forms", folders.forms)
+    app.config.update(PPID_PROCESSES_DIR=str(folders.processes), PPID_FORMS_DIR=str(folders.forms))
+    return folders
 
 
 @pytest.fixture

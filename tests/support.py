@@ -109,3 +109,22 @@ class ComplaintDriver(Driver):
         default_user, default_data = COMPLAINT_STEPS[spec_id]
         row = self.task(reg, spec_id)
         return complete_task(actor(username or default_user), row.id, {**default_data, **data}, now())
+
+
+# ----------------------------------------------------------------------------- pages
+
+def sign_in(client, username: str, password: str | None = None):
+    """Sign the test client in as `username` (signing out whoever was in first); returns the client."""
+    from tests.conftest import PASSWORD
+
+    client.post("/keluar")
+    response = client.post("/masuk", data={"username": username, "password": password or PASSWORD})
+    assert response.status_code == 302, (username, response.status_code)
+    return client
+
+
+def page(client, url: str, status: int = 200) -> str:
+    """GET a page, check its status, return its HTML."""
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.get_data(as_text=True)

@@ -11,8 +11,7 @@ from pypdf import PdfReader
 
 from app.persistence.models import HumanTask, Outbox, db
 from app.services.notifications import deliver_pending
-from tests.conftest import PASSWORD
-from tests.support import Driver, now
+from tests.support import Driver, now, sign_in
 
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -20,11 +19,6 @@ ATTR = '"><img src=x onerror=alert(2)>'
 FREE_TEXT = ("nama_lengkap", "alamat", "pekerjaan", "rincian_informasi", "tujuan_penggunaan")
 #: what would make a PDF act (an /OpenAction that only opens page 1 at page width, as fpdf2 writes, is fine)
 PDF_ACTIVE = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/AA ", b"/AA<", b"/Launch", b"/SubmitForm", b"/URI(javascript")
-
-
-def sign_in(client, username: str) -> None:
-    client.post("/keluar")
-    assert client.post("/masuk", data={"username": username, "password": PASSWORD}).status_code == 302
 
 
 @pytest.fixture

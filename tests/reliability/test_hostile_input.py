@@ -25,7 +25,7 @@ from app.services.forms import clean_submission, resolve_schema
 from app.services.processes import definition_of, latest_version
 from tests.conftest import PASSWORD, csrf_token
 from tests.reliability.procs import REQUEST, tiny_png
-from tests.support import PROCESS, Driver, now
+from tests.support import PROCESS, Driver, now, sign_in
 
 FUZZ = settings(max_examples=25, deadline=None, database=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
@@ -34,11 +34,6 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30
 ANY_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
                         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
                         max_leaves=6)
-
-
-def sign_in(client, username: str) -> None:
-    response = client.post("/masuk", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.status_code
 
 
 def _form(name: str) -> dict:

@@ -21,18 +21,13 @@ from app.services.replay import replay_all, replay_case
 from tests.conftest import PASSWORD
 from tests.reliability.procs import REQUEST, tiny_png
 from app.services.cases import start_case
-from tests.support import PROCESS, Driver, actor, now
+from tests.support import PROCESS, Driver, actor, now, sign_in
 from tests.support import REQUEST as SUPPORT_REQUEST
 
 NIK = REQUEST["nik"]
 ROOT = Path(__file__).resolve().parents[2]
 TO_FINISH = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan",
              "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
-
-
-def sign_in(client, username: str) -> None:
-    client.post("/keluar")
-    assert client.post("/masuk", data={"username": username, "password": PASSWORD}).status_code == 302
 
 
 def file_request(client, username: str = "pemohon") -> str:

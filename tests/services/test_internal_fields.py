@@ -12,7 +12,7 @@ from app.services.attachments import Upload
 from app.services.cases import get_case
 from app.services.tasks import complete_task
 from tests.conftest import PASSWORD
-from tests.support import STEPS, Driver, actor, now
+from tests.support import STEPS, Driver, actor, now, sign_in
 
 NOTE = "Catatan internal disposisi 7c1f"
 ANSWER = "Jawaban internal OPD 9d2e"
@@ -51,10 +51,6 @@ def api_token(app, username) -> str:
     answer = app.test_client().post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
     assert answer.status_code == 201
     return answer.get_json()["token"]
-
-
-def sign_in(client, username):
-    client.post("/masuk", data={"username": username, "password": PASSWORD})
 
 
 def test_no_page_api_answer_or_file_gives_the_applicant_an_internal_field(app, case):

@@ -7,10 +7,8 @@ between the OPD's answer and the written notice. The new role and its user are a
 through the role service; nothing in app/ knows either.
 """
 import json
-import shutil
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -35,16 +33,6 @@ FIXTURES = ROOT / "tests" / "engine" / "fixtures"
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 TO_ANSWER = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
 REVIEW = {"rekomendasi_hukum": "dapat_diberikan", "pertimbangan_hukum": "Tidak termasuk informasi yang dikecualikan"}
-
-
-@pytest.fixture
-def owner(app, tmp_path):
-    """The deployed folders, copied so an import may write into them."""
-    folders = SimpleNamespace(processes=tmp_path / "processes", forms=tmp_path / "forms")
-    shutil.copytree(ROOT / "processes", folders.processes)
-    shutil.copytree(ROOT / "forms", folders.forms)
-    app.config.update(PPID_PROCESSES_DIR=str(folders.processes), PPID_FORMS_DIR=str(folders.forms))
-    return folders
 
 
 @pytest.fixture

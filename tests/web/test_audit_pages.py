@@ -15,7 +15,7 @@ from app.persistence.models import AuditEvent, db
 from app.services.audit import final_hash
 
 from tests.conftest import PASSWORD
-from tests.support import REFUSAL, REQUEST, Driver, wib
+from tests.support import REFUSAL, REQUEST, Driver, page, sign_in, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 NIK = REQUEST["nik"]
@@ -40,17 +40,6 @@ def walked(app):
                 "refused_id": drive.case(refused).id}
     db.session.remove()
     return regs
-
-
-def sign_in(client, username):
-    response = client.post("/masuk", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, username
-
-
-def page(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, (url, response.status_code)
-    return response.get_data(as_text=True)
 
 
 def events(instance_id) -> list[AuditEvent]:

@@ -18,7 +18,7 @@ from app.services.attachments import Upload
 from app.services.cases import start_case
 
 from tests.conftest import PASSWORD
-from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, wib
+from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, sign_in, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
@@ -46,12 +46,6 @@ def pdf_bytes() -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
-
-
-def sign_in(client, username: str, password: str = PASSWORD):
-    response = client.post("/masuk", data={"username": username, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
 
 
 def form_token(client) -> str:

@@ -1,9 +1,7 @@
 """Process owner pages (/proses): versions, import of an editor's export, a version, diff and migration."""
 import io
 import json
-import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -18,7 +16,7 @@ from app.web.processes import IMPORT_BODY_LIMIT
 
 from tests.conftest import PASSWORD
 from tests.process_edits import TELAAH_FORMS, add_legal_review, remove_legal_review, set_service_target
-from tests.support import PROCESS, Driver, actor, now, wib
+from tests.support import PROCESS, Driver, actor, now, page, sign_in, wib
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "engine" / "fixtures"
@@ -35,31 +33,9 @@ def five_day_target(bpmn: bytes = ORIGINAL) -> bytes:
 
 
 @pytest.fixture
-def owner(app, tmp_path):
-    """The deployed folders, copied so an import may write into them."""
-    folders = SimpleNamespace(processes=tmp_path / "processes", forms=tmp_path / "forms")
-    shutil.copytree(ROOT / "processes", folders.processes)
-    shutil.copytree(ROOT / "forms", folders.forms)
-    app.config.update(PPID_PROCESSES_DIR=str(folders.processes), PPID_FORMS_DIR=str(folders.forms))
-    return folders
-
-
-@pytest.fixture
 def drive(owner):
     with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
         yield Driver(traveller)
-
-
-def sign_in(client, username):
-    response = client.post("/masuk", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, username
-    return client
-
-
-def page(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, (url, response.status_code)
-    return response.get_data(as_text=True)
 
 
 def upload(client, bpmn: bytes | None, filename="permohonan_informasi.bpmn", forms=(), note=""):

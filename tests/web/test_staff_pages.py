@@ -7,8 +7,7 @@ import time_machine
 from app.persistence.models import AuditEvent, db
 from app.web import staff
 
-from tests.conftest import PASSWORD
-from tests.support import Driver, wib
+from tests.support import Driver, page, sign_in, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB; a case started now is due Friday 6 March
 TO_OPD = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
@@ -36,17 +35,6 @@ def cases(drive):
     drive.traveller.move_to(START)
     db.session.remove()
     return regs
-
-
-def sign_in(client, username):
-    response = client.post("/masuk", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, username
-
-
-def page(client, url, status=200):
-    response = client.get(url)
-    assert response.status_code == status, (url, response.status_code)
-    return response.get_data(as_text=True)
 
 
 def rows(html):

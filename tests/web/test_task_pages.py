@@ -16,7 +16,7 @@ from app.services.attachments import Upload
 from app.services.cases import start_case
 
 from tests.conftest import PASSWORD
-from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, wib
+from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, sign_in, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
@@ -28,11 +28,6 @@ def png_bytes() -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
-
-
-def sign_in(client, username: str):
-    response = client.post("/masuk", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def switch(client, username: str):
