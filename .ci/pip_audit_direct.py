@@ -117,15 +117,19 @@ def main() -> int:
     skipped = [p for p in packages if p.get("skip_reason")]
     audited = [p for p in packages if not p.get("skip_reason")]
     if skipped:  # try the project JSON for what the per-version service did not answer
-        for p in skipped:
-            p.setdefault("version", _installed(p["name"]))
-        recovered = [(p, from_project_json(p)) for p in skipped if p.get("version")]
-        audited += [found for _, found in recovered if found is not None]
-        skipped = [p for p in skipped if not any(p is q and found for q, found in recovered)]
-        not_latest = [f"{p['name']} {p['version']}" for p, found in recovered if found is None]
+        still = []
+        for package in skipped:
+            package.setdefault("version", _installed(package["name"]))
+            found = from_project_json(package) if package.get("version") else None
+            if found is None:
+                still.append(package)
+            else:
+                audited.append(found)
+        skipped = still
+        not_latest = sorted(f"{p['name']} {p['version']}" for p in skipped if p.get("version"))
         if not_latest:
             print(f"NOTICE: {len(not_latest)} packages could not be audited (no per-version data, and not the "
-                  f"latest release): {', '.join(sorted(not_latest))}")
+                  f"latest release): {', '.join(not_latest)}")
     if packages and not audited:
         print(f"NOTICE: the vulnerability service could not be reached: none of {len(packages)} packages could be "
               "audited (pip-audit: 'not found on PyPI'); dependency audit skipped")
