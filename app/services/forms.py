@@ -40,6 +40,9 @@ def resolve_schema(schema: dict, sources: dict[str, list[dict[str, str]]] | None
 
 
 def _message(error: ValidationError) -> str:
+    # A form file may word its own rule: "x-pesan" on the subschema that failed wins.
+    if isinstance(error.schema, dict) and error.schema.get("x-pesan") and error.validator != "required":
+        return str(error.schema["x-pesan"])
     if error.validator == "maxLength":
         return f"Paling banyak {error.validator_value} karakter."
     if error.validator == "minLength":
