@@ -1,0 +1,21 @@
+"""A contradictory OPD answer comes back on the task page with the form file's message next to the field."""
+from __future__ import annotations
+
+import html
+
+from tests.support import sign_in
+from tests.web.test_task_pages import complete, drive, field_error, new_case, switch  # noqa: F401 (fixture)
+
+
+def test_not_held_and_granted_is_refused_next_to_the_decision(client, drive):  # noqa: F811
+    number, _ = new_case()
+    sign_in(client, "petugas")
+    complete(client, drive, number, "Activity_PeriksaKelengkapan", {"kelengkapan": "lengkap"})
+    complete(client, drive, number, "Activity_TeruskanKeOPD", {"opd": "DISDIK"})
+    switch(client, "opd")
+    response = complete(client, drive, number, "Activity_JawabPermohonan", {
+        "informasi_dikuasai": "tidak", "usulan_keputusan": "diterima_seluruhnya", "jawaban_opd": "Data terlampir"})
+    assert response.status_code == 422
+    message = html.unescape(field_error(response.get_data(as_text=True), "usulan_keputusan"))
+    assert message == "Informasi yang tidak dikuasai hanya dapat diusulkan 'Informasi tidak dikuasai'."
+    assert drive.open_tasks(number) == ["Activity_JawabPermohonan"]
