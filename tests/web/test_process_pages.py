@@ -76,7 +76,7 @@ def test_the_versions_page_lists_each_process_with_its_versions_and_the_upload_f
     row = tree.xpath(f'//table[@data-process="{PROCESS}"]//tr[@data-version="{v.id}"]')[0]
     text = " ".join(row.text_content().split())
     assert v.content_hash[:12] in text and v.content_hash not in text and "terbaru" in text
-    assert "deployed from permohonan_informasi.bpmn" in text
+    assert "dipasang dari berkas permohonan_informasi.bpmn" in text
     assert tree.xpath('//table[@data-process="pengaduan_layanan"]')
     form = tree.xpath('//form[@action="/proses/impor"]')[0]
     assert form.get("enctype") == "multipart/form-data"
