@@ -26,7 +26,7 @@ from pypdf.generic import NameObject
 
 from app.documents.history import HISTORY_TITLE, render_history
 from app.documents.images import image_size, sniff
-from app.documents.layout import OFFICE_SHORT, Document
+from app.documents.layout import OFFICE_SHORT, Document, build
 from app.documents.model import CaseDocumentData
 from app.documents.notice import EXTENSION_TITLE, NOTICE_TITLE, render_extension, render_notice
 from app.documents.objection import (
@@ -118,29 +118,33 @@ def _field_title(field: str) -> str:
 
 def _render_body(data, items, labels, show_personal, base_url, offset, total):
     """The bundle after the cover; returns the document and [(title, local first page)]."""
-    doc = Document(data.registration_number, page_offset=offset, total_pages=total)
     case = data.case_data
     sections: list[tuple[str, int]] = []
 
-    def part(title, render, *args, **kwargs):
-        sections.append((title, doc.pages_count + 1))
-        render(doc, data, *args, **kwargs)
+    def render(doc: Document) -> None:
+        sections.clear()  # build() may render twice
 
-    part(RECEIPT_TITLE, render_receipt, labels, show_personal=show_personal, base_url=base_url)
-    keputusan = stringify(case.get("keputusan")).strip()
-    if case.get("alasan_perpanjangan") and keputusan != "perpanjang":
-        part(EXTENSION_TITLE, render_extension)
-    if keputusan:
-        part(EXTENSION_TITLE if keputusan == "perpanjang" else NOTICE_TITLE, render_notice, labels)
-    if case.get("nomor_keberatan") or case.get("alasan_keberatan"):
-        part(OBJECTION_RECEIPT_TITLE, render_objection_receipt, labels)
-    if case.get("keputusan_keberatan"):
-        part(DECISION_TITLE, render_objection_decision, labels)
-    part(DISPUTE_TITLE, render_dispute_record, labels)
-    part(HISTORY_TITLE, render_history)
-    for item in items:
-        if item.kind == "image":
-            _image_page(doc, item)
+        def part(title, render_part, *args, **kwargs):
+            sections.append((title, doc.pages_count + 1))
+            render_part(doc, data, *args, **kwargs)
+
+        part(RECEIPT_TITLE, render_receipt, labels, show_personal=show_personal, base_url=base_url)
+        keputusan = stringify(case.get("keputusan")).strip()
+        if case.get("alasan_perpanjangan") and keputusan != "perpanjang":
+            part(EXTENSION_TITLE, render_extension)
+        if keputusan:
+            part(EXTENSION_TITLE if keputusan == "perpanjang" else NOTICE_TITLE, render_notice, labels)
+        if case.get("nomor_keberatan") or case.get("alasan_keberatan"):
+            part(OBJECTION_RECEIPT_TITLE, render_objection_receipt, labels)
+        if case.get("keputusan_keberatan"):
+            part(DECISION_TITLE, render_objection_decision, labels)
+        part(DISPUTE_TITLE, render_dispute_record, labels)
+        part(HISTORY_TITLE, render_history)
+        for item in items:
+            if item.kind == "image":
+                _image_page(doc, item)
+
+    doc = build(lambda: Document(data.registration_number, page_offset=offset, total_pages=total), render)
     return doc, sections
 
 

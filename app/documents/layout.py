@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from app.documents.text import EMPTY, make_sanitizer, one_line, or_dash, stringify, tidy
 
@@ -38,6 +39,27 @@ OFFICE_SHORT = "PPID Dinas Komunikasi dan Informatika Kabupaten Pasuruan"
 
 LABEL_W = 58.0  # width of the label column of a field row, mm
 LINE_H = 4.6
+SIGNATURE_GAP = 16.0  # room for the handwritten signature and stamp, mm
+BLOCK_SPACING = 2.5  # the most space a block leaves below itself (ln after it), mm
+
+D = TypeVar("D", bound="Document")
+
+
+def text_block(method: Callable[..., None]) -> Callable[..., None]:
+    """Numbers a block of text, and lets the block that leads into a signature flow with
+    the page bottom raised by the signature's height (see :func:`build`)."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Document", *args: Any, **kwargs: Any) -> None:
+        self._blocks += 1
+        self._set_reserve(self.keep_with_signature.get(self._blocks, 0.0))
+        try:
+            method(self, *args, **kwargs)
+        finally:
+            self._set_reserve(0.0)
+        self._last_block = self._blocks
+
+    return wrapper
 
 
 @functools.lru_cache(maxsize=None)
@@ -83,6 +105,13 @@ class Document(FPDF):
         self.total_pages = total_pages
         self.running_title = ""
         self._fresh_section = False
+        # Block numbers that lead into a signature -> the signature's height; filled while
+        # rendering (signature_leads) and given to the second pass (keep_with_signature).
+        self.keep_with_signature: dict[int, float] = {}
+        self.signature_leads: dict[int, float] = {}
+        self._blocks = 0
+        self._last_block = 0
+        self._reserve = 0.0
         self.set_margins(20, 15, 20)
         self.set_auto_page_break(True, margin=20)
         self.alias_nb_pages(self.NB_ALIAS)
@@ -103,6 +132,18 @@ class Document(FPDF):
         return CORE_FAMILY, None
 
     # -- fpdf2 hooks -------------------------------------------------------------------
+    def add_page(self, *args: Any, **kwargs: Any) -> None:
+        reserve = self._reserve
+        self._set_reserve(0.0)  # the running head is drawn against the real page bottom
+        super().add_page(*args, **kwargs)
+        self._set_reserve(reserve)  # then the kept block flows on with the raised bottom
+
+    def _set_reserve(self, height: float) -> None:
+        # A freak signature taller than half a page cannot be kept with text; never let
+        # the raised bottom swallow the page.
+        self._reserve = min(height, (self.h - self.t_margin - self.b_margin) / 2)
+        self.page_break_trigger = self.h - self.b_margin - self._reserve
+
     def header(self) -> None:
         if self._fresh_section:
             self._fresh_section = False
@@ -157,6 +198,7 @@ class Document(FPDF):
         self.set_y(max(y + 5, top))
 
     # -- blocks ------------------------------------------------------------------------
+    @text_block
     def doc_title(self, text: str, subtitle: str | None = None) -> None:
         self.set_font(self.family, "B", 13)
         self.multi_cell(0, 6.5, self.clean(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -165,6 +207,7 @@ class Document(FPDF):
             self.multi_cell(0, 4.5, self.clean(subtitle), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(4)
 
+    @text_block
     def big_number(self, label: str, value: Any) -> None:
         """A framed box with a prominent number (nomor pendaftaran, nomor keberatan)."""
         self.set_font(self.family, "", 9)
@@ -175,6 +218,7 @@ class Document(FPDF):
                         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(3)
 
+    @text_block
     def heading(self, text: str) -> None:
         if self.will_page_break(16):
             self.add_page()
@@ -184,6 +228,7 @@ class Document(FPDF):
         self.multi_cell(0, 6, self.clean(text), fill=True, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
 
+    @text_block
     def field(self, label: str, value: Any, *, bold: bool = False) -> None:
         """``label : value`` with the value wrapping (and flowing over pages) on the right."""
         text = or_dash(tidy(self.clean(value)))
@@ -202,12 +247,14 @@ class Document(FPDF):
             self.set_y(max(self.get_y(), label_bottom))
         self.ln(0.8)
 
+    @text_block
     def paragraph(self, text: Any, *, size: float = 9.5, bold: bool = False, align: str = "J") -> None:
         self.set_font(self.family, "B" if bold else "", size)
         self.multi_cell(0, LINE_H, or_dash(tidy(self.clean(text))), align=align,
                         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1.5)
 
+    @text_block
     def block(self, label: str, value: Any) -> None:
         """A label on its own line, then a long value full width (rincian, uraian)."""
         if self.will_page_break(LINE_H * 3):
@@ -220,6 +267,7 @@ class Document(FPDF):
                         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1.5)
 
+    @text_block
     def notice_box(self, text: str, *, fill: tuple[int, int, int] = (255, 248, 225)) -> None:
         """A shaded, framed note (deadlines, rights); it may flow over a page break."""
         self.ln(1)
@@ -229,30 +277,66 @@ class Document(FPDF):
         self.c_margin = 2.5  # inner padding left and right
         try:
             self.cell(0, 2, "", border="LTR", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            self.multi_cell(0, 4.8, tidy(self.clean(text)), border="LR", fill=True, align="L",
-                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            reserve = self._reserve
+            self._set_reserve(reserve + 2)  # the closing edge always fits below the last line
+            try:
+                self.multi_cell(0, 4.8, tidy(self.clean(text)), border="LR", fill=True, align="L",
+                                new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            finally:
+                self._set_reserve(reserve)
             self.cell(0, 2, "", border="LBR", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         finally:
             self.c_margin = margin
         self.ln(2)
 
+    def signature_height(self, lines: list[str], name: str) -> float:
+        """The height of a signature block of these lines, as :meth:`signature` draws it."""
+        width = self.epw / 2
+        self.set_font(self.family, "", 9.5)
+        count = sum(len(self.multi_cell(width, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES))
+                    for text in lines)
+        self.set_font(self.family, "B", 9.5)
+        count += len(self.multi_cell(width, LINE_H, name, dry_run=True, output=MethodReturnValue.LINES))
+        return 4 + SIGNATURE_GAP + count * LINE_H
+
     def signature(self, place_date: str, above: list[Any], name: Any) -> None:
-        """A signature block on the right half: place and date, the office lines, the name."""
-        if self.will_page_break(40):
+        """A signature block on the right half: place and date, the office lines, the name.
+
+        The block is never split, and never stands alone on a page: the block of text
+        before it is noted in ``signature_leads``, so that :func:`build` can render the
+        document again with that block's last lines carried over to the signature's page.
+        """
+        lines = [or_dash(tidy(self.clean(text))) for text in [place_date, *above]]
+        shown = tidy(self.clean(name)) or "( ................................ )"
+        height = self.signature_height(lines, shown)
+        if self._last_block:
+            self.signature_leads[self._last_block] = height + BLOCK_SPACING
+        if self.will_page_break(height):
             self.add_page()
         self.ln(4)
         x, width = self.l_margin + self.epw / 2, self.epw / 2
         self.set_font(self.family, "", 9.5)
-        for text in [place_date, *above]:
+        for text in lines:
             self.set_x(x)
-            self.multi_cell(width, LINE_H, or_dash(tidy(self.clean(text))), align="C",
-                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(16)
+            self.multi_cell(width, LINE_H, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(SIGNATURE_GAP)
         self.set_x(x)
         self.set_font(self.family, "B", 9.5)
-        shown = tidy(self.clean(name))
-        self.multi_cell(width, LINE_H, shown or "( ................................ )", align="C",
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(width, LINE_H, shown, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+def build(make: Callable[[], D], render: Callable[[D], None]) -> D:
+    """Render a document; when it has signatures, render it again with the text that leads
+    into each signature kept on the signature's page (block numbers do not depend on the
+    layout, so the second pass knows exactly which blocks those are)."""
+    doc = make()
+    render(doc)
+    if not doc.signature_leads:
+        return doc
+    again = make()
+    again.keep_with_signature = dict(doc.signature_leads)
+    render(again)
+    return again

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from app.documents.bundle import dispute_bundle_pdf, dispute_bundle_zip
 from app.documents.history import render_history
-from app.documents.layout import Document
+from app.documents.layout import Document, build
 from app.documents.model import CaseDocumentData
 from app.documents.notice import render_notice
 from app.documents.objection import render_objection_decision, render_objection_receipt
@@ -33,35 +33,31 @@ def receipt_pdf(data: CaseDocumentData, labels: Labels | None = None, *, show_pe
     The NIK (or deed number) is masked to its first and last 4 characters unless
     ``show_personal``; the follow-up address is ``base_url + "/cek/" + number``.
     """
-    doc = Document(data.registration_number)
-    render_receipt(doc, data, labels, show_personal=show_personal, base_url=base_url)
-    return doc.to_bytes()
+    return build(lambda: Document(data.registration_number),
+                 lambda doc: render_receipt(doc, data, labels, show_personal=show_personal,
+                                            base_url=base_url)).to_bytes()
 
 
 def notice_pdf(data: CaseDocumentData, labels: Labels | None = None) -> bytes:
     """Pemberitahuan Tertulis (UU KIP Pasal 22 ayat (7)); for ``keputusan == "perpanjang"``
     the extension notice (ayat (8))."""
-    doc = Document(data.registration_number)
-    render_notice(doc, data, labels)
-    return doc.to_bytes()
+    return build(lambda: Document(data.registration_number),
+                 lambda doc: render_notice(doc, data, labels)).to_bytes()
 
 
 def objection_receipt_pdf(data: CaseDocumentData, labels: Labels | None = None) -> bytes:
     """Tanda Bukti Pengajuan Keberatan."""
-    doc = Document(data.registration_number)
-    render_objection_receipt(doc, data, labels)
-    return doc.to_bytes()
+    return build(lambda: Document(data.registration_number),
+                 lambda doc: render_objection_receipt(doc, data, labels)).to_bytes()
 
 
 def objection_decision_pdf(data: CaseDocumentData, labels: Labels | None = None) -> bytes:
     """Keputusan Atasan PPID atas Keberatan."""
-    doc = Document(data.registration_number)
-    render_objection_decision(doc, data, labels)
-    return doc.to_bytes()
+    return build(lambda: Document(data.registration_number),
+                 lambda doc: render_objection_decision(doc, data, labels)).to_bytes()
 
 
 def history_pdf(data: CaseDocumentData, labels: Labels | None = None) -> bytes:
     """Riwayat penanganan: history table, optional diagram, last audit hash."""
-    doc = Document(data.registration_number)
-    render_history(doc, data, labels)
-    return doc.to_bytes()
+    return build(lambda: Document(data.registration_number),
+                 lambda doc: render_history(doc, data, labels)).to_bytes()

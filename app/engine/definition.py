@@ -217,7 +217,7 @@ def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles:
     if extra_forms:
         for name in extra_forms:
             if name not in result.forms:
-                result.warnings.append(f"form {name} was given but the process does not use it; it is not kept")
+                result.warnings.append(f"formulir {name} diunggah tetapi tidak dipakai proses ini; tidak disimpan")
     if result.problems:
         raise ImportRefused("lint", result.problems)
     xml = bpmn_xml if not normalized else etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")

@@ -17,6 +17,34 @@ from .context import setting
 
 MAX_ATTEMPTS = 8
 
+#: What each mail template (app/templates/mail/<key>.txt, named in the BPMN) is, for pages.
+TEMPLATE_LABELS = {
+    "tanda_terima": "Tanda terima permohonan",
+    "perlu_dilengkapi": "Permintaan melengkapi permohonan",
+    "diperpanjang": "Pemberitahuan perpanjangan waktu",
+    "pemberitahuan_tertulis": "Pemberitahuan tertulis",
+    "keberatan_diterima": "Tanda terima keberatan",
+    "keberatan_dikabulkan": "Keberatan dikabulkan",
+    "keberatan_ditolak": "Keberatan ditolak",
+    "keberatan_tidak_ditanggapi": "Keberatan tidak ditanggapi",
+    "sengketa_diajukan": "Sengketa diajukan",
+    "batas_waktu_terlewati": "Batas waktu terlewati",
+    "target_terlewati": "Target layanan terlewati",
+    "digest_staf": "Ringkasan tugas harian",
+    "konfirmasi_email": "Konfirmasi e-mail",
+    "pengaduan_diterima": "Tanda terima pengaduan",
+    "pengaduan_diteruskan": "Pengaduan diteruskan",
+    "pengaduan_dijawab": "Pengaduan dijawab",
+    "pengaduan_batas_penerusan": "Batas penerusan pengaduan",
+    "pengaduan_batas_tindak_lanjut": "Batas tindak lanjut pengaduan",
+}
+
+
+def template_label(key: str | None) -> str:
+    """The Indonesian name of a mail template; an unknown key in plain words, never raw."""
+    key = key or ""
+    return TEMPLATE_LABELS.get(key) or key.replace("_", " ").capitalize() or "-"
+
 
 def _recipients(instance: ProcessInstance, to: str) -> list[str]:
     """E-mail addresses for 'pemohon' (the case owner) or a role key (OPD officers: the case's OPD)."""

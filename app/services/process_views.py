@@ -86,6 +86,11 @@ def _summary(version_id: int) -> VersionSummary:
     return next(s for s in version_summary(process_id) if s.id == version_id)
 
 
+def version_number(version_id: int) -> int:
+    """1, 2, ... among the versions of its process: what pages call the version."""
+    return _summary(version_id).number
+
+
 def _version(version_id: int) -> ProcessVersion:
     version = db.session.get(ProcessVersion, version_id)
     if version is None:

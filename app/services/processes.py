@@ -73,7 +73,7 @@ def store_definition(definition: ProcessDefinition, actor: Actor, now: datetime,
 def deploy_processes_folder(actor: Actor, now: datetime) -> list[ProcessVersion]:
     """Store every BPMN file of processes/ whose content is new (start-up and `ppid init-db`)."""
     folder = Path(setting("PPID_PROCESSES_DIR"))
-    return [store_definition(load_definition_file(p), actor, now, note=f"deployed from {p.name}")
+    return [store_definition(load_definition_file(p), actor, now, note=f"dipasang dari berkas {p.name}")
             for p in sorted(folder.glob("*.bpmn"))]
 
 
@@ -168,6 +168,7 @@ class VersionSummary:
     note: str
     running_cases: int
     latest: bool
+    number: int = 0  # 1, 2, ... among the versions of this process (ids are shared by all processes)
 
 
 def version_summary(process_id: str | None = None) -> list[VersionSummary]:
@@ -180,11 +181,14 @@ def version_summary(process_id: str | None = None) -> list[VersionSummary]:
     if process_id:
         query = query.where(ProcessVersion.process_id == process_id)
     rows = db.session.execute(query).all()
-    newest = {}
+    newest, numbers, counts = {}, {}, {}
     for row in rows:
         newest[row.process_id] = row.id
+    for process, first in db.session.execute(  # numbering counts every version, even when filtered
+            sa.select(ProcessVersion.process_id, ProcessVersion.id).order_by(ProcessVersion.id)).all():
+        counts[process] = numbers[first] = counts.get(process, 0) + 1
     return [VersionSummary(r.id, r.process_id, r.name, r.content_hash, r.created_at, r.created_by, r.note or "",
-                           running.get(r.id, 0), newest[r.process_id] == r.id) for r in rows]
+                           running.get(r.id, 0), newest[r.process_id] == r.id, numbers[r.id]) for r in rows]
 
 
 def _version(version_id: int) -> ProcessVersion:

@@ -50,7 +50,7 @@ from typing import Any
 
 from app.domain import statuses
 from app.domain.timeutil import parse_iso, to_wib
-from app.persistence.models import AuditEvent, ProcessInstance, ProcessVersion, db
+from app.persistence.models import AuditEvent, Opd, ProcessInstance, ProcessVersion, db
 
 REQUEST_MARKER = "rincian_informasi"
 OBJECTION_MARKER = "nomor_keberatan"
@@ -209,9 +209,17 @@ def request_row(instance: ProcessInstance, data: dict) -> RequestRow:
         keputusan=label(labels, "keputusan", data.get("keputusan")),
         alasan_penolakan=_art(data.get("dasar_penolakan"), statuses.art17_label),
         tanggal_pemberitahuan=wib_day(notice),
-        opd=instance.opd_code or "",
+        opd=_opd_name(instance.opd_code),
         status=text(data, "status"),
     )
+
+
+def _opd_name(code: str | None) -> str:
+    """The register names the OPD (a reader does not know the codes)."""
+    if not code:
+        return ""
+    opd = db.session.get(Opd, code)
+    return opd.name if opd else code
 
 
 def request_register(first: date | None = None, last: date | None = None, opd: str | None = None) -> list[RequestRow]:
@@ -241,7 +249,7 @@ def objection_row(instance: ProcessInstance, data: dict) -> ObjectionRow:
         nama_atasan=text(data, "nama_atasan"),
         jabatan_atasan=text(data, "jabatan_atasan"),
         status_keberatan=text(data, "status_keberatan"),
-        opd=instance.opd_code or "",
+        opd=_opd_name(instance.opd_code),
     )
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from flask import Flask
 
 from app.domain.timeutil import format_tanggal, format_waktu
+from app.services.notifications import template_label
 
 
 def _calendar():
@@ -36,7 +37,8 @@ def working_days_left(due: datetime | None) -> str:
         return "-"
     now = datetime.now(timezone.utc)
     if due < now:
-        return f"terlambat {_calendar().working_days_between(due, now)} hari kerja"
+        # shown beside the "Terlambat" badge: say by how much, without the word again
+        return f"lewat {_calendar().working_days_between(due, now)} hari kerja"
     left = _calendar().working_days_between(now, due)
     return "hari ini" if left == 0 else f"{left} hari kerja lagi"
 
@@ -55,10 +57,20 @@ def navigation(roles: frozenset[str]) -> dict[str, bool]:
     }
 
 
+def opd_name(code: str | None) -> str:
+    """An OPD by its name; pages never show the bare code."""
+    from app.persistence.models import Opd, db
+
+    opd = db.session.get(Opd, code) if code else None
+    return opd.name if opd else (code or "-")
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["tanggal"] = lambda v: format_tanggal(v) if v else "-"
     app.jinja_env.filters["waktu"] = lambda v: format_waktu(v) if v else "-"
     app.jinja_env.filters["deadline_state"] = deadline_state
+    app.jinja_env.filters["templat"] = template_label
+    app.jinja_env.filters["nama_opd"] = opd_name
     app.jinja_env.filters["sisa_hari_kerja"] = working_days_left
 
     @app.context_processor

@@ -20,12 +20,24 @@ TIMER_KINDS = ("BoundaryEvent", "IntermediateCatchEvent", "TimerEvent", "StartEv
 MASKS = ("(disembunyikan)", "(dirahasiakan)")
 #: labels of data keys that scripts set (form fields take their schema titles)
 DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "tanggal_diterima": "Tanggal diterima",
-               "terlambat": "Melewati target layanan", "opd": "OPD"}
+               "terlambat": "Melewati target layanan", "opd": "OPD", "hasil": "Hasil",
+               "nomor_keberatan": "Nomor Keberatan", "tanggal_keberatan": "Tanggal keberatan diterima",
+               "status_keberatan": "Status keberatan", "tanggal_pengaduan": "Tanggal pengaduan diterima",
+               "tanggal_diteruskan": "Tanggal diteruskan", "batas_penerusan": "Batas penerusan",
+               "batas_tindak_lanjut": "Batas tindak lanjut", "batas_pemberitahuan": "Batas pemberitahuan tertulis",
+               "batas_perpanjangan": "Batas perpanjangan", "batas_putusan_keberatan": "Batas putusan keberatan"}
+#: a code (``diterima_seluruhnya``) that no form names: shown in words, never raw
+CODE = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")
+
+
+def plain_words(key: str) -> str:
+    """``batas_tindak_lanjut`` -> ``Batas tindak lanjut``: the last resort for a key without a label."""
+    return key.replace("_", " ").strip().capitalize() if CODE.fullmatch(key) else key
 
 
 def field_label(props: dict[str, dict], field: str) -> str:
     """The label of a data key: ours for the keys scripts set, else the form field's title."""
-    return DATA_LABELS.get(field) or (props.get(field) or {}).get("title") or field
+    return DATA_LABELS.get(field) or (props.get(field) or {}).get("title") or plain_words(field)
 
 
 def show_value(props: dict[str, dict], field: str, value, opd_names: dict[str, str]):
@@ -50,7 +62,8 @@ def show_value(props: dict[str, dict], field: str, value, opd_names: dict[str, s
         return Markup('<a href="{}">{} (unduh)</a>').format(href, FILE_ATTACHED)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return describe_value(props.get(field) or {}, value)
+    shown = describe_value(props.get(field) or {}, value)
+    return plain_words(shown) if isinstance(shown, str) else shown
 
 
 def fired_timers(entry) -> list[str]:

@@ -97,7 +97,7 @@ def import_version():
     except ImportRefused as refused:
         return _index_page({}, values, refusal=refused, status=422)
     return render_template("processes/imported.html", result=result, version=result.version,
-                           forms=sorted(forms))
+                           number=views.version_number(result.version.id), forms=sorted(forms))
 
 
 @bp.get("/<int:version_id>")

@@ -1,7 +1,7 @@
 """Public pages that need no sign-in."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from app.domain.errors import NotFound
 from app.services.portal_views import public_status
@@ -41,3 +41,9 @@ def check_status(registration_number: str):
 @bp.get("/healthz")
 def health():
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page; answer with the SVG icon, not a 404."""
+    return current_app.send_static_file("favicon.svg")

@@ -112,7 +112,7 @@ def test_role_then_import_then_diff_then_migrate(folders):
 
         code, out = invoke("process", "list")
         rows = {x.split()[0].rstrip("*"): x for x in out.splitlines()[1:]}
-        assert rows[str(v1)].endswith(" 1  deployed from permohonan_informasi.bpmn")  # one case runs on it
+        assert rows[str(v1)].endswith(" 1  dipasang dari berkas permohonan_informasi.bpmn")  # one case runs on it
         assert rows[str(v2)].endswith(" 0  Perbup 2026") and f"{v2}*" in out
 
         assert invoke("process", "migrate", v2)[0] == 2  # neither --case nor --all

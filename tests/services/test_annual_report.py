@@ -165,7 +165,7 @@ def test_request_register(year_2026):
     assert len(rows) == 9
     c = rows[year_2026["C"]]
     assert (c.tanggal_permohonan.isoformat(), c.nama_pemohon, c.opd, c.status) == (
-        "2026-02-02", "Pemohon C", "DINKES", "Selesai")  # the dispute was filed
+        "2026-02-02", "Pemohon C", "Dinas Kesehatan", "Selesai")  # the dispute was filed
     assert c.informasi_diminta == "Daftar penerima beasiswa daerah tahun 2025"
     assert c.tujuan_penggunaan == "Penelitian skripsi" and c.informasi_dikuasai == "Ya"
     assert c.bentuk_informasi == "Mendapatkan salinan informasi (softcopy)"

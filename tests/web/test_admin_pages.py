@@ -59,7 +59,7 @@ def test_every_admin_page_renders(admin):
         response = admin.get(url, follow_redirects=True)
         assert response.status_code == 200, url
     html = admin.get("/admin/pengguna").get_data(as_text=True)
-    assert "petugas" in html and "Petugas PPID Diskominfo" in html and "DINKES, DISDIK" in html
+    assert "petugas" in html and "Petugas PPID Diskominfo" in html and "Dinas Kesehatan, Dinas Pendidikan" in html
     assert 'name="csrf_token"' in admin.get("/admin/pengguna/baru").get_data(as_text=True)
 
 

@@ -66,7 +66,7 @@ def test_the_auditor_reads_the_whole_history_with_its_proof(client, walked):
     assert "Diajukan &rarr; Diproses" in html  # a change, before -> after
     assert "Dipasang: Batas 10 hari kerja: Senin, 16 Maret 2026 23:59 WIB" in html  # a timer set
     assert "Terpicu: Target layanan 4 hari kerja" in html and "Sistem" in html  # the timer that fired
-    assert "Pemohon (tanda_terima)" in html and "target_terlewati" in html  # notifications
+    assert "Pemohon (Tanda terima permohonan)" in html and "Target layanan terlewati" in html  # notifications
     assert NIK not in html and MASKED_NIK in html  # the auditor never sees a full NIK
     assert f'href="/audit/kasus/{reg}/riwayat.pdf"' in html and f'href="/audit/kasus/{reg}/langkah/1"' in html
 

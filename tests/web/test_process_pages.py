@@ -76,7 +76,7 @@ def test_the_versions_page_lists_each_process_with_its_versions_and_the_upload_f
     row = tree.xpath(f'//table[@data-process="{PROCESS}"]//tr[@data-version="{v.id}"]')[0]
     text = " ".join(row.text_content().split())
     assert v.content_hash[:12] in text and v.content_hash not in text and "terbaru" in text
-    assert "deployed from permohonan_informasi.bpmn" in text
+    assert "dipasang dari berkas permohonan_informasi.bpmn" in text
     assert tree.xpath('//table[@data-process="pengaduan_layanan"]')
     form = tree.xpath('//form[@action="/proses/impor"]')[0]
     assert form.get("enctype") == "multipart/form-data"
@@ -95,8 +95,8 @@ def test_an_edited_export_becomes_the_newest_version(client, owner):
     assert response.status_code == 200, body
     new = latest_version(PROCESS)
     assert new.id != before.id and new.created_by == "pemilik" and new.note == "Perbup baru: target 5 hari kerja"
-    assert f"Versi {new.id} dipasang" in body and new.content_hash[:12] in body
-    assert "form tidak_dipakai.schema.json was given but the process does not use it" in body  # a warning
+    assert "Versi 2 dipasang" in body  # the second version of this process and new.content_hash[:12] in body
+    assert "formulir tidak_dipakai.schema.json diunggah tetapi tidak dipakai proses ini" in body  # a warning
     assert f'href="/proses/{new.id}"' in body
     assert TARGET_5 in (owner.processes / "permohonan_informasi.bpmn").read_bytes()
     assert not (owner.forms / "tidak_dipakai.schema.json").exists()

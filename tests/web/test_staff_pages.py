@@ -94,7 +94,7 @@ def test_deadline_badges_say_on_time_due_soon_and_late_in_colour_and_words(clien
     drive.traveller.move_to(wib(2026, 3, 10))  # Tuesday after: late by 2 working days
     html = page(client, "/staf/tugas")
     state, cells = _state(html, cases["fresh"])
-    assert state == "late" and 'class="badge-late">Terlambat' in cells and "terlambat 2 hari kerja" in cells
+    assert state == "late" and 'class="badge-late">Terlambat' in cells and "lewat 2 hari kerja" in cells
     state, cells = _state(html, cases["later"])  # due today
     assert state == "soon" and "hari ini" in cells
     assert rows(page(client, "/staf/tugas?late=1")) == [cases["fresh"]]
@@ -195,7 +195,7 @@ def test_case_file_shows_history_in_wib_and_masks_nik_for_the_auditor(client, ca
     assert "Jawab permohonan" in html and "Jumat, 6 Maret 2026 23:59 WIB" in html  # open task and its due date
     assert "Batas 10 hari kerja" in html and "Senin, 16 Maret 2026 23:59 WIB" in html  # pending timer
     assert "Diajukan &rarr; Diproses" in html  # a change before -> after
-    assert "tanda_terima" in html  # the receipt notification
+    assert "Pemohon (Tanda terima permohonan)" in html  # the receipt notification, by its name
     client.post("/keluar")
     sign_in(client, "auditor")
     html = page(client, f"/staf/kasus/{reg}")
@@ -210,7 +210,7 @@ def test_timer_events_appear_in_the_history(client, cases, drive):
     sign_in(client, "kepala")
     html = page(client, f"/staf/kasus/{cases['fresh']}")
     assert "Batas waktu tercapai" in html and "Target layanan 4 hari kerja" in html
-    assert "Sistem" in html and "target_terlewati" in html
+    assert "Sistem" in html and "Target layanan terlewati" in html
 
 
 def test_a_tampered_history_is_flagged(client, cases, drive):
