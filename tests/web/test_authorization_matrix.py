@@ -59,6 +59,7 @@ GET_ROUTES = {
     "public.home": ("/", set(PERSONAS), 200),
     "public.check_form": ("/cek?n={A}", set(PERSONAS), 302),
     "public.check_status": ("/cek/{A}", set(PERSONAS), 200),
+    "public.favicon": ("/favicon.ico", set(PERSONAS), 200),
     "public.health": ("/healthz", set(PERSONAS), 200),
     "auth.login": ("/masuk", set(PERSONAS), 200),
     "auth.register": ("/daftar", set(PERSONAS), 200),
