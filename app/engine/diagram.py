@@ -11,6 +11,7 @@ Public API: :func:`render_svg`, :func:`diagram_shapes`, :func:`list_diagrams`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -180,6 +181,12 @@ def _view_box(shapes: list[ShapeInfo], edges: list[EdgeInfo], texts: list[etree.
     return Bounds(x0 - MARGIN, y0 - MARGIN, x1 - x0 + 2 * MARGIN, y1 - y0 + 2 * MARGIN)
 
 
+def _labelled(shapes: list[ShapeInfo], lane_labels: dict[str, str]) -> list[ShapeInfo]:
+    """Lanes named by a role key show the role's label instead."""
+    return [dataclasses.replace(info, name=lane_labels[info.name])
+            if info.bpmn_type == "lane" and info.name in lane_labels else info for info in shapes]
+
+
 def _check_highlight(highlight: dict[str, str] | None) -> dict[str, str]:
     """Validate the highlight mapping (states: done, active, timer)."""
     highlight = dict(highlight or {})
@@ -189,17 +196,20 @@ def _check_highlight(highlight: dict[str, str] | None) -> dict[str, str]:
     return highlight
 
 
-def render_svg(bpmn: bytes, highlight: dict[str, str] | None = None, diagram_index: int = 0) -> str:
+def render_svg(bpmn: bytes, highlight: dict[str, str] | None = None, diagram_index: int = 0,
+               lane_labels: dict[str, str] | None = None) -> str:
     """Render one BPMNDiagram of ``bpmn`` as a standalone SVG document.
 
     ``highlight`` maps BPMN element ids to ``done``, ``active`` or ``timer``; the element's
-    group then carries the class ``st-<state>``. Raises ValueError for unsafe or invalid XML.
+    group then carries the class ``st-<state>``. ``lane_labels`` maps a lane name (a role key,
+    see PROCESS_CONVENTIONS) to the text drawn in its header. Raises ValueError for unsafe or
+    invalid XML.
     """
     states = _check_highlight(highlight)
     root = parse_bpmn(bpmn)
     index = index_elements(root)
     plane = select_plane(root, diagram_index)
-    shapes, edges = collect_shapes(plane, index), collect_edges(plane, index)
+    shapes, edges = _labelled(collect_shapes(plane, index), lane_labels or {}), collect_edges(plane, index)
     svg = etree.Element(q(SVG_NS, "svg"), nsmap={None: SVG_NS})
     svg.set("version", "1.1")
     svg.set("font-family", "Arial, Helvetica, sans-serif")

@@ -35,6 +35,7 @@ from .audit import canonical, final_hash, verify_instance
 from .cases import WITHHELD, CaseView, HistoryEntry, data_view, find_instance, get_case, mask_nik
 from .context import Actor
 from .replay import replay_instance
+from .roles import role_labels
 
 #: who reads every case's history, verifies, exports and reads the registers
 AUDIT_ROLES = frozenset({roles.AUDITOR, roles.KEPALA_DISKOMINFO, roles.ATASAN_PPID, roles.DISKOMINFO})
@@ -319,7 +320,7 @@ def _diagram(version: ProcessVersion, done: list[str], active: list[str], timers
     highlight.update({key: "timer" for key in timers})
     highlight.update({key: "active" for key in active})
     try:
-        return render_svg(version.bpmn_xml, highlight)
+        return render_svg(version.bpmn_xml, highlight, lane_labels=role_labels())
     except (ValueError, IndexError, KeyError, etree.XMLSyntaxError):
         return None
 

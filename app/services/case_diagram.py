@@ -18,6 +18,7 @@ from .access import may_read_case
 from .cases import find_instance
 from .context import Actor
 from .process_views import safe_svg
+from .roles import role_labels
 
 
 def case_highlight(instance_id: int) -> dict[str, str]:
@@ -44,9 +45,9 @@ def case_highlight(instance_id: int) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _render(content_hash: str, highlight: tuple[tuple[str, str], ...]) -> str:
+def _render(content_hash: str, highlight: tuple[tuple[str, str], ...], labels: tuple[tuple[str, str], ...]) -> str:
     bpmn = db.session.scalar(sa.select(ProcessVersion.bpmn_xml).where(ProcessVersion.content_hash == content_hash))
-    return safe_svg(bpmn, dict(highlight)) if bpmn else ""
+    return safe_svg(bpmn, dict(highlight), dict(labels)) if bpmn else ""
 
 
 def case_diagram_svg(actor: Actor, registration_number: str) -> str:
@@ -59,4 +60,4 @@ def case_diagram_svg(actor: Actor, registration_number: str) -> str:
         raise Forbidden()
     content_hash = db.session.scalar(sa.select(ProcessVersion.content_hash)
                                      .where(ProcessVersion.id == instance.version_id))
-    return _render(content_hash, tuple(sorted(case_highlight(instance.id).items())))
+    return _render(content_hash, tuple(sorted(case_highlight(instance.id).items())), tuple(sorted(role_labels().items())))

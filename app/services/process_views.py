@@ -20,7 +20,7 @@ from app.engine.safexml import MAX_BPMN_BYTES
 from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, db
 
 from .processes import VersionSummary, compare_versions, migration_candidates, version_summary
-from .roles import role_label
+from .roles import role_label, role_labels
 
 __all__ = ["MAX_BPMN_BYTES", "ProcessGroup", "TaskRow", "TimerRow", "VersionDetail", "Candidate", "Comparison",
            "version_groups", "version_detail", "bpmn_file", "form_file", "comparison", "running_on", "safe_svg",
@@ -167,10 +167,11 @@ def _tasks(version: ProcessVersion) -> list[TaskRow]:
                     m.get("form"), m.get("ui_form")) for m in metas]
 
 
-def safe_svg(bpmn: bytes, highlight: dict[str, str] | None = None) -> str:
-    """The diagram as inline SVG, or '' when the file has no drawable diagram."""
+def safe_svg(bpmn: bytes, highlight: dict[str, str] | None = None,
+             lane_labels: dict[str, str] | None = None) -> str:
+    """The diagram as inline SVG with lanes under their roles' labels, or '' when it cannot be drawn."""
     try:
-        return render_svg(bpmn, highlight)
+        return render_svg(bpmn, highlight, lane_labels=role_labels() if lane_labels is None else lane_labels)
     except (ValueError, etree.XMLSyntaxError, IndexError, KeyError):
         return ""
 

@@ -88,3 +88,14 @@ def test_only_those_who_may_read_the_case_see_its_diagram(drive):
             case_diagram_svg(actor(username), reg)
     with pytest.raises(NotFound):
         case_diagram_svg(actor("petugas"), "PPID-TIDAK-ADA")
+
+
+def test_lanes_are_drawn_under_their_roles_labels_not_their_keys(drive):
+    reg = drive.start()
+    root = etree.fromstring(case_diagram_svg(actor("pemohon"), reg).encode())
+    lanes = {g.get("data-element-id"): " ".join(t.strip() for t in g.itertext() if t.strip())
+             for g in root.iter(f"{SVG}g") if "bpmn-lane" in (g.get("class") or "").split()}
+    texts = set(lanes.values())
+    assert any("Petugas PPID Diskominfo" in t for t in texts) and any("Pemohon" in t for t in texts), lanes
+    words = {w for t in texts for w in t.split()}
+    assert not words & {"diskominfo", "pemohon", "opd", "atasan_ppid"}, lanes
