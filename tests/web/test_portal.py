@@ -195,7 +195,7 @@ def test_missing_fields_are_named_next_to_each_field_and_values_are_kept(applica
     assert field_error(html, "nama_lengkap") == "Wajib diisi."
     assert field_error(html, "rincian_informasi") == "Wajib diisi."
     assert "e-mail tidak valid" in field_error(html, "email")
-    assert "Format" in field_error(html, "nik")
+    assert field_error(html, "nik") == "NIK harus 16 angka."
     assert "Pilih berkas ini lagi" in field_error(html, "lampiran_identitas")  # the file was not kept
     assert 'value="bukan-email"' in html and "Jl. Raya Bangil 12, Pasuruan" in html
     assert count(ProcessInstance) == 0 and count(Attachment) == 0
