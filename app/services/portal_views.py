@@ -226,6 +226,39 @@ class CaseRow:
     finished: bool
     next_due: Deadline | None
     needs_action: bool
+    kind: str = ""
+    summary: str = ""
+
+
+SUMMARY_LENGTH = 140
+
+
+def _summary_field(schema: dict, ui: dict) -> str | None:
+    """The start form's field that says what was asked: the one marked `"x-ringkasan": true`, else its
+    longest free text (never a personal, identifying or internal field)."""
+    props = {k: v for k, v in (schema.get("properties") or {}).items() if isinstance(v, dict)}
+    marked = [k for k, v in props.items() if v.get("x-ringkasan")]
+    if marked:
+        return marked[0]
+    order = [k for k in ui.get("ui:order", []) if k in props] + [k for k in props if k not in ui.get("ui:order", [])]
+    texts = [k for k in order if props[k].get("type") == "string" and (ui.get(k) or {}).get("ui:widget") == "textarea"
+             and not any(props[k].get(mark) for mark in ("x-personal", "x-identitas", "x-internal"))]
+    return max(texts, key=lambda k: props[k].get("maxLength", 0), default=None)
+
+
+def _what_was_asked(instance: ProcessInstance) -> tuple[str, str]:
+    """(the start form's title, the first words of what was asked) of one case."""
+    definition = _definition(instance)
+    meta = next((m for m in definition.user_tasks.values() if m.lane == roles.PEMOHON and m.form), None)
+    if meta is None:
+        return "", ""
+    schema, ui = definition.forms.get(meta.form, {}), definition.forms.get(meta.ui_form or "", {})
+    field = _summary_field(schema, ui)
+    text = " ".join(str((instance.case_data or {}).get(field) or "").split()) if field else ""
+    if len(text) > SUMMARY_LENGTH:
+        text = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + " \u2026"
+    kind = str(schema.get("title") or "").removeprefix("Formulir ").strip()
+    return kind, text
 
 
 def my_case_rows(actor: Actor) -> list[CaseRow]:
@@ -241,8 +274,8 @@ def my_case_rows(actor: Actor) -> list[CaseRow]:
                 timers[row.instance_id] = Deadline(row.name, row.due_at, True)
         actions = set(db.session.scalars(sa.select(HumanTask.instance_id).where(
             HumanTask.instance_id.in_(ids), HumanTask.lane == roles.PEMOHON)))
-    return [CaseRow(c.registration_number, c.created_at, c.status, c.finished, timers.get(c.id), c.id in actions)
-            for c in cases]
+    return [CaseRow(c.registration_number, c.created_at, c.status, c.finished, timers.get(c.id), c.id in actions,
+                    *_what_was_asked(c)) for c in cases]
 
 
 # --------------------------------------------------------------------------- the case page

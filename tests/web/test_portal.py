@@ -18,7 +18,7 @@ from app.services.attachments import Upload
 from app.services.cases import start_case
 
 from tests.conftest import PASSWORD
-from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, sign_in, wib
+from tests.support import PROCESS, REFUSAL, REQUEST, ComplaintDriver, Driver, actor, now, sign_in, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
@@ -237,6 +237,22 @@ def test_my_cases_lists_number_status_and_next_due(app, client):
     assert number in html and "Diajukan" in html
     assert "Batas 10 hari kerja" in html and "Senin, 16 Maret 2026" in html and "10 hari kerja lagi" in html
     assert "Senin, 2 Maret 2026" in html
+
+
+def test_my_cases_say_what_was_asked_and_what_kind_of_case(app, client):
+    long_text = "Data anggaran pendidikan " + "dan rincian belanja sekolah " * 20
+    with time_machine.travel(START, tick=False):
+        number = start_case(actor("pemohon"), PROCESS, {**REQUEST, "rincian_informasi": long_text}, now()) \
+            .registration_number
+        complaint = ComplaintDriver(None).start(uraian_pengaduan="Petugas tidak menjawab telepon layanan.")
+        sign_in(client, "pemohon")
+        html = client.get("/permohonan").get_data(as_text=True)
+    assert number in html and complaint in html
+    assert "Permohonan Informasi Publik" in html and "Pengaduan Layanan" in html
+    assert "Data anggaran pendidikan dan rincian belanja sekolah" in html and "\u2026" in html
+    assert long_text.strip() not in html  # shortened, not the whole text
+    assert "Petugas tidak menjawab telepon layanan." in html
+    assert REQUEST["alamat"] not in html
 
 
 def test_the_case_page_shows_role_labels_not_staff_names_to_the_applicant(app, client):
