@@ -136,6 +136,8 @@ class TimelineItem:
     title: str
     who: str
     status: str | None = None
+    answer: "AnswerBlock | None" = None  # what this step said, as its reader may see it
+    documents: tuple[str, ...] = ()  # the documents this step produced: "tanda_terima", "pemberitahuan"
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ class AttachmentLink:
 class AnswerBlock:
     """The answers given in one completed task, to render read-only."""
 
+    seq: int
     at: datetime
     task_name: str
     who: str
@@ -168,16 +171,31 @@ class AnswerBlock:
     values: dict
 
 
-def _timeline(view: CaseView, show_names: bool, staff_events: bool) -> list[TimelineItem]:
+def _timeline(view: CaseView, show_names: bool, staff_events: bool,
+              definition: ProcessDefinition | None = None) -> list[TimelineItem]:
+    """The case's steps in order; with `definition`, each completed step carries its answer and documents."""
     kinds = TIMELINE_EVENTS + (STAFF_TIMELINE_EVENTS if staff_events else ())
-    items = []
+    answers = {block.seq: block for block in _answers(view, definition, show_names, skip_first=True)} \
+        if definition is not None else {}
+    items, first = [], True
     for entry in view.history:
         if entry.event_type not in kinds:
             continue
         title = _event_title(entry.event_type, entry.task_name, entry.payload)
-        if title:
-            items.append(TimelineItem(entry.at, title, actor_label(entry, show_names), _status_after(entry.payload)))
+        if not title:
+            continue
+        documents: tuple[str, ...] = ()
+        if entry.event_type == "task_completed" and definition is not None:
+            documents = ("tanda_terima",) if first else _documents_of(entry.payload.get("submitted"))
+            first = False
+        items.append(TimelineItem(entry.at, title, actor_label(entry, show_names), _status_after(entry.payload),
+                                  answers.get(entry.seq), documents))
     return items
+
+
+def _documents_of(submitted: object) -> tuple[str, ...]:
+    """A step that records the decision (`keputusan`) produced the written notice."""
+    return ("pemberitahuan",) if isinstance(submitted, dict) and submitted.get("keputusan") else ()
 
 
 def _deadlines(instance_id: int) -> list[Deadline]:
@@ -211,7 +229,7 @@ def _answers(view: CaseView, definition: ProcessDefinition, show_names: bool, sk
         if not show_names and meta.lane == roles.OPD:
             continue  # the OPD's answer to Diskominfo is internal; the applicant gets the written notice
         schema, ui = _form_pair(definition, meta)
-        blocks.append(AnswerBlock(entry.at, entry.task_name or meta.name, actor_label(entry, show_names),
+        blocks.append(AnswerBlock(entry.seq, entry.at, entry.task_name or meta.name, actor_label(entry, show_names),
                                   schema, ui, submitted))
     return blocks
 
@@ -315,7 +333,7 @@ def case_page(actor: Actor, registration_number: str) -> CasePage:
     data = view.data
     return CasePage(
         case=view, is_owner=owner, show_names=show_names,
-        timeline=_timeline(view, show_names, staff_events=not owner),
+        timeline=_timeline(view, show_names, staff_events=not owner, definition=definition),
         my_tasks=mine, other_tasks=others, deadlines=_deadlines(instance.id),
         attachments=_attachment_links(actor, instance, field_titles(definition)),
         request_schema=schema, request_ui=ui,

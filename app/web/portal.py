@@ -104,7 +104,9 @@ def case(registration_number: str):
     page = portal_views.case_page(current_actor(), registration_number)
     request_html = render_form(page.request_schema, page.request_ui, page.case.data, readonly=True) \
         if page.request_schema else None
-    return render_template("portal/case.html", page=page, case=page.case, request_html=request_html)
+    steps = [(item, render_form(item.answer.schema, item.answer.ui_schema, item.answer.values, readonly=True)
+              if item.answer else None) for item in page.timeline]
+    return render_template("portal/case.html", page=page, case=page.case, request_html=request_html, steps=steps)
 
 
 def _document(content: bytes, filename: str, mimetype: str, inline: bool) -> Response:

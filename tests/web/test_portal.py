@@ -272,6 +272,37 @@ def test_the_case_page_shows_role_labels_not_staff_names_to_the_applicant(app, c
     assert "Batas melengkapi 3 hari kerja" in html and "Kamis, 5 Maret 2026" in html
 
 
+def thread_steps(html: str) -> list[str]:
+    """The text of each step of the applicant's thread, tags stripped."""
+    thread = html.split('<ol class="timeline thread">', 1)[1].split("</ol>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in thread.split("<li>")[1:]]
+
+
+def test_the_applicant_thread_says_why_at_each_step_without_internal_notes(app, client):
+    with time_machine.travel(START, tick=False) as traveller:
+        drive = Driver(traveller)
+        number, _ = case_with_ktp()
+        drive.do(number, "Activity_PeriksaKelengkapan", kelengkapan="tidak_lengkap",
+                 catatan_kelengkapan="Lampirkan KTP yang terbaca")
+        drive.do(number, "Activity_LengkapiPermohonan")
+        drive.walk(number, "Activity_PeriksaKelengkapan")
+        drive.do(number, "Activity_TeruskanKeOPD", catatan_disposisi="Catatan internal disposisi")
+        drive.do(number, "Activity_JawabPermohonan", usulan_keputusan="ditolak", jawaban_opd="Jawaban internal OPD")
+        drive.do(number, "Activity_TerbitkanPemberitahuan", **REFUSAL)
+        db.session.remove()
+        sign_in(client, "pemohon")
+        html = client.get(f"/permohonan/{number}").get_data(as_text=True)
+    steps = thread_steps(html)
+    asked = next(s for s in steps if s.startswith("Periksa kelengkapan") and "Lampirkan KTP yang terbaca" in s)
+    assert "Petugas PPID Diskominfo" in asked and "Senin, 2 Maret 2026" in asked
+    refusal = next(s for s in steps if "Membuka rahasia pribadi" in s)  # the consequence test, in its step
+    assert "Pasal 17 huruf h" in refusal and "5 tahun" in refusal and "Pemberitahuan Tertulis (PDF)" in refusal
+    assert "Tanda bukti penerimaan (PDF)" in steps[0]
+    assert "Catatan internal disposisi" not in html and "Jawaban internal OPD" not in html
+    assert "Budi Santoso" not in html
+    assert html.index("<h2>Riwayat</h2>") < html.index("<h2>Dokumen</h2>")
+
+
 def test_staff_see_the_case_page_with_names(app, client):
     number, _ = case_with_ktp()
     sign_in(client, "petugas")
