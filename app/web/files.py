@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 from app.services.attachments import read_attachment
 
@@ -12,10 +12,15 @@ from .security import current_actor, roles_required
 bp = Blueprint("files", __name__)
 
 
-def _disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback name and the RFC 5987 UTF-8 name."""
+#: kinds a browser shows itself; `?lihat=1` opens them in the browser (image, PDF viewer) instead of saving
+VIEWABLE = {"image/png", "image/jpeg", "application/pdf"}
+
+
+def _disposition(name: str, inline: bool = False) -> str:
+    """`attachment` (or `inline`) with an ASCII fallback name and the RFC 5987 UTF-8 name."""
     ascii_name = "".join(c for c in name if c.isascii() and (c.isalnum() or c in "._-")) or "berkas"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @bp.get("/lampiran/<token>")
@@ -23,8 +28,11 @@ def _disposition(name: str) -> str:
 def download(token: str):
     row, content = read_attachment(current_actor(), token)
     response = Response(content, mimetype=row.content_type)
-    response.headers["Content-Disposition"] = _disposition(row.original_name)
+    inline = request.args.get("lihat") == "1" and row.content_type in VIEWABLE
+    response.headers["Content-Disposition"] = _disposition(row.original_name, inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Chrome's PDF viewer does not run in a sandboxed document; a PDF shown inline gets no other right
+    pdf_view = inline and row.content_type == "application/pdf"
+    response.headers["Content-Security-Policy"] = "default-src 'none'" if pdf_view else "default-src 'none'; sandbox"
     return response

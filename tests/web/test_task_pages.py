@@ -267,3 +267,33 @@ def test_the_applicant_does_not_see_the_opds_internal_answer(app, client):
     client.post("/masuk", data={"username": "pemohon", "password": PASSWORD})
     page = client.get(f"/tugas/{task_id}").get_data(as_text=True)
     assert "Catatan internal OPD" not in page and "Ajukan keberatan" in page
+
+
+def test_staff_read_the_case_file_before_the_form_and_see_the_ktp_in_the_page(client, drive):
+    number, ktp = new_case()
+    drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
+    drive.do(number, "Activity_JawabPermohonan", jawaban_opd="Data anggaran ada di Bappeda")
+    task_id = drive.task(number, "Activity_TerbitkanPemberitahuan").id
+    db.session.remove()
+    sign_in(client, "petugas")
+    html = client.get(f"/tugas/{task_id}").get_data(as_text=True)
+    form_at = html.index('enctype="multipart/form-data"')
+    assert html.index("Data anggaran ada di Bappeda") < form_at  # the OPD's answer before the decision
+    assert html.index("<h2>Berkas permohonan</h2>") < form_at
+    preview = re.search(r'<img class="attachment-preview" src="([^"]+)"', html)
+    assert preview and preview.group(1) == f"/lampiran/{ktp}?lihat=1"
+    shown = client.get(preview.group(1))
+    assert shown.status_code == 200 and shown.data == png_bytes()
+    assert shown.headers["Content-Disposition"].startswith("inline;")
+    assert client.get(f"/lampiran/{ktp}").headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_applicant_sees_their_own_form_first(client, drive):
+    number, _ = new_case()
+    drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
+    drive.do(number, "Activity_TerbitkanPemberitahuan", **REFUSAL)
+    task_id = drive.task(number, "Activity_AjukanKeberatan").id
+    db.session.remove()
+    sign_in(client, "pemohon")
+    html = client.get(f"/tugas/{task_id}").get_data(as_text=True)
+    assert html.index('enctype="multipart/form-data"') < html.index("<h2>Berkas permohonan</h2>")
