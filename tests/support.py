@@ -69,7 +69,7 @@ class Driver:
     def do(self, reg: str, spec_id: str, username: str | None = None, **data):
         default_user, default_data = STEPS[spec_id]
         row = self.task(reg, spec_id)
-        return complete_task(actor(username or default_user), row.id, {**default_data, **data}, now())
+        return complete_task(actor(username or default_user), row.task_id, {**default_data, **data}, now())
 
     def walk(self, reg: str, *spec_ids: str) -> None:
         for spec_id in spec_ids:
@@ -108,7 +108,7 @@ class ComplaintDriver(Driver):
     def do(self, reg: str, spec_id: str, username: str | None = None, **data):
         default_user, default_data = COMPLAINT_STEPS[spec_id]
         row = self.task(reg, spec_id)
-        return complete_task(actor(username or default_user), row.id, {**default_data, **data}, now())
+        return complete_task(actor(username or default_user), row.task_id, {**default_data, **data}, now())
 
 
 # ----------------------------------------------------------------------------- pages

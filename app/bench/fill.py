@@ -74,7 +74,7 @@ def capture_stages(index: int) -> list[Stage]:
     stages = []
     for step in plan(index).steps:
         stages.append(_snapshot(step.spec_id, ref.id))
-        row_id = db.session.scalar(db.select(HumanTask.id).filter_by(instance_id=ref.id, spec_id=step.spec_id))
+        row_id = db.session.scalar(db.select(HumanTask.task_id).filter_by(instance_id=ref.id, spec_id=step.spec_id))
         complete_task(actors[step.username], row_id, step.data, now())
     stages.append(_snapshot("finished-" + ("refused" if plan(index).refused else "granted"), ref.id))
     db.session.remove()

@@ -3,7 +3,7 @@
 Each client is a thread with its own keep-alive connection. It signs in once per account
 (POST /api/v1/auth/token), files requests (POST /api/v1/requests, with the KTP scan as base64),
 and works every task the way an officer's program would: read its worklist (GET /api/v1/tasks),
-pick the case's task, complete it (POST /api/v1/tasks/{id}/complete).
+pick the case's task, complete it (POST /api/v1/tasks/{task_id}/complete).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def api_available(app) -> bool:
     """Whether the app has the four endpoints the row uses."""
     rules = {(rule.rule, method) for rule in app.url_map.iter_rules() for method in rule.methods}
     return {("/api/v1/auth/token", "POST"), ("/api/v1/requests", "POST"), ("/api/v1/tasks", "GET"),
-            ("/api/v1/tasks/<int:task_id>/complete", "POST")} <= rules
+            ("/api/v1/tasks/<uuid:task_id>/complete", "POST")} <= rules
 
 
 @dataclass

@@ -32,7 +32,7 @@ def drive_case(actors: dict, index: int, until: str | None = None) -> str:
     for step in plan(index).steps:
         if step.spec_id == until:
             break
-        row_id = db.session.scalar(db.select(HumanTask.id).filter_by(instance_id=ref.id, spec_id=step.spec_id))
+        row_id = db.session.scalar(db.select(HumanTask.task_id).filter_by(instance_id=ref.id, spec_id=step.spec_id))
         if row_id is None:
             raise RuntimeError(f"service row: {step.spec_id} is not open in {ref.registration_number}")
         complete_task(actors[step.username], row_id, step.data, _now())

@@ -286,7 +286,7 @@ def get_case(actor: Actor, registration_number: str) -> CaseView:
         status=instance.status, applicant_name=instance.applicant_name, opd_code=instance.opd_code,
         late=instance.late, finished=instance.finished, created_at=instance.created_at,
         data=view.apply(instance.case_data),
-        open_tasks=[{"id": t.id, "title": t.title, "lane": t.lane, "due_at": t.due_at, "claimed_by": t.claimed_by_name}
+        open_tasks=[{"id": t.id, "task_id": t.task_id, "title": t.title, "lane": t.lane, "due_at": t.due_at, "claimed_by": t.claimed_by_name}
                     for t in db.session.scalars(db.select(HumanTask).filter_by(instance_id=instance.id))],
         timers=[{"name": t.name, "due_at": t.due_at}
                 for t in db.session.scalars(db.select(TimerJob).filter_by(instance_id=instance.id).order_by(TimerJob.due_at))],

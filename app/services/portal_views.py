@@ -359,9 +359,9 @@ class TaskPageView:
     claimed_by_me: bool
 
 
-def task_page(actor: Actor, human_task_id: int) -> TaskPageView:
+def task_page(actor: Actor, task_id: str, registration_number: str | None = None) -> TaskPageView:
     """A task with its form and the case file (request, earlier answers, attachments)."""
-    detail = get_task(actor, human_task_id)
+    detail = get_task(actor, task_id, registration_number)
     instance = detail.instance
     view = get_case(actor, instance.registration_number)
     definition = _definition(instance)

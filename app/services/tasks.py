@@ -67,10 +67,18 @@ def list_tasks(actor: Actor, now: datetime, filters: TaskFilters = TaskFilters()
     return TaskPage(rows, total, page, per_page)
 
 
-def _task_row(actor: Actor, human_task_id: int) -> HumanTask:
-    row = db.session.get(HumanTask, human_task_id)
-    if row is None:
-        raise Conflict("Tugas ini sudah tidak terbuka (mungkin telah diselesaikan oleh orang lain).")
+GONE = "Tugas ini sudah tidak terbuka (mungkin telah diselesaikan oleh orang lain)."
+
+
+def _task_row(actor: Actor, task_id: str, registration_number: str | None = None) -> HumanTask:
+    """The open task with this public identity (the workflow task's UUID, never reused).
+
+    With `registration_number` (the case the form was shown for) a task of another case is
+    refused as no longer open, so a page left open can never act on a different case.
+    """
+    row = db.session.scalar(sa.select(HumanTask).where(HumanTask.task_id == str(task_id)))
+    if row is None or (registration_number is not None and row.registration_number != registration_number):
+        raise Conflict(GONE)
     if not may_work(actor, row):
         raise Forbidden()
     return row
@@ -85,9 +93,9 @@ class TaskDetail:
     instance: ProcessInstance
 
 
-def get_task(actor: Actor, human_task_id: int) -> TaskDetail:
+def get_task(actor: Actor, task_id: str, registration_number: str | None = None) -> TaskDetail:
     """A task with its form (choices resolved) and the case file, without loading the workflow."""
-    row = _task_row(actor, human_task_id)
+    row = _task_row(actor, task_id, registration_number)
     instance = db.session.get(ProcessInstance, row.instance_id)
     definition = definition_of(instance.version)
     meta = definition.user_tasks[row.spec_id]
@@ -97,8 +105,8 @@ def get_task(actor: Actor, human_task_id: int) -> TaskDetail:
 
 
 @use_case
-def claim_task(actor: Actor, human_task_id: int, now: datetime) -> None:
-    row = _task_row(actor, human_task_id)
+def claim_task(actor: Actor, task_id: str, now: datetime, registration_number: str | None = None) -> None:
+    row = _task_row(actor, task_id, registration_number)
     result = db.session.execute(sa.update(HumanTask).where(
         HumanTask.id == row.id, sa.or_(HumanTask.claimed_by_id.is_(None), HumanTask.claimed_by_id == actor.user_id))
         .values(claimed_by_id=actor.user_id, claimed_by_name=actor.full_name, claimed_at=now))
@@ -108,8 +116,8 @@ def claim_task(actor: Actor, human_task_id: int, now: datetime) -> None:
 
 
 @use_case
-def unclaim_task(actor: Actor, human_task_id: int, now: datetime) -> None:
-    row = _task_row(actor, human_task_id)
+def unclaim_task(actor: Actor, task_id: str, now: datetime, registration_number: str | None = None) -> None:
+    row = _task_row(actor, task_id, registration_number)
     if row.claimed_by_id != actor.user_id:
         raise Conflict("Tugas ini tidak sedang Anda kerjakan.")
     row.claimed_by_id = row.claimed_by_name = row.claimed_at = None
@@ -132,10 +140,14 @@ class Completion:
 
 
 @use_case
-def complete_task(actor: Actor, human_task_id: int, data: dict, now: datetime,
-                  uploads: dict[str, Upload] | None = None) -> Completion:
-    """Validate the form, complete the task in the workflow, persist everything in one commit."""
-    row = _task_row(actor, human_task_id)
+def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
+                  uploads: dict[str, Upload] | None = None, registration_number: str | None = None) -> Completion:
+    """Validate the form, complete the task in the workflow, persist everything in one commit.
+
+    `task_id` is the task's public identity (HumanTask.task_id); `registration_number`, when
+    given, is the case the form was shown for: a mismatch is a Conflict and nothing is written.
+    """
+    row = _task_row(actor, task_id, registration_number)
     if row.claimed_by_id not in (None, actor.user_id):
         raise Conflict(f"Tugas ini sedang dikerjakan oleh {row.claimed_by_name}.")
     instance = db.session.get(ProcessInstance, row.instance_id, options=instance_options())

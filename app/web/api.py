@@ -185,10 +185,10 @@ def tasks():
                     "page": result.page, "per_page": result.per_page})
 
 
-def _task(task_id: int):
+def _task(task_id, registration_number: str | None = None):
     """The task as the actor may see it; 404 when it does not exist (or is already done)."""
     try:
-        return get_task(actor(), task_id)
+        return get_task(actor(), str(task_id), registration_number)
     except Conflict:
         raise NotFound("Tugas tidak ditemukan atau sudah diselesaikan.") from None
 
@@ -201,39 +201,58 @@ def _task_json(detail) -> dict:
             "case_data": detail.case_data}
 
 
-@bp.get("/tasks/<int:task_id>")
+def _case_of(body: dict) -> str | None:
+    """The optional `registration_number` a client sends to say which case it means the task of."""
+    value = body.get("registration_number")
+    if value is not None and not isinstance(value, str):
+        raise BadBody("'registration_number' harus berupa teks.", {"registration_number": ["Harus berupa teks."]})
+    return value
+
+
+def _expected_case() -> str | None:
+    """`registration_number` of a claim/unclaim body, when the client sends one."""
+    body = json_body(required=False)
+    only_keys(body, {"registration_number"})
+    return _case_of(body)
+
+
+@bp.get("/tasks/<uuid:task_id>")
 @token_required
-def get_task_detail(task_id: int):
+def get_task_detail(task_id):
     return jsonify(_task_json(_task(task_id)))
 
 
-@bp.post("/tasks/<int:task_id>/claim")
+@bp.post("/tasks/<uuid:task_id>/claim")
 @token_required
-def claim(task_id: int):
+def claim(task_id):
+    task_id = str(task_id)
     _task(task_id)
-    claim_task(actor(), task_id, now())
+    claim_task(actor(), task_id, now(), _expected_case())
     return jsonify(task_summary(_task(task_id).row, now()))
 
 
-@bp.post("/tasks/<int:task_id>/unclaim")
+@bp.post("/tasks/<uuid:task_id>/unclaim")
 @token_required
-def unclaim(task_id: int):
+def unclaim(task_id):
+    task_id = str(task_id)
     _task(task_id)
-    unclaim_task(actor(), task_id, now())
+    unclaim_task(actor(), task_id, now(), _expected_case())
     return jsonify(task_summary(_task(task_id).row, now()))
 
 
-@bp.post("/tasks/<int:task_id>/complete")
+@bp.post("/tasks/<uuid:task_id>/complete")
 @token_required
-def complete(task_id: int):
+def complete(task_id):
+    task_id = str(task_id)
     detail = _task(task_id)
     body = json_body()
-    only_keys(body, {"data", "lampiran"})
+    only_keys(body, {"data", "lampiran", "registration_number"})
     if not isinstance(body.get("data"), dict):
         raise BadBody("'data' wajib berupa objek berisi isian formulir.", {"data": ["Harus berupa objek."]})
     uploads = uploads_from(body.get("lampiran"), detail.schema)
     data = form_data(body["data"], detail.schema, current=detail.case_data)
-    done = complete_task(actor(), task_id, data, now(), uploads=uploads or None)
+    done = complete_task(actor(), task_id, data, now(), uploads=uploads or None,
+                         registration_number=_case_of(body))
     return jsonify({"registration_number": done.registration_number, "status": done.status,
                     "finished": done.finished, "links": case_links(done.registration_number)})
 

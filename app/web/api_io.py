@@ -194,15 +194,15 @@ def case_links(registration_number: str) -> dict[str, str]:
 def task_summary(row, now: datetime) -> dict[str, Any]:
     """A worklist row (HumanTask) as JSON."""
     return {
-        "id": row.id, "title": row.title, "lane": row.lane, "registration_number": row.registration_number,
+        "id": row.task_id, "title": row.title, "lane": row.lane, "registration_number": row.registration_number,
         "applicant_name": row.applicant_name, "process_id": row.process_id, "status": row.case_status,
         "opd": row.opd_code, "received_at": iso(row.received_at), "due_at": iso(row.due_at),
         "deadline_at": iso(row.deadline_at), "late": row.due_at is not None and row.due_at < now,
         "claimed_by": row.claimed_by_name, "claimed_at": iso(row.claimed_at),
-        "links": {"self": url_for("api.get_task_detail", task_id=row.id),
-                  "claim": url_for("api.claim", task_id=row.id),
-                  "unclaim": url_for("api.unclaim", task_id=row.id),
-                  "complete": url_for("api.complete", task_id=row.id),
+        "links": {"self": url_for("api.get_task_detail", task_id=row.task_id),
+                  "claim": url_for("api.claim", task_id=row.task_id),
+                  "unclaim": url_for("api.unclaim", task_id=row.task_id),
+                  "complete": url_for("api.complete", task_id=row.task_id),
                   "request": url_for("api.get_request", registration_number=row.registration_number)},
     }
 
@@ -213,7 +213,7 @@ def case_json(view) -> dict[str, Any]:
         "registration_number": view.registration_number, "process_id": view.process_id, "status": view.status,
         "applicant_name": view.applicant_name, "opd": view.opd_code, "late": view.late, "finished": view.finished,
         "received_at": iso(view.created_at), "data": view.data,
-        "open_tasks": [{"id": t["id"], "title": t["title"], "lane": t["lane"], "due_at": iso(t["due_at"]),
+        "open_tasks": [{"id": t["task_id"], "title": t["title"], "lane": t["lane"], "due_at": iso(t["due_at"]),
                         "claimed_by": t["claimed_by"]} for t in view.open_tasks],
         "timers": [{"name": t["name"], "due_at": iso(t["due_at"])} for t in view.timers],
         "links": case_links(view.registration_number),

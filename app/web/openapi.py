@@ -29,9 +29,11 @@ NULLABLE_STR = {"type": ["string", "null"]}
 DATETIME = {"type": "string", "format": "date-time"}
 NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
 FREE_OBJECT = {"type": "object", "additionalProperties": True}
+CASE_CHECK = {"type": "string", "description": "Nomor Pendaftaran kasus yang dimaksud; bila tugas milik kasus lain atau sudah tidak terbuka: 409, tidak ada yang berubah."}
 
 TASK_FIELDS = {
-    "id": {"type": "integer", "description": "Nomor tugas (dipakai di /tasks/{task_id})."},
+    "id": {"type": "string", "format": "uuid",
+           "description": "Identitas tugas (dipakai di /tasks/{task_id}); tidak pernah dipakai ulang."},
     "title": {"type": "string", "description": "Nama tugas, mis. 'Periksa kelengkapan permohonan'."},
     "lane": {"type": ["string", "null"], "description": "Peran yang mengerjakan (lane BPMN)."},
     "registration_number": {"type": "string", "description": "Nomor Pendaftaran permohonan."},
@@ -84,7 +86,7 @@ SCHEMAS = {
     "StartForm": _obj({"process_id": STR, "process_name": STR, "task_name": STR,
                        "schema": {**FREE_OBJECT, "description": "JSON Schema (draft 2020-12) formulir."},
                        "ui_schema": {**FREE_OBJECT, "description": "UI schema gaya RJSF."}}),
-    "OpenTask": _obj({"id": {"type": "integer"}, "title": STR, "lane": NULLABLE_STR, "due_at": NULLABLE_DATETIME,
+    "OpenTask": _obj({"id": {"type": "string", "format": "uuid"}, "title": STR, "lane": NULLABLE_STR, "due_at": NULLABLE_DATETIME,
                       "claimed_by": NULLABLE_STR}),
     "Timer": _obj({"name": STR, "due_at": DATETIME}),
     "Case": _obj({
@@ -117,7 +119,8 @@ SCHEMAS = {
                       "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
                       "per_page": {"type": "integer", "minimum": 1}}),
     "TaskComplete": _obj({"data": {**FREE_OBJECT, "description": "Isian formulir tugas."},
-                          "lampiran": _ref("Lampiran")}, required=["data"]),
+                          "lampiran": _ref("Lampiran"), "registration_number": CASE_CHECK}, required=["data"]),
+    "TaskCase": _obj({"registration_number": CASE_CHECK}),
     "Completion": _obj({"registration_number": STR, "status": STR, "finished": {"type": "boolean"},
                         "links": _ref("RequestLinks")}),
 }
@@ -161,7 +164,8 @@ def _body(schema_name: str) -> dict:
     return {"required": True, "content": {"application/json": {"schema": _ref(schema_name)}}}
 
 
-TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"},
+           "description": "Identitas tugas (UUID), tidak pernah dipakai ulang."}
 REGISTRATION_NUMBER = {"name": "registration_number", "in": "path", "required": True,
                        "description": "Nomor Pendaftaran, mis. PPID-2026-00001.",
                        "schema": {"type": "string", "maxLength": 40}}
@@ -237,12 +241,14 @@ def _paths() -> dict:
         "/tasks/{task_id}/claim": {
             "parameters": [TASK_ID],
             "post": {"operationId": "claimTask", "tags": ["tugas"], "summary": "Kerjakan (ambil) tugas",
+                     "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("TaskCase")}}},
                      "responses": {"200": _json("TaskSummary", "Tugas kini atas nama Anda."),
                                    **_errors(401, 403, 404, 409)}},
         },
         "/tasks/{task_id}/unclaim": {
             "parameters": [TASK_ID],
             "post": {"operationId": "unclaimTask", "tags": ["tugas"], "summary": "Lepaskan tugas",
+                     "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("TaskCase")}}},
                      "responses": {"200": _json("TaskSummary", "Tugas dilepaskan."), **_errors(401, 403, 404, 409)}},
         },
         "/tasks/{task_id}/complete": {

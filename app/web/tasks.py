@@ -8,7 +8,7 @@ from app.domain import roles
 from app.domain.errors import Conflict, ValidationFailed
 from app.services import portal_views
 from app.services.attachments import Upload
-from app.services.tasks import claim_task, complete_task, unclaim_task
+from app.services.tasks import GONE, claim_task, complete_task, unclaim_task
 
 from .formrender import parse_submission, render_form, upload_fields
 from .security import current_actor, now, roles_required
@@ -16,6 +16,8 @@ from .security import current_actor, now, roles_required
 bp = Blueprint("tasks", __name__)
 
 WORKLIST = "/staf/tugas"
+#: the hidden field that carries the case a task form was shown for
+CASE_FIELD = "_nomor_pendaftaran"
 
 
 def _is_applicant_only() -> bool:
@@ -44,11 +46,22 @@ def _render(page, values: dict, errors: dict | None, status: int = 200):
                            request_html=request_html, answers=answers), status
 
 
-@bp.get("/tugas/<int:task_id>")
+def _shown_for() -> str | None:
+    """The registration number the posted form was shown for (None when an old form lacks it)."""
+    return request.form.get(CASE_FIELD) or None
+
+
+def _gone(message: str, registration_number: str | None, applicant: bool):
+    """A posted form whose task is no longer open, or belongs to another case: 409, nothing written."""
+    return render_template("tasks/gone.html", message=message, registration_number=registration_number,
+                           applicant=applicant), 409
+
+
+@bp.get("/tugas/<uuid:task_id>")
 @roles_required()
-def show(task_id: int):
+def show(task_id):
     try:
-        page = portal_views.task_page(current_actor(), task_id)
+        page = portal_views.task_page(current_actor(), str(task_id))
     except Conflict as exc:
         return _away(exc.message)
     return _render(page, dict(page.detail.case_data), None)
@@ -63,21 +76,21 @@ def _uploads(names: list[str]) -> dict[str, Upload]:
     return uploads
 
 
-@bp.post("/tugas/<int:task_id>")
+@bp.post("/tugas/<uuid:task_id>")
 @roles_required()
-def complete(task_id: int):
-    actor = current_actor()
+def complete(task_id):
+    actor, task_id = current_actor(), str(task_id)
     try:
-        page = portal_views.task_page(actor, task_id)
+        page = portal_views.task_page(actor, task_id, _shown_for())
     except Conflict as exc:
-        return _away(exc.message)
+        return _gone(exc.message, _shown_for(), _is_applicant_only())
     detail = page.detail
     reg = page.registration_number
     uploads = _uploads(upload_fields(detail.schema))
     data = parse_submission(detail.schema, request.form, set(uploads))
     try:
         portal_views.check_submission(detail.schema, _with_kept_files(detail, data), uploads)
-        done = complete_task(actor, task_id, _with_kept_files(detail, data), now(), uploads)
+        done = complete_task(actor, task_id, _with_kept_files(detail, data), now(), uploads, reg)
     except ValidationFailed as exc:
         errors = dict(exc.errors)
         for name in uploads:
@@ -85,6 +98,8 @@ def complete(task_id: int):
                                      "yang belum benar)."])
         return _render(page, {**detail.case_data, **data}, errors, 422)
     except Conflict as exc:
+        if exc.message == GONE:
+            return _gone(exc.message, reg, page.for_applicant)
         return _away(exc.message, reg, page.for_applicant)
     flash(f"Tugas \u201c{detail.row.title}\u201d untuk {done.registration_number} selesai. "
           f"Status sekarang: {done.status}.", "success")
@@ -104,23 +119,27 @@ def _with_kept_files(detail, data: dict) -> dict:
     return {**data, **kept}
 
 
-@bp.post("/tugas/<int:task_id>/ambil")
+@bp.post("/tugas/<uuid:task_id>/ambil")
 @roles_required()
-def claim(task_id: int):
+def claim(task_id):
     try:
-        claim_task(current_actor(), task_id, now())
+        claim_task(current_actor(), str(task_id), now(), _shown_for())
     except Conflict as exc:
+        if exc.message == GONE:
+            return _gone(exc.message, _shown_for(), False)
         return _away(exc.message)
     flash("Tugas ini sekarang Anda kerjakan.", "success")
     return redirect(_back_to(url_for("tasks.show", task_id=task_id)))
 
 
-@bp.post("/tugas/<int:task_id>/lepas")
+@bp.post("/tugas/<uuid:task_id>/lepas")
 @roles_required()
-def release(task_id: int):
+def release(task_id):
     try:
-        unclaim_task(current_actor(), task_id, now())
+        unclaim_task(current_actor(), str(task_id), now(), _shown_for())
     except Conflict as exc:
+        if exc.message == GONE:
+            return _gone(exc.message, _shown_for(), False)
         flash(exc.message, "error")
         return redirect(url_for("tasks.show", task_id=task_id))
     flash("Tugas dilepas; petugas lain dapat mengerjakannya.", "info")

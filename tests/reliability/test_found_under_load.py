@@ -17,7 +17,7 @@ from tests.support import Driver, actor, now
 def test_a_case_whose_last_event_is_a_claim_still_verifies(app):
     """A claim records no state: verification compares the stored case with the last event that did."""
     reg = Driver(None).start()
-    task = db.session.scalar(db.select(HumanTask.id).filter_by(registration_number=reg))
+    task = db.session.scalar(db.select(HumanTask.task_id).filter_by(registration_number=reg))
     claim_task(actor("petugas"), task, now())
     count, problems = verify_all(reg)
     assert count == 1 and not problems, problems

@@ -124,7 +124,7 @@ def test_the_task_form_never_fails_and_stores_only_valid_data(app, client):
         if state["task"] is None:
             reg = Driver(None).start()
             db.session.rollback()
-            state["task"] = db.session.scalar(db.select(HumanTask.id).filter_by(
+            state["task"] = db.session.scalar(db.select(HumanTask.task_id).filter_by(
                 registration_number=reg, spec_id="Activity_PeriksaKelengkapan"))
         return state["task"]
 
@@ -279,7 +279,7 @@ def test_another_applicants_numbers_and_task_ids_give_nothing_away(app, client):
     reg = Driver(None).start()
     create_user("tetangga", "Tetangga Penasaran", PASSWORD, now(), [roles.PEMOHON], email="t@contoh.id")
     db.session.commit()
-    staff_task = db.session.scalar(db.select(HumanTask.id).filter_by(registration_number=reg))
+    staff_task = db.session.scalar(db.select(HumanTask.task_id).filter_by(registration_number=reg))
     db.session.remove()
     sign_in(client, "tetangga")
     for path in (f"/permohonan/{reg}", f"/permohonan/{reg}/tanda-terima.pdf", f"/permohonan/{reg}/pemberitahuan.pdf",
@@ -312,7 +312,7 @@ def test_another_applicants_numbers_and_task_ids_give_nothing_away(app, client):
 def test_forms_without_or_with_a_wrong_csrf_token_are_400(csrf_app):
     client = csrf_app.test_client()
     reg = Driver(None).start()
-    task = db.session.scalar(db.select(HumanTask.id).filter_by(registration_number=reg))
+    task = db.session.scalar(db.select(HumanTask.task_id).filter_by(registration_number=reg))
     db.session.remove()
     token = csrf_token(client)
     assert client.post("/masuk", data={"username": "petugas", "password": PASSWORD,
@@ -324,4 +324,5 @@ def test_forms_without_or_with_a_wrong_csrf_token_are_400(csrf_app):
             sent = {**data, **({"csrf_token": csrf} if csrf else {})}
             assert client.post(path, data=sent).status_code == 400, (path, csrf)
     assert client.get("/kata-sandi").status_code == 200  # still signed in: nothing above took effect
-    assert db.session.get(HumanTask, task) is not None and db.session.get(HumanTask, task).claimed_by_id is None
+    row = db.session.scalar(db.select(HumanTask).filter_by(task_id=task))
+    assert row is not None and row.claimed_by_id is None

@@ -152,9 +152,9 @@ def _do(drive: Driver, case: MixedCase, spec_id: str, data: dict) -> None:
         data = {"opd": OPDS[case.index % len(OPDS)], **data}
     if case.index % 5 == 1 and spec_id in ("Activity_PeriksaKelengkapan", "Activity_TerbitkanPemberitahuan"):
         row = drive.task(reg, spec_id)
-        claim_task(actor("petugas"), row.id, now())
+        claim_task(actor("petugas"), row.task_id, now())
         if case.index % 10 == 1:
-            unclaim_task(actor("petugas"), row.id, now())
+            unclaim_task(actor("petugas"), row.task_id, now())
     drive.do(reg, spec_id, **data)
 
 

@@ -201,7 +201,7 @@ def test_anonymous_complaint_hides_the_identity_from_staff_but_not_from_the_comp
     worklist = list_tasks(actor("opd"), now()).rows
     row = next(r for r in worklist if r.registration_number == reg)
     assert row.applicant_name == ANONYMOUS_NAME
-    task = get_task(actor("opd"), row.id)
+    task = get_task(actor("opd"), row.task_id)
     assert not _leaks(task.case_data) and task.case_data["uraian_pengaduan"]
 
     lapor = export_rows()[reg]

@@ -42,7 +42,7 @@ def test_two_users_completing_one_task_at_once(app, drive):
     create_user("petugas2", "Petugas Kedua", "sandi-rahasia-2", now(), ["diskominfo"])
     db.session.commit()
     reg = drive.start()
-    task_id = drive.task(reg, "Activity_PeriksaKelengkapan").id
+    task_id = drive.task(reg, "Activity_PeriksaKelengkapan").task_id
     db.session.remove()
     barrier, outcomes = threading.Barrier(2), []
     threads = [threading.Thread(target=_complete_in_thread, args=(app, u, task_id, barrier, outcomes))
@@ -68,7 +68,7 @@ def test_a_task_claimed_by_someone_else_cannot_be_taken(app, drive):
     create_user("petugas2", "Petugas Kedua", "sandi-rahasia-2", now(), ["diskominfo"])
     db.session.commit()
     reg = drive.start()
-    task_id = drive.task(reg, "Activity_PeriksaKelengkapan").id
+    task_id = drive.task(reg, "Activity_PeriksaKelengkapan").task_id
     claim_task(actor("petugas"), task_id, now())
     with pytest.raises(Conflict, match="Budi Santoso"):
         claim_task(actor("petugas2"), task_id, now())

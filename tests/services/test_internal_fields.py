@@ -26,7 +26,7 @@ def case(app):
     driver.do(reg, "Activity_PeriksaKelengkapan")
     driver.do(reg, "Activity_TeruskanKeOPD", catatan_disposisi=NOTE)
     row = driver.task(reg, "Activity_JawabPermohonan")
-    complete_task(actor("opd"), row.id, {**STEPS["Activity_JawabPermohonan"][1], "jawaban_opd": ANSWER}, now(),
+    complete_task(actor("opd"), row.task_id, {**STEPS["Activity_JawabPermohonan"][1], "jawaban_opd": ANSWER}, now(),
                   uploads={"lampiran_jawaban": Upload("bahan.png", PNG)})
     driver.do(reg, "Activity_TerbitkanPemberitahuan")
     db.session.remove()

@@ -70,7 +70,7 @@ def import_version_two(owner):
 
 def review(drive, reg, username="hukum"):
     row = drive.task(reg, "Activity_TelaahHukum")
-    return complete_task(actor(username), row.id, REVIEW, now())
+    return complete_task(actor(username), row.task_id, REVIEW, now())
 
 
 def test_decree_and_legal_review_reach_new_cases_while_running_cases_keep_their_version(owner, drive):
@@ -130,7 +130,7 @@ def test_a_running_case_moves_to_the_new_version(owner, drive):
     drive.walk(waiting, *TO_ANSWER)
     claimed = drive.task(waiting, "Activity_JawabPermohonan")
     from app.services.tasks import claim_task
-    claim_task(actor("opd"), claimed.id, now())
+    claim_task(actor("opd"), claimed.task_id, now())
     add_legal_reviewer()
     v2 = import_version_two(owner).version.id
 
@@ -254,7 +254,7 @@ def test_a_camunda_modeler_export_runs_as_exported(owner, drive):
     due = {t.spec_id: t.due_at for t in db.session.scalars(db.select(TimerJob).filter_by(instance_id=row.instance_id))}
     assert due["Event_Batas5Hari"] == START + timedelta(days=5)
     assert due["Event_Pengingat"] == START + timedelta(hours=1)
-    complete_task(actor("petugas"), row.id, {"kelengkapan": "lengkap"}, now())
+    complete_task(actor("petugas"), row.task_id, {"kelengkapan": "lengkap"}, now())
     assert drive.case(reg).finished  # the timeDate (1 January 2026) has passed: straight to the end
     assert db.session.scalar(db.select(db.func.count()).select_from(HumanTask).filter_by(instance_id=row.instance_id)) == 0
 
@@ -271,6 +271,6 @@ def test_a_spiffarena_export_imports_as_it_is(owner, drive):
     assert drive.case(reg).status == "Survei Diisi"  # SpiffArena's post-script ran, in the sandbox
     row = drive.task(reg, "Activity_TindakLanjut")
     assert row.lane == "diskominfo"  # nilai 2: not satisfied, the default flow
-    complete_task(actor("petugas"), row.id, {"tindak_lanjut": "Dihubungi"}, now())
+    complete_task(actor("petugas"), row.task_id, {"tindak_lanjut": "Dihubungi"}, now())
     case = drive.case(reg)
     assert case.finished and case.status == "Ditindaklanjuti"  # and its pre-script

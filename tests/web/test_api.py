@@ -182,9 +182,9 @@ def test_revoking_a_token(client, drive):
     {"Authorization": "Basic cGV0dWdhczpyYWhhc2lh"}, {"Authorization": "Bearer 9999999999999999999999.x"},
 ])
 def test_every_endpoint_but_token_and_description_needs_a_bearer_token(client, drive, headers):
-    for method, path in [("get", "/tasks"), ("get", "/tasks/1"), ("post", "/tasks/1/claim"),
-                         ("post", "/tasks/1/unclaim"),
-                         ("post", "/tasks/1/complete"), ("get", "/requests/PPID-2026-00001"), ("post", "/requests"),
+    for method, path in [("get", "/tasks"), ("get", "/tasks/00000000-0000-4000-8000-000000000001"), ("post", "/tasks/00000000-0000-4000-8000-000000000001/claim"),
+                         ("post", "/tasks/00000000-0000-4000-8000-000000000001/unclaim"),
+                         ("post", "/tasks/00000000-0000-4000-8000-000000000001/complete"), ("get", "/requests/PPID-2026-00001"), ("post", "/requests"),
                          ("get", "/requests/PPID-2026-00001/history"), ("get", "/requests/form"),
                          ("delete", "/auth/token")]:
         response = getattr(client, method)(API + path, headers=headers)
@@ -416,10 +416,10 @@ def test_task_access_by_lane_and_opd(client, drive):
 
 def test_unknown_tasks_are_404(client, drive):
     petugas = token(client, "petugas")
-    for response in (client.get(f"{API}/tasks/999999", headers=bearer(petugas)),
-                     client.post(f"{API}/tasks/999999/claim", headers=bearer(petugas)),
-                     client.post(f"{API}/tasks/999999/unclaim", headers=bearer(petugas)),
-                     complete(client, petugas, 999999, {})):
+    for response in (client.get(f"{API}/tasks/00000000-0000-4000-8000-000000000001", headers=bearer(petugas)),
+                     client.post(f"{API}/tasks/00000000-0000-4000-8000-000000000001/claim", headers=bearer(petugas)),
+                     client.post(f"{API}/tasks/00000000-0000-4000-8000-000000000001/unclaim", headers=bearer(petugas)),
+                     complete(client, petugas, "00000000-0000-4000-8000-000000000001", {})):
         assert_problem(response, 404, "Tugas tidak ditemukan")
     assert_problem(client.get(f"{API}/tasks/abc", headers=bearer(petugas)), 404)
 
@@ -515,7 +515,7 @@ def test_the_description_lists_every_api_route(app):
     routed = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
-            template = rule.rule.replace("<int:task_id>", "{task_id}").replace("<registration_number>",
+            template = rule.rule.replace("<uuid:task_id>", "{task_id}").replace("<registration_number>",
                                                                               "{registration_number}")
             routed |= {(template, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented

@@ -42,9 +42,9 @@ def world(app):
         case_c = drive.start()
         ids = {
             "A": case_a, "B": case_b, "C": case_c,
-            "t_opd": drive.task(case_a, "Activity_JawabPermohonan").id,
-            "t_pemohon": drive.task(case_b, "Activity_AjukanKeberatan").id,
-            "t_disk": drive.task(case_c, "Activity_PeriksaKelengkapan").id,
+            "t_opd": drive.task(case_a, "Activity_JawabPermohonan").task_id,
+            "t_pemohon": drive.task(case_b, "Activity_AjukanKeberatan").task_id,
+            "t_disk": drive.task(case_c, "Activity_PeriksaKelengkapan").task_id,
             "ktp": db.session.scalar(db.select(Attachment.token).filter_by(field="lampiran_identitas")),
             "user": db.session.scalar(db.select(User.id).filter_by(username="pemohon2")),
             "mail": db.session.scalar(db.select(Outbox.id).limit(1)),

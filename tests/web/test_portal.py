@@ -267,7 +267,7 @@ def test_the_case_page_shows_role_labels_not_staff_names_to_the_applicant(app, c
     assert "Periksa kelengkapan permohonan" in html and "Petugas PPID Diskominfo" in html
     assert "Budi Santoso" not in html
     assert "Senin, 2 Maret 2026 09:00 WIB" in html  # timeline in WIB
-    task_id = drive.task(number, "Activity_LengkapiPermohonan").id
+    task_id = drive.task(number, "Activity_LengkapiPermohonan").task_id
     assert f'href="/tugas/{task_id}"' in html and "Lengkapi permohonan" in html
     assert "Batas melengkapi 3 hari kerja" in html and "Kamis, 5 Maret 2026" in html
 
@@ -309,7 +309,7 @@ def test_staff_see_the_case_page_with_names(app, client):
     html = client.get(f"/permohonan/{number}").get_data(as_text=True)
     assert number in html and "Siti Aminah" in html
     assert "Periksa kelengkapan permohonan" in html  # a task the officer may work, as a button
-    assert re.search(r'class="btn btn-primary" href="/tugas/\d+"', html)
+    assert re.search(r'class="btn btn-primary" href="/tugas/[0-9a-f-]{36}"', html)
 
 
 def test_another_applicant_sees_nothing_of_someone_elses_case(app, client):

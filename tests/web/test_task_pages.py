@@ -61,7 +61,7 @@ def drive(app):
 
 
 def complete(client, drive: Driver, number: str, spec_id: str, data: dict):
-    task_id = drive.task(number, spec_id).id
+    task_id = drive.task(number, spec_id).task_id
     db.session.remove()
     page = client.get(f"/tugas/{task_id}")
     assert page.status_code == 200, page.get_data(as_text=True)
@@ -80,7 +80,7 @@ def test_the_applicant_completes_the_request_through_the_task_page(client, drive
 
     switch(client, "pemohon")
     case_page = client.get(f"/permohonan/{number}").get_data(as_text=True)
-    task_id = drive.task(number, "Activity_LengkapiPermohonan").id
+    task_id = drive.task(number, "Activity_LengkapiPermohonan").task_id
     assert f'href="/tugas/{task_id}"' in case_page
     page = client.get(f"/tugas/{task_id}").get_data(as_text=True)
     assert "Lengkapi permohonan" in page and "KTP buram, unggah ulang" in page  # the officer's note
@@ -106,7 +106,7 @@ def test_the_applicant_files_an_objection_through_the_task_page(client, drive):
     drive.walk(number, *TO_NOTICE)
     drive.do(number, "Activity_TerbitkanPemberitahuan", **REFUSAL)
     sign_in(client, "pemohon")
-    task_id = drive.task(number, "Activity_AjukanKeberatan").id
+    task_id = drive.task(number, "Activity_AjukanKeberatan").task_id
     db.session.remove()
     case_page = client.get(f"/permohonan/{number}").get_data(as_text=True)
     assert "Ditolak" in case_page and f'href="/tugas/{task_id}"' in case_page and "Ajukan keberatan" in case_page
@@ -134,7 +134,7 @@ def test_officers_complete_the_request_through_task_pages(client, drive):
     number, _ = new_case()
     sign_in(client, "petugas")
     assert complete(client, drive, number, "Activity_PeriksaKelengkapan", {"kelengkapan": "lengkap"}).status_code == 302
-    page = client.get(f"/tugas/{drive.task(number, 'Activity_TeruskanKeOPD').id}").get_data(as_text=True)
+    page = client.get(f"/tugas/{drive.task(number, 'Activity_TeruskanKeOPD').task_id}").get_data(as_text=True)
     assert "Dinas Pendidikan" in page  # OPD choices from the database
     assert "Hasil pemeriksaan" in page and "Lengkap" in page  # earlier answers, read-only
     response = complete(client, drive, number, "Activity_TeruskanKeOPD",
@@ -172,7 +172,7 @@ def test_a_claimed_task_cannot_be_completed_by_another_officer(client, app, driv
     number, _ = new_case()
     create_user("petugas2", "Dewi Lestari (Petugas PPID)", PASSWORD, now(), ["diskominfo"])
     db.session.commit()
-    task_id = drive.task(number, "Activity_PeriksaKelengkapan").id
+    task_id = drive.task(number, "Activity_PeriksaKelengkapan").task_id
     db.session.remove()
 
     sign_in(client, "petugas")
@@ -204,7 +204,7 @@ def test_tasks_are_forbidden_to_those_who_may_not_work_them(client, drive):
     drive.do(number, "Activity_PeriksaKelengkapan", kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP buram")
     create_user("budi", "Budi Pemohon Lain", PASSWORD, now(), ["pemohon"], email="budi@contoh.id")
     db.session.commit()
-    applicant_task = drive.task(number, "Activity_LengkapiPermohonan").id
+    applicant_task = drive.task(number, "Activity_LengkapiPermohonan").task_id
     db.session.remove()
     sign_in(client, "budi")
     for path in (f"/tugas/{applicant_task}",):
@@ -227,12 +227,12 @@ def test_the_ktp_scan_is_shown_only_to_those_who_work_the_case(client, app, driv
     db.session.remove()
 
     sign_in(client, "petugas")
-    page = client.get(f"/tugas/{drive.task(number, 'Activity_PeriksaKelengkapan').id}").get_data(as_text=True)
+    page = client.get(f"/tugas/{drive.task(number, 'Activity_PeriksaKelengkapan').task_id}").get_data(as_text=True)
     assert link in page and "3514012301900001" in page
     download = client.get(f"/lampiran/{ktp}")
     assert download.status_code == 200 and download.data == png_bytes()
     drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")  # to DISDIK
-    opd_task = drive.task(number, "Activity_JawabPermohonan").id
+    opd_task = drive.task(number, "Activity_JawabPermohonan").task_id
     db.session.remove()
 
     switch(client, "opd")  # officer of DISDIK and DINKES
@@ -262,7 +262,7 @@ def test_the_applicant_does_not_see_the_opds_internal_answer(app, client):
         drive.walk(reg, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
         drive.do(reg, "Activity_JawabPermohonan", jawaban_opd="Catatan internal OPD untuk Diskominfo")
         drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)
-        task_id = drive.task(reg, "Activity_AjukanKeberatan").id
+        task_id = drive.task(reg, "Activity_AjukanKeberatan").task_id
     db.session.remove()
     client.post("/masuk", data={"username": "pemohon", "password": PASSWORD})
     page = client.get(f"/tugas/{task_id}").get_data(as_text=True)
@@ -273,7 +273,7 @@ def test_staff_read_the_case_file_before_the_form_and_see_the_ktp_in_the_page(cl
     number, ktp = new_case()
     drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
     drive.do(number, "Activity_JawabPermohonan", jawaban_opd="Data anggaran ada di Bappeda")
-    task_id = drive.task(number, "Activity_TerbitkanPemberitahuan").id
+    task_id = drive.task(number, "Activity_TerbitkanPemberitahuan").task_id
     db.session.remove()
     sign_in(client, "petugas")
     html = client.get(f"/tugas/{task_id}").get_data(as_text=True)
@@ -292,7 +292,7 @@ def test_the_applicant_sees_their_own_form_first(client, drive):
     number, _ = new_case()
     drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
     drive.do(number, "Activity_TerbitkanPemberitahuan", **REFUSAL)
-    task_id = drive.task(number, "Activity_AjukanKeberatan").id
+    task_id = drive.task(number, "Activity_AjukanKeberatan").task_id
     db.session.remove()
     sign_in(client, "pemohon")
     html = client.get(f"/tugas/{task_id}").get_data(as_text=True)
