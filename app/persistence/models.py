@@ -119,6 +119,8 @@ class ProcessInstance(Base):
     lock_version: Mapped[int] = mapped_column(default=1)
     #: "<user id>:<one-time form token>": the same form sent twice starts one case
     submission_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    #: sha256 of the start form's content (fields and files): the same content sent again soon is this case
+    content_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     version: Mapped[ProcessVersion] = relationship(lazy="joined")

@@ -1,10 +1,11 @@
 """Use cases around a whole case: start it, read it, list cases."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +17,7 @@ from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, Timer
 from . import audit
 from .access import may_read_case, may_see_personal_data
 from .attachments import REFERENCE_PREFIX, Upload, link_to_case, store_uploads
-from .context import Actor, engine
+from .context import Actor, engine, setting
 from .forms import clean_submission
 from .numbers import allocate_number
 from .processes import definition_of, latest_version
@@ -46,16 +47,41 @@ def _submitted_before(key: str | None) -> CaseRef | None:
     return CaseRef(found.id, found.registration_number, found.status, existing=True) if found else None
 
 
+def content_fingerprint(process_id: str, data: dict, uploads: dict[str, Upload] | None) -> str:
+    """sha256 of what a start form says: its fields (white space folded) and its files' contents."""
+    fields = {k: " ".join(v.split()) if isinstance(v, str) else v for k, v in data.items() if v not in ("", None)}
+    files = {k: hashlib.sha256(u.data).hexdigest() for k, u in (uploads or {}).items()}
+    text = json.dumps({"process": process_id, "fields": fields, "files": files}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _same_content_lately(actor: Actor, process_id: str, fingerprint: str, now: datetime) -> CaseRef | None:
+    """The applicant's case of this process started from the same content within the resubmit window."""
+    since = now - timedelta(minutes=int(setting("PPID_RESUBMIT_WINDOW_MINUTES")))
+    found = db.session.scalar(db.select(ProcessInstance).where(
+        ProcessInstance.applicant_id == actor.user_id, ProcessInstance.process_id == process_id,
+        ProcessInstance.content_fingerprint == fingerprint, ProcessInstance.created_at >= since)
+        .order_by(ProcessInstance.id.desc()).limit(1))
+    return CaseRef(found.id, found.registration_number, found.status, existing=True) if found else None
+
+
 @use_case
 def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
-               uploads: dict[str, Upload] | None = None, submission_key: str | None = None) -> CaseRef:
+               uploads: dict[str, Upload] | None = None, submission_key: str | None = None,
+               match_content: bool = False) -> CaseRef:
     """Start a case on the newest version: the start form completes the first (pemohon) task.
 
     `submission_key` (a one-time form token or an API Idempotency-Key) makes a repeated submission
-    return the case the first one started instead of starting another, across every web worker.
+    return the case the first one started instead of starting another, across every web worker;
+    with `match_content`, so does the same content sent again by the same applicant within
+    PPID_RESUBMIT_WINDOW_MINUTES (Back after sending, then Kirim again, gets a new form token but
+    says the same thing). Callers that state a new key for a new request (an API client's fresh
+    Idempotency-Key) do not ask for it.
     """
     key = f"{actor.user_id}:{submission_key}"[:120] if submission_key else None
-    earlier = _submitted_before(key)
+    fingerprint = content_fingerprint(process_id, data, uploads)
+    earlier = _submitted_before(key) or (_same_content_lately(actor, process_id, fingerprint, now)
+                                         if match_content and actor.user_id is not None else None)
     if earlier is not None:
         return earlier
     version = latest_version(process_id)
@@ -75,6 +101,7 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
         version_id=version.id, process_id=version.process_id, registration_number=number,
         applicant_id=actor.user_id, applicant_name=name,
         case_data={}, state="", created_at=now, updated_at=now, submission_key=key,
+        content_fingerprint=fingerprint,
     )
     db.session.add(instance)
     try:

@@ -56,4 +56,11 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
+  // Back/Forward restores the chosen values after the scripts ran (or from the page cache):
+  // show and hide the fields again for what is chosen now.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-required-when]")) refresh(form);
+    });
+  });
 })();

@@ -194,7 +194,9 @@ def _paths() -> dict:
                      "requestBody": _body("RequestCreate"),
                      "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
                                      "description": "Kunci sekali pakai: kiriman ulang dengan kunci yang sama "
-                                                    "mengembalikan permohonan yang sudah dibuat (200).",
+                                                    "mengembalikan permohonan yang sudah dibuat (200). Program "
+                                                    "yang dapat mengirim ulang (jaringan putus, tombol ganda) "
+                                                    "wajib memakai kunci ini.",
                                      "schema": {"type": "string", "maxLength": 100}}],
                      "responses": {"201": _json("RequestCreated", "Permohonan diterima; Nomor Pendaftaran diberikan.",
                                                 {"Location": {"schema": {"type": "string"}}}),

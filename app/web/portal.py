@@ -78,7 +78,7 @@ def new_request(process_id: str = PROCESS_ID):
     data = parse_submission(form.schema, request.form, set(uploads))
     try:
         portal_views.check_submission(form.schema, data, uploads)
-        ref = start_case(actor, process_id, data, now(), uploads, submission_key=token)
+        ref = start_case(actor, process_id, data, now(), uploads, submission_key=token, match_content=True)
     except ValidationFailed as exc:
         errors = dict(exc.errors)
         for name in uploads:

@@ -217,7 +217,11 @@ def test_the_same_form_sent_twice_creates_one_case(applicant):
     assert count(ProcessInstance) == 1
     page = applicant.get(second.headers["Location"]).get_data(as_text=True)
     assert "sudah terkirim" in page
-    third = submit(applicant, form_token(applicant), (io.BytesIO(png_bytes()), "ktp.png"))  # a new form: a new case
+    # a new form with the same content soon after (Back, then Kirim): still the same case
+    again = submit(applicant, form_token(applicant), (io.BytesIO(png_bytes()), "ktp.png"))
+    assert again.headers["Location"] == first.headers["Location"] and count(ProcessInstance) == 1
+    third = submit(applicant, form_token(applicant), (io.BytesIO(png_bytes()), "ktp.png"),
+                   rincian_informasi="Permohonan yang lain")  # a new form saying something else: a new case
     assert third.headers["Location"] != first.headers["Location"] and count(ProcessInstance) == 2
 
 
