@@ -48,6 +48,12 @@ DEMO_USERS = [
 ]
 
 
+def contact_of(user_id: int | None) -> dict[str, str]:
+    """The account's name and e-mail, to fill in a form the person starts."""
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return {k: v for k, v in (("nama_lengkap", user and user.full_name), ("email", user and user.email)) if v}
+
+
 def actor_for(user: User) -> Actor:
     return Actor(user_id=user.id, username=user.username, full_name=user.full_name,
                  roles=user.role_set, opd_codes=frozenset(o.code for o in user.opds))

@@ -1,6 +1,7 @@
 """Use cases around tasks: the worklist, claiming, completing."""
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -137,6 +138,22 @@ class Completion:
     registration_number: str
     status: str
     finished: bool
+    message: str | None = None  # the form's own words to the one who sent it (`x-pesan-selesai`), filled in
+
+
+def completion_message(schema: dict, case_data: dict) -> str | None:
+    """The form's `x-pesan-selesai` with `{key}` taken from the case data; None when it names a key the
+    case does not have (or anything but a plain key), so the caller says its general sentence instead."""
+    template = schema.get("x-pesan-selesai") if isinstance(schema, dict) else None
+    if not isinstance(template, str):
+        return None
+    try:
+        keys = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError:
+        return None
+    if any(not key.isidentifier() or case_data.get(key) in (None, "") for key in keys):
+        return None
+    return template.format_map({key: str(case_data[key]) for key in keys})
 
 
 @use_case
@@ -166,7 +183,8 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     except (StopIteration, EngineError):
         raise Conflict("Tugas ini sudah tidak terbuka.") from None
     persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task)
-    return Completion(instance.registration_number, instance.status, instance.finished)
+    message = completion_message(definition.forms[meta.form], instance.case_data or {}) if meta.form else None
+    return Completion(instance.registration_number, instance.status, instance.finished, message)
 
 
 def _clean(schema: dict, data: dict) -> dict:

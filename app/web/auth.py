@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app.domain.errors import DomainError, ValidationFailed
 from app.services import accounts
 
+from .filters import navigation
 from .security import LoginUser, client_address, current_actor, now
 
 bp = Blueprint("auth", __name__)
@@ -18,10 +19,17 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="konfirmasi-email")
 
 
-def _safe_next(target: str | None) -> str:
+#: where each kind of user starts after signing in, first match wins (menu entries of web.filters.navigation)
+START_PAGES = (("worklist", "/staf/tugas"), ("portal", "/permohonan"), ("audit", "/audit/"),
+               ("cases", "/staf/kasus"), ("admin", "/admin/pengguna"), ("processes", "/proses"))
+
+
+def _safe_next(target: str | None, user_roles: frozenset[str] = frozenset()) -> str:
+    """The local page asked for, else the user's own start page (staff: the worklist)."""
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("public.home")
+    menu = navigation(user_roles)
+    return next((path for entry, path in START_PAGES if menu.get(entry)), url_for("public.home"))
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -34,7 +42,7 @@ def login():
             flash(exc.message, "error")
             return render_template("auth/login.html", username=request.form.get("username", "")), exc.http_status
         login_user(LoginUser(user))
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_safe_next(request.args.get("next"), accounts.actor_for(user).roles))
     return render_template("auth/login.html", username="")
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.errors import ValidationFailed
-from app.services import portal_views
+from app.services import accounts, portal_views
 from app.services.attachments import Upload
 from app.services.cases import start_case, start_form
 
@@ -68,8 +68,7 @@ def new_request(process_id: str = PROCESS_ID):
     """The start form of a process (an information request by default, a complaint, ...)."""
     form = start_form(process_id, now())
     if request.method == "GET":
-        actor = current_actor()
-        return _render_start(form, {"nama_lengkap": actor.full_name}, None, _new_token())
+        return _render_start(form, accounts.contact_of(current_actor().user_id), None, _new_token())
 
     token = request.form.get(TOKEN_FIELD, "")[:64] or None
     actor = current_actor()

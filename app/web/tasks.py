@@ -101,8 +101,13 @@ def complete(task_id):
         if exc.message == GONE:
             return _gone(exc.message, reg, page.for_applicant)
         return _away(exc.message, reg, page.for_applicant)
-    flash(f"Tugas \u201c{detail.row.title}\u201d untuk {done.registration_number} selesai. "
-          f"Status sekarang: {done.status}.", "success")
+    if page.for_applicant:  # words to the applicant: the form's own, else what happens to their case now
+        flash(done.message or f"Terima kasih, isian \u201c{detail.row.title}\u201d untuk permohonan "
+              f"{done.registration_number} sudah kami terima. Status permohonan Anda sekarang: {done.status}.",
+              "success")
+    else:
+        flash(done.message or f"Tugas \u201c{detail.row.title}\u201d untuk {done.registration_number} selesai. "
+              f"Status sekarang: {done.status}.", "success")
     if page.for_applicant:
         return redirect(url_for("portal.case", registration_number=done.registration_number))
     return redirect(WORKLIST)

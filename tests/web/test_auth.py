@@ -95,3 +95,18 @@ def test_mail_is_delivered_from_the_outbox_to_the_folder(app, client):
     files = list(Path(app.config["PPID_MAIL_DIR"]).glob("*.eml"))
     assert len(files) == 1 and "/konfirmasi/" in files[0].read_text()
     assert deliver_pending(now()) == (0, 0)
+
+
+@pytest.mark.parametrize("username, start", [("pemohon", "/permohonan"), ("petugas", "/staf/tugas"),
+                                             ("opd", "/staf/tugas"), ("atasan", "/staf/tugas"),
+                                             ("auditor", "/audit/"), ("pemilik", "/proses"), ("admin", "/admin/pengguna")])
+def test_after_signing_in_each_role_lands_on_its_own_start_page(client, username, start):
+    response = client.post("/masuk", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == start
+
+
+def test_a_safe_next_page_still_wins_after_signing_in(client):
+    response = client.post("/masuk?next=/staf/kasus", data={"username": "petugas", "password": PASSWORD})
+    assert response.headers["Location"] == "/staf/kasus"
+    response = client.post("/masuk?next=//elsewhere.example", data={"username": "petugas", "password": PASSWORD})
+    assert response.headers["Location"] == "/staf/tugas"

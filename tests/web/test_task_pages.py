@@ -297,3 +297,25 @@ def test_the_applicant_sees_their_own_form_first(client, drive):
     sign_in(client, "pemohon")
     html = client.get(f"/tugas/{task_id}").get_data(as_text=True)
     assert html.index('enctype="multipart/form-data"') < html.index("<h2>Berkas permohonan</h2>")
+
+
+def test_after_filing_an_objection_the_applicant_is_told_its_number(client, drive):
+    number, _ = new_case()
+    drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
+    drive.do(number, "Activity_TerbitkanPemberitahuan", **REFUSAL)
+    task_id = drive.task(number, "Activity_AjukanKeberatan").task_id
+    db.session.remove()
+    sign_in(client, "pemohon")
+    client.post(f"/tugas/{task_id}", data={"_nomor_pendaftaran": number, "ajukan_keberatan": "ya",
+                                           "alasan_keberatan": "a", "uraian_keberatan": "Bukan rahasia"},
+                content_type="multipart/form-data")
+    message = " ".join(flashes(client))
+    assert re.search(r"Keberatan Anda tercatat dengan Nomor KEB-\S+ untuk permohonan " + number, message), message
+    assert "Tugas" not in message
+
+
+def test_the_request_form_is_filled_with_the_accounts_name_and_email(client):
+    sign_in(client, "pemohon")
+    html = client.get("/permohonan/baru").get_data(as_text=True)
+    assert re.search(r'name="email"[^>]*value="pemohon@contoh.pasuruankab.go.id"', html) or \
+        re.search(r'value="pemohon@contoh.pasuruankab.go.id"[^>]*name="email"', html)
