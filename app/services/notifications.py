@@ -10,8 +10,8 @@ from pathlib import Path
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
-from app.domain.timeutil import format_waktu
-from app.persistence.models import Outbox, ProcessInstance, User, db
+from app.domain.timeutil import format_tanggal, format_waktu
+from app.persistence.models import Outbox, ProcessInstance, TimerJob, User, db
 
 from .context import setting
 
@@ -57,9 +57,18 @@ def _recipients(instance: ProcessInstance, to: str) -> list[str]:
                    and (to != "opd" or instance.opd_code in {o.code for o in u.opds})})
 
 
+def _next_limit(instance: ProcessInstance) -> str | None:
+    """The date of the case's nearest running legal limit (an interrupting timer), e.g. "Kamis, 10 Desember
+    2026": mails name the day, not only the number of working days."""
+    due = db.session.scalar(db.select(TimerJob.due_at).where(TimerJob.instance_id == instance.id,
+                                                             TimerJob.interrupting.is_(True))
+                            .order_by(TimerJob.due_at).limit(1))
+    return format_tanggal(due) if due is not None else None
+
+
 def _render(template: str, instance: ProcessInstance) -> tuple[str, str]:
     context = {"case": instance, "data": instance.case_data, "base_url": setting("PPID_BASE_URL"),
-               "format_waktu": format_waktu}
+               "format_waktu": format_waktu, "batas_berikut": _next_limit(instance)}
     try:
         text = render_template(f"mail/{template}.txt", **context)
     except TemplateNotFound:
