@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
+from flask import current_app, has_app_context
 from markupsafe import Markup, escape
 
 from app.web.formrender_schema import (
@@ -201,17 +202,24 @@ def _choice_group(f: Field, options: list[tuple[Any, str]], multiple: bool) -> M
     return _wrap(f, "choices", fieldset + _below(f))
 
 
+def _upload_limit_mb() -> int:
+    """The server's upload limit (PPID_MAX_UPLOAD_MB), stated beside every file field."""
+    return int(current_app.config.get("PPID_MAX_UPLOAD_MB", 5)) if has_app_context() else 5
+
+
 def _file(f: Field) -> Markup:
     accept = ui_option(f.ui, "accept") or DEFAULT_ACCEPT
     if isinstance(accept, list):
         accept = ",".join(str(a) for a in accept)
-    status = Markup("")
-    extra = None
+    limit = _upload_limit_mb()
+    status = Markup('<p class="help file-limit" id="limit-{}">Berkas JPG, PNG atau PDF, paling besar {} MB.</p>'
+                    ).format(f.name, limit)
+    extra = f"limit-{f.name}"
     if f.has_value:
-        extra = f"file-{f.name}"
-        status = Markup('<p class="help file-status" id="{}">{}</p>').format(extra, FILE_PRESENT)
+        extra += f" file-{f.name}"
+        status += Markup('<p class="help file-status" id="file-{}">{}</p>').format(f.name, FILE_PRESENT)
     pairs = {"type": "file", **_control_attrs(f, required=f.required and not f.has_value),
-             "accept": accept}
+             "accept": accept, "data-max-bytes": str(limit * 1024 * 1024)}
     pairs["aria-describedby"] = f.described_by(extra)
     control = Markup("<input{}>").format(attrs(pairs))
     return _wrap(f, "file", _label(f) + control + _below(f, status))

@@ -103,3 +103,18 @@ def test_the_applicant_thread_and_the_worklist_read_well(server, browser, viewpo
         assert header["height"] < 70  # one line: the name and the Menu button
     officer.go(f"/staf/kasus/{number}")
     officer.shot("berkas-kasus")
+
+
+def test_a_file_over_the_limit_is_refused_in_the_browser_before_it_is_sent(server, browser, app):
+    shots = []
+    applicant = Person(browser, server, "pemohon", PHONE, shots, "limit-")
+    applicant.go("/permohonan/baru")
+    note = applicant.page.locator("#limit-lampiran_identitas")
+    assert note.inner_text() == f"Berkas JPG, PNG atau PDF, paling besar {app.config['PPID_MAX_UPLOAD_MB']} MB."
+    big = PNG + b"\x00" * (app.config["PPID_MAX_UPLOAD_MB"] * 1024 * 1024)
+    applicant.fill({}, files={"lampiran_identitas": ("ktp-besar.png", big)})
+    assert "terlalu besar" in note.inner_text() and "ktp-besar.png" in note.inner_text()
+    assert applicant.page.eval_on_selector("[name='lampiran_identitas']", "e => e.files.length") == 0
+    applicant.shot("berkas-terlalu-besar")
+    applicant.fill({}, files={"lampiran_identitas": ("ktp.png", PNG)})
+    assert "paling besar" in note.inner_text() and "terlalu besar" not in note.inner_text()
