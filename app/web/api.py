@@ -185,10 +185,10 @@ def tasks():
                     "page": result.page, "per_page": result.per_page})
 
 
-def _task(task_id, registration_number: str | None = None):
+def _task(task_id):
     """The task as the actor may see it; 404 when it does not exist (or is already done)."""
     try:
-        return get_task(actor(), str(task_id), registration_number)
+        return get_task(actor(), str(task_id))
     except Conflict:
         raise NotFound("Tugas tidak ditemukan atau sudah diselesaikan.") from None
 

@@ -288,24 +288,25 @@ def test_staff_read_the_case_file_before_the_form_and_see_the_ktp_in_the_page(cl
     assert client.get(f"/lampiran/{ktp}").headers["Content-Disposition"].startswith("attachment;")
 
 
-def test_the_applicant_sees_their_own_form_first(client, drive):
+def refused_and_signed_in_as_applicant(client, drive) -> tuple[str, str]:
+    """A refused case whose applicant is signed in; returns (number, the objection task's id)."""
     number, _ = new_case()
     drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
     drive.do(number, "Activity_TerbitkanPemberitahuan", **REFUSAL)
     task_id = drive.task(number, "Activity_AjukanKeberatan").task_id
     db.session.remove()
     sign_in(client, "pemohon")
+    return number, task_id
+
+
+def test_the_applicant_sees_their_own_form_first(client, drive):
+    _, task_id = refused_and_signed_in_as_applicant(client, drive)
     html = client.get(f"/tugas/{task_id}").get_data(as_text=True)
     assert html.index('enctype="multipart/form-data"') < html.index("<h2>Berkas permohonan</h2>")
 
 
 def test_after_filing_an_objection_the_applicant_is_told_its_number(client, drive):
-    number, _ = new_case()
-    drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
-    drive.do(number, "Activity_TerbitkanPemberitahuan", **REFUSAL)
-    task_id = drive.task(number, "Activity_AjukanKeberatan").task_id
-    db.session.remove()
-    sign_in(client, "pemohon")
+    number, task_id = refused_and_signed_in_as_applicant(client, drive)
     client.post(f"/tugas/{task_id}", data={"_nomor_pendaftaran": number, "ajukan_keberatan": "ya",
                                            "alasan_keberatan": "a", "uraian_keberatan": "Bukan rahasia"},
                 content_type="multipart/form-data")
