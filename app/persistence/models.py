@@ -155,6 +155,9 @@ class HumanTask(Base):
     __table_args__ = (
         sa.Index("ix_human_task_lane_opd_due", "lane", "opd_code", "due_at"),
         sa.Index("ix_human_task_applicant", "applicant_id"),
+        # A finished task's row is deleted; SQLite must never hand its id to a later task
+        # (pages address tasks by task_id, but the id stays in logs and foreign keys of tools).
+        {"sqlite_autoincrement": True},
     )
 
 

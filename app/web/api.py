@@ -186,11 +186,17 @@ def tasks():
 
 
 def _task(task_id):
-    """The task as the actor may see it; 404 when it does not exist (or is already done)."""
+    """The task as the actor may see it, to read; 404 when it does not exist (or is already done)."""
     try:
         return get_task(actor(), str(task_id))
     except Conflict:
         raise NotFound("Tugas tidak ditemukan atau sudah diselesaikan.") from None
+
+
+def _open_task(task_id: str):
+    """The task as the actor may act on it: one that is no longer open is a Conflict (409,
+    "Tugas ini sudah tidak terbuka"), as on the pages, and nothing is written."""
+    return get_task(actor(), task_id)
 
 
 def _task_json(detail) -> dict:
@@ -226,7 +232,7 @@ def get_task_detail(task_id):
 @token_required
 def claim(task_id):
     task_id = str(task_id)
-    _task(task_id)
+    _open_task(task_id)
     claim_task(actor(), task_id, now(), _expected_case())
     return jsonify(task_summary(_task(task_id).row, now()))
 
@@ -235,7 +241,7 @@ def claim(task_id):
 @token_required
 def unclaim(task_id):
     task_id = str(task_id)
-    _task(task_id)
+    _open_task(task_id)
     unclaim_task(actor(), task_id, now(), _expected_case())
     return jsonify(task_summary(_task(task_id).row, now()))
 
@@ -244,7 +250,7 @@ def unclaim(task_id):
 @token_required
 def complete(task_id):
     task_id = str(task_id)
-    detail = _task(task_id)
+    detail = _open_task(task_id)
     body = json_body()
     only_keys(body, {"data", "lampiran", "registration_number"})
     if not isinstance(body.get("data"), dict):

@@ -414,13 +414,14 @@ def test_task_access_by_lane_and_opd(client, drive):
     assert client.get(f"{API}/tasks/{answer}", headers=bearer(dpupr)).status_code == 200
 
 
-def test_unknown_tasks_are_404(client, drive):
+def test_unknown_tasks_are_404_to_read_and_409_to_act_on(client, drive):
     petugas = token(client, "petugas")
-    for response in (client.get(f"{API}/tasks/00000000-0000-4000-8000-000000000001", headers=bearer(petugas)),
-                     client.post(f"{API}/tasks/00000000-0000-4000-8000-000000000001/claim", headers=bearer(petugas)),
-                     client.post(f"{API}/tasks/00000000-0000-4000-8000-000000000001/unclaim", headers=bearer(petugas)),
-                     complete(client, petugas, "00000000-0000-4000-8000-000000000001", {})):
-        assert_problem(response, 404, "Tugas tidak ditemukan")
+    unknown = "00000000-0000-4000-8000-000000000001"
+    assert_problem(client.get(f"{API}/tasks/{unknown}", headers=bearer(petugas)), 404, "Tugas tidak ditemukan")
+    for response in (client.post(f"{API}/tasks/{unknown}/claim", headers=bearer(petugas)),
+                     client.post(f"{API}/tasks/{unknown}/unclaim", headers=bearer(petugas)),
+                     complete(client, petugas, unknown, {})):
+        assert_problem(response, 409, "sudah tidak terbuka")
     assert_problem(client.get(f"{API}/tasks/abc", headers=bearer(petugas)), 404)
 
 
@@ -460,7 +461,7 @@ def test_completing_a_task(client, drive):
     assert response.status_code == 200
     links = {"self": f"{API}/requests/{reg}", "history": f"{API}/requests/{reg}/history"}
     assert response.get_json() == {"registration_number": reg, "status": "Diajukan", "finished": False, "links": links}
-    assert_problem(complete(client, petugas, tid, {"kelengkapan": "lengkap"}), 404, "sudah diselesaikan")
+    assert_problem(complete(client, petugas, tid, {"kelengkapan": "lengkap"}), 409, "sudah tidak terbuka")
 
 
 def test_an_answer_with_an_attachment_and_an_applicant_task_sending_back_its_defaults(client, drive):

@@ -185,8 +185,8 @@ def test_a_request_granted_in_full_walked_through_the_openapi_document(api):
         # errors are documented too
         api.call("getRequest", petugas, {"registration_number": "PPID-2026-99999"}, expect=404)
         api.call("getTask", tokens["pemohon"], {"task_id": 999999}, expect=404)
-        problem = api.call("completeTask", petugas, {"task_id": deliver}, body={"data": {}}, expect=404)
-        assert problem["status"] == 404 and problem["detail"]
+        problem = api.call("completeTask", petugas, {"task_id": deliver}, body={"data": {}}, expect=409)
+        assert problem["status"] == 409 and problem["detail"]
         for who, tok in tokens.items():
             api.call("revokeToken", tok, expect=204)
         api.call("listTasks", petugas, expect=401)

@@ -103,3 +103,33 @@ def test_the_api_refuses_a_task_of_another_case(client, drive):
     response = client.post(f"{API}/tasks/{task}/complete", headers=bearer(petugas),
                            json={"data": {"kelengkapan": "lengkap"}, "registration_number": second})
     assert response.status_code == 200 and drive.open_tasks(second) != [CHECK]
+
+
+def test_a_finished_tasks_row_id_is_never_handed_to_a_later_task(drive):
+    """Internal ids too: when the newest task's row is deleted (done), the next task must not get
+    its id back (SQLite AUTOINCREMENT; PostgreSQL sequences never reuse)."""
+    reg = drive.start()
+    row = drive.task(reg, CHECK)
+    finished, copy = row.id, {c.key: getattr(row, c.key) for c in HumanTask.__table__.columns if c.key != "id"}
+    db.session.delete(row)
+    db.session.commit()
+    later = HumanTask(**{**copy, "task_id": "00000000-0000-4000-8000-00000000000a"})
+    db.session.add(later)
+    db.session.commit()
+    assert later.id > finished
+
+
+def test_the_api_answers_409_for_acting_on_a_finished_task(client, drive):
+    reg = drive.start()
+    task = drive.task(reg, CHECK).task_id
+    drive.do(reg, CHECK)
+    before = events(reg)
+    db.session.remove()
+    petugas = token(client, "petugas")
+    for response in (client.post(f"{API}/tasks/{task}/claim", headers=bearer(petugas)),
+                     client.post(f"{API}/tasks/{task}/unclaim", headers=bearer(petugas)),
+                     client.post(f"{API}/tasks/{task}/complete", headers=bearer(petugas),
+                                 json={"data": {"kelengkapan": "lengkap"}})):
+        assert response.status_code == 409 and "tidak terbuka" in response.get_json()["detail"]
+    assert client.get(f"{API}/tasks/{task}", headers=bearer(petugas)).status_code == 404  # reading: gone
+    assert events(reg) == before
