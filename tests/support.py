@@ -71,6 +71,20 @@ class Driver:
         row = self.task(reg, spec_id)
         return complete_task(actor(username or default_user), row.task_id, {**default_data, **data}, now())
 
+    def dispatch_to_unstaffed(self, reg: str, opd_code: str) -> None:
+        """Send a case to an OPD whose only officer then leaves: dispatch offers only staffed OPDs,
+        so an officer is there when the case is sent and inactive afterwards (a stranded case)."""
+        from app.services.accounts import create_user
+
+        username = f"pergi_{opd_code.lower()}"
+        officer = db.session.scalar(db.select(User).filter_by(username=username)) or create_user(
+            username, f"Petugas {opd_code} (pindah tugas)", "x" * 12, now(), ["opd"], opd_codes=[opd_code])
+        officer.active = True
+        db.session.commit()
+        self.do(reg, "Activity_TeruskanKeOPD", opd=opd_code)
+        db.session.scalar(db.select(User).filter_by(username=username)).active = False
+        db.session.commit()
+
     def walk(self, reg: str, *spec_ids: str) -> None:
         for spec_id in spec_ids:
             self.do(reg, spec_id)

@@ -30,6 +30,7 @@ EVENT_LABELS: dict[str, str] = {
     "task_unclaimed": "Tugas dilepas",
     "timer_fired": "Batas waktu tercapai",
     "case_migrated": "Dipindah ke versi proses baru",
+    "case_redispatched": "Diteruskan ke OPD lain",
     "personal_data_erased": "Data pribadi dihapus",
 }
 

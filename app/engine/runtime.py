@@ -175,6 +175,14 @@ class Run:
         self.advance()
         return [s for s in self.steps[before:] if s.is_timer]
 
+    def set_data(self, values: dict) -> None:
+        """Change case data outside a task (e.g. the OPD of a case sent on elsewhere): every task
+        still to run (ready, waiting, started, in subprocesses too) carries the new values on."""
+        live = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+        for task in self.workflow.get_tasks(state=live):
+            task.data.update(values)
+        self.workflow.data.update({k: v for k, v in values.items() if k in self.workflow.data})
+
     def dumps(self) -> str:
         return self._loaded.serializer.dumps(self.workflow)
 

@@ -22,9 +22,19 @@ _MESSAGES = {
 }
 
 
-def option_sources() -> dict[str, list[dict[str, str]]]:
-    """Choices a form may take from the database (`"x-options": "opd"`)."""
-    opds = db.session.scalars(db.select(Opd).filter_by(active=True).order_by(Opd.name))
+def option_sources(staffed_only: bool = True) -> dict[str, list[dict[str, str]]]:
+    """Choices a form may take from the database (`"x-options": "opd"`).
+
+    A case is sent only to an OPD that someone will answer for: with `staffed_only` (choosing),
+    the OPDs that have at least one active officer; without it (naming a value already chosen),
+    every active OPD.
+    """
+    from .staffing import staffed_opd_codes
+
+    opds = list(db.session.scalars(db.select(Opd).filter_by(active=True).order_by(Opd.name)))
+    if staffed_only:
+        staffed = staffed_opd_codes()
+        opds = [o for o in opds if o.code in staffed]
     return {"opd": [{"const": o.code, "title": o.name} for o in opds]}
 
 
@@ -91,8 +101,23 @@ def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[s
                 if message not in errors.setdefault(name, []):
                     errors[name].append(message)
     if errors:
+        _explain_unstaffed(resolved, cleaned, errors)
         raise ValidationFailed(errors)
     return cleaned
+
+
+def _explain_unstaffed(schema: dict, data: dict, errors: dict[str, list[str]]) -> None:
+    """An OPD refused because no active officer works for it says so (not "Pilihan tidak tersedia")."""
+    fields = [k for k, p in schema.get("properties", {}).items()
+              if isinstance(p, dict) and p.get("x-options") == "opd" and k in errors and k in data]
+    if not fields:
+        return
+    from .staffing import UNSTAFFED_MESSAGE
+
+    known = {o["const"] for o in option_sources(staffed_only=False)["opd"]}
+    for name in fields:
+        if data[name] in known:
+            errors[name] = [UNSTAFFED_MESSAGE]
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:

@@ -30,7 +30,7 @@ from .tasks import TaskDetail, get_task
 
 SYSTEM_ROLE = "sistem"
 #: event types shown on a timeline (claims are shown to staff only)
-TIMELINE_EVENTS = ("task_completed", "timer_fired")
+TIMELINE_EVENTS = ("task_completed", "timer_fired", "case_redispatched")
 STAFF_TIMELINE_EVENTS = ("task_claimed", "task_unclaimed")
 
 
@@ -70,6 +70,8 @@ def _event_title(entry_type: str, task_name: str | None, payload: dict) -> str |
     if entry_type == "timer_fired":
         name = _timer_name(payload)
         return f"{name} berakhir" if name else "Batas waktu berakhir"
+    if entry_type == "case_redispatched":
+        return "Diteruskan ke OPD lain"
     if entry_type == "task_claimed":
         return f"Tugas diambil: {task_name}" if task_name else "Tugas diambil"
     if entry_type == "task_unclaimed":
@@ -99,7 +101,7 @@ def form_labels(definition: ProcessDefinition) -> dict[str, dict[str, str]]:
     from app.documents import labels_from_schema
 
     labels: dict[str, dict[str, str]] = {}
-    sources = option_sources()
+    sources = option_sources(staffed_only=False)
     for name in sorted(definition.forms):
         if isinstance(definition.forms[name].get("properties"), dict):
             labels_from_schema(resolve_schema(definition.forms[name], sources), labels)

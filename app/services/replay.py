@@ -21,6 +21,7 @@ state modulo task ids, the case data and fields, the worklist and timer rows).
 A `Mismatch` carries the event number, what differs, what the records say (`expected`) and
 what the replay produced (`actual`).
 
+A case sent on to another OPD (`case_redispatched`) sets the recorded OPD in the replayed data.
 Claims (`task_claimed`, `task_unclaimed`) change nothing in the workflow; the replay only
 checks that the claimed task was open. A migration (`case_migrated`: `from_version` and
 `to_version` content hashes) is re-done on the replayed state with the same engine function
@@ -48,6 +49,7 @@ from .processes import definition_of
 
 CLAIM_EVENTS = ("task_claimed", "task_unclaimed")
 MIGRATED = "case_migrated"
+REDISPATCHED = "case_redispatched"
 DUE_DATE_NOTE = "due dates differ (the working-day calendar in force now differs from the one used then?)"
 _engine = ReplayEngine()
 
@@ -147,6 +149,8 @@ class _CaseReplay:
             if event.task_spec_id not in open_specs:
                 self.mismatch(event.seq, f"{kind}: task {event.task_spec_id} open", event.task_spec_id, open_specs)
             return True
+        if kind == REDISPATCHED:
+            return self.redispatch(event, payload)
         if kind not in ("task_completed", "timer_fired", MIGRATED):
             if "state_hash" in payload:
                 self.mismatch(event.seq, f"event type {kind!r}", "an event the replay knows", "cannot be replayed")
@@ -215,6 +219,17 @@ class _CaseReplay:
         self.run.advance()
         self.version = target
         self.task_rows, self.timer_rows = {}, {}  # the migration rebuilt the worklist and timer rows
+        return True
+
+    def redispatch(self, event: AuditEvent, payload: dict) -> bool:
+        """Re-apply a case sent on to another OPD (`redispatch.redispatch_case`): the new OPD in the
+        case data and in every task still to run."""
+        self.ctx.now = event.at
+        opd = (payload.get("submitted") or {}).get("opd")
+        self.run.set_data({"opd": opd})
+        self.data["opd"] = opd
+        self.compare_event(event.seq, payload)
+        self.report.steps_checked += 1
         return True
 
     def allocate(self, kind: str) -> str:

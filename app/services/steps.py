@@ -114,12 +114,14 @@ def _sync_timers(instance: ProcessInstance, run: Run) -> tuple[list[str], list[s
 
 
 def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime, event_type: str,
-                submitted: dict | None = None, task=None, payload_extra: dict | None = None) -> None:
+                submitted: dict | None = None, task=None, payload_extra: dict | None = None,
+                data_changes: dict | None = None) -> None:
     """Write the run's result into the instance and its derived rows, then the audit event.
 
-    `payload_extra` adds keys to the audit payload (e.g. the versions of a migration)."""
+    `payload_extra` adds keys to the audit payload (e.g. the versions of a migration);
+    `data_changes` are case data set outside a task (`Run.set_data`)."""
     before = dict(instance.case_data or {})
-    after = _case_data(before, run)
+    after = {**_case_data(before, run), **(data_changes or {})}
     instance.state = run.dumps()
     instance.case_data = after
     instance.status = str(after.get("status", instance.status or ""))

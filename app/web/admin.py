@@ -82,8 +82,10 @@ def user_reset_password(user_id: int):
 # --------------------------------------------------------------------------- OPDs
 
 def _opd_page(errors: dict | None = None, values: dict | None = None, status: int = 200):
-    return render_template("admin/opds.html", opds=service.list_opds(), errors=errors or {},
-                           values=values or {}), status
+    from app.services.staffing import officer_counts
+
+    return render_template("admin/opds.html", opds=service.list_opds(), officers=officer_counts(),
+                           errors=errors or {}, values=values or {}), status
 
 
 @bp.get("/opd")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 
-from flask import abort, Blueprint, render_template, request, url_for
+from flask import abort, Blueprint, flash, redirect, render_template, request, url_for
 
+from app.domain.errors import ValidationFailed
 from app.domain.roles import role_label
 from app.services.audit_views import EVENT_LABELS
 from app.services.cases import get_case
@@ -11,7 +12,9 @@ from app.services.tasks import TaskFilters, list_tasks
 from app.services import worklist_views as views
 
 from .history_format import field_label, fired_timers, show_value, timer_text
+from app.services.redispatch import REDISPATCHERS, may_redispatch, redispatch_case
 from app.services.roles import works_lanes
+from app.services.staffing import count_unstaffed_tasks, staffed_opd_codes, unstaffed_tasks
 
 from .security import current_actor, now, roles_required
 
@@ -88,7 +91,7 @@ def worklist():
         sort=sort, direction=direction, titles=_with_current(titles, filters.title),
         statuses=_with_current(statuses, filters.status), opds=opds, opd_names=opd_names,
         url=url, sort_url=sort_url, sorts=SORTS, deadline_labels=DEADLINE_LABELS, actor_id=actor.user_id,
-        here=request.full_path.rstrip("?"))
+        here=request.full_path.rstrip("?"), unstaffed=count_unstaffed_tasks() if may_redispatch(actor) else 0)
 
 
 def _with_current(options: list[str], current: str | None) -> list[str]:
@@ -134,3 +137,30 @@ def _new_changes(payload: dict) -> dict:
             if not (k in submitted and c.get("before") in (None, ""))}
 
 
+
+
+# --------------------------------------------------------------------------- tasks no one can take
+
+@bp.get("/tanpa-petugas")
+@roles_required(*REDISPATCHERS)
+def unstaffed(errors: dict | None = None, values: dict | None = None, status: int = 200):
+    """Open tasks that no active account may take (e.g. an OPD without an active officer), with a
+    way to send each case on to an OPD that has one."""
+    opd_names = views.opd_names()
+    staffed = sorted(staffed_opd_codes(), key=lambda code: opd_names.get(code, code))
+    return render_template("staff/unstaffed.html", rows=unstaffed_tasks(), opd_names=opd_names, staffed=staffed,
+                           errors=errors or {}, values=values or {}, deadline_labels=DEADLINE_LABELS), status
+
+
+@bp.post("/kasus/<registration_number>/teruskan")
+@roles_required(*REDISPATCHERS)
+def redispatch(registration_number: str):
+    values = {"nomor": registration_number, "opd": request.form.get("opd", ""),
+              "alasan": request.form.get("alasan", "")}
+    try:
+        done = redispatch_case(current_actor(), registration_number, values["opd"], values["alasan"], now())
+    except ValidationFailed as exc:
+        return unstaffed(exc.errors, values, 422)
+    names = views.opd_names()
+    flash(f"Kasus {done.registration_number} diteruskan ke {names.get(done.to_opd, done.to_opd)}.", "info")
+    return redirect(url_for("staff.unstaffed"))

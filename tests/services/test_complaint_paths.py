@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from app.cli import main as ppid
 from app.domain.errors import ValidationFailed
 from app.persistence.models import AuditEvent, Outbox, TimerJob, db
+from app.services.accounts import create_user
 from app.services.calendar import current_calendar
 from app.services.cases import ANONYMOUS_NAME, get_case
 from app.services.lapor import Complaint, LaporClient, ManualLaporExport, export_complaints
@@ -164,6 +165,8 @@ def test_cannot_be_followed_up(drive):
 
 def test_the_unit_of_another_opd_does_not_see_the_task(drive):
     reg = drive.start()
+    create_user("opd_dpmptsp", "Petugas DPMPTSP", "x" * 12, now(), ["opd"], opd_codes=["DPMPTSP"])
+    db.session.commit()  # complaints, too, go only to a unit with an officer
     drive.do(reg, "Activity_TerimaPengaduan", opd="DPMPTSP")
     assert drive.case(reg).opd_code == "DPMPTSP"
     assert reg not in {r.registration_number for r in list_tasks(actor("opd"), now()).rows}

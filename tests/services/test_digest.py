@@ -27,7 +27,7 @@ def regs(drive):
     drive.walk(regs["disdik"], "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")  # opd lane DISDIK, Fri 6
     regs["dpupr"] = drive.start()
     drive.do(regs["dpupr"], "Activity_PeriksaKelengkapan")
-    drive.do(regs["dpupr"], "Activity_TeruskanKeOPD", opd="DPUPR")  # opd lane, an OPD nobody in the demo holds
+    drive.dispatch_to_unstaffed(regs["dpupr"], "DPUPR")  # opd lane, an OPD nobody in the demo holds
     regs["incomplete"] = drive.start()  # pemohon lane, due Thu 5: never in a staff digest
     drive.do(regs["incomplete"], "Activity_PeriksaKelengkapan", kelengkapan="tidak_lengkap", catatan_kelengkapan="x")
     drive.traveller.move_to(wib(2026, 3, 5))

@@ -346,6 +346,7 @@ def test_worklists_show_only_the_tasks_one_may_work(client, drive):
     assert tasks_of(client, token(client, "auditor"))["items"] == []
 
     dispatched(client, first, "DISDIK")
+    new_user("opd2", "opd", ["DPUPR"])  # dispatch offers only OPDs with an officer
     dispatched(client, second, "DPUPR")
     opd = tasks_of(client, token(client, "opd"))
     assert [(t["registration_number"], t["opd"]) for t in opd["items"]] == [(first, "DISDIK")]
@@ -405,8 +406,8 @@ def test_task_access_by_lane_and_opd(client, drive):
         assert_problem(client.get(f"{API}/tasks/{tid}", headers=bearer(tok)), 403)
         assert_problem(client.post(f"{API}/tasks/{tid}/claim", headers=bearer(tok)), 403)
         assert_problem(complete(client, tok, tid, {"kelengkapan": "lengkap"}), 403)
-    dispatched(client, reg, "DPUPR")
     new_user("opd2", "opd", ["DPUPR"])
+    dispatched(client, reg, "DPUPR")
     dpupr = token(client, "opd2")
     answer = task_id(client, dpupr, reg)
     assert_problem(client.get(f"{API}/tasks/{answer}", headers=bearer(token(client, "opd"))), 403)  # DISDIK, DINKES

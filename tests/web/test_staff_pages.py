@@ -27,7 +27,7 @@ def cases(drive):
     drive.walk(regs["disdik"], *TO_OPD)
     regs["dpupr"] = drive.start()
     drive.do(regs["dpupr"], "Activity_PeriksaKelengkapan")
-    drive.do(regs["dpupr"], "Activity_TeruskanKeOPD", opd="DPUPR")
+    drive.dispatch_to_unstaffed(regs["dpupr"], "DPUPR")
     regs["incomplete"] = drive.start()
     drive.do(regs["incomplete"], "Activity_PeriksaKelengkapan", kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP")
     drive.traveller.move_to(wib(2026, 3, 4))  # Wednesday: due Tuesday 10 March

@@ -1,0 +1,104 @@
+"""A case is sent only where someone will answer it, and a case stranded at an OPD without an
+active officer is found and sent on (issue 12, item 4)."""
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from app.domain.errors import Conflict, Forbidden, ValidationFailed
+from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, User, db
+from app.services.audit import verify_all
+from app.services.forms import option_sources
+from app.services.redispatch import redispatch_case
+from app.services.replay import replay_case
+from app.services.staffing import UNSTAFFED_MESSAGE, officer_counts, staffed_opd_codes, unstaffed_tasks
+from app.services.tasks import complete_task
+
+from tests.support import Driver, actor, now, wib
+
+CHECK, DISPATCH, ANSWER = "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan"
+
+
+@pytest.fixture
+def drive(app):
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        yield Driver(traveller)
+
+
+def deactivate(username: str) -> None:
+    db.session.scalar(db.select(User).filter_by(username=username)).active = False
+    db.session.commit()
+
+
+def test_only_opds_with_an_active_officer_are_offered(app):
+    # the demo `opd` account covers DISDIK and DINKES; no other account holds the opd role
+    assert staffed_opd_codes() == {"DISDIK", "DINKES"}
+    assert [o["const"] for o in option_sources()["opd"]] == ["DINKES", "DISDIK"]
+    assert len(option_sources(staffed_only=False)["opd"]) > 2  # naming a chosen OPD still knows them all
+    assert officer_counts()["DISDIK"] == 1 and officer_counts()["DINSOS"] == 0
+    deactivate("opd")
+    assert staffed_opd_codes() == set() and option_sources()["opd"] == []
+
+
+def test_dispatch_to_an_opd_without_an_officer_is_refused_and_nothing_written(drive):
+    reg = drive.start()
+    drive.do(reg, CHECK)
+    task = drive.task(reg, DISPATCH).task_id
+    before = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+    with pytest.raises(ValidationFailed) as caught:
+        complete_task(actor("petugas"), task, {"opd": "DINSOS"}, now())
+    assert caught.value.errors == {"opd": [UNSTAFFED_MESSAGE]}
+    with pytest.raises(ValidationFailed) as caught:
+        complete_task(actor("petugas"), task, {"opd": "TIDAK-ADA"}, now())
+    assert caught.value.errors == {"opd": ["Pilihan tidak tersedia."]}
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
+    assert drive.open_tasks(reg) == [DISPATCH]
+
+
+def test_a_task_no_active_account_can_take_is_listed_and_the_case_sent_on(drive):
+    reg = drive.start()
+    drive.walk(reg, CHECK, DISPATCH)  # to DISDIK
+    other = drive.start()  # waiting for Diskominfo: someone can take it
+    assert unstaffed_tasks() == []
+    db.session.scalar(db.select(User).filter_by(username="opd")).opds = [
+        o for o in db.session.scalar(db.select(User).filter_by(username="opd")).opds if o.code != "DISDIK"]
+    db.session.commit()
+    stranded = unstaffed_tasks()
+    assert [(t.registration_number, t.spec_id, t.opd_code) for t in stranded] == [(reg, ANSWER, "DISDIK")]
+    assert other not in {t.registration_number for t in stranded}
+
+    done = redispatch_case(actor("petugas"), reg, "DINKES", "DISDIK belum memiliki petugas", now())
+    assert (done.from_opd, done.to_opd) == ("DISDIK", "DINKES")
+    db.session.expire_all()
+    assert drive.case(reg).opd_code == "DINKES" and drive.task(reg, ANSWER).opd_code == "DINKES"
+    assert unstaffed_tasks() == []
+    event = db.session.scalar(db.select(AuditEvent).filter_by(event_type="case_redispatched"))
+    assert event.actor_id is not None
+    assert '"alasan": "DISDIK belum memiliki petugas"' in event.payload or "DISDIK belum memiliki petugas" in event.payload
+
+    drive.do(reg, ANSWER)  # the DINKES officer (the same demo account) answers; the notice goes on
+    assert drive.case(reg).case_data["opd"] == "DINKES"
+    assert verify_all(reg) == (1, [])
+    report = replay_case(reg)
+    assert report.ok, [str(m) for m in report.mismatches]
+
+
+def test_redispatch_refuses_what_cannot_be_done(drive):
+    reg = drive.start()
+    with pytest.raises(Conflict):  # not at an OPD yet
+        redispatch_case(actor("petugas"), reg, "DINKES", "x", now())
+    drive.walk(reg, CHECK, DISPATCH)
+    with pytest.raises(Forbidden):
+        redispatch_case(actor("opd"), reg, "DINKES", "x", now())
+    for opd, reason, field, message in (
+            ("DISDIK", "x", "opd", "Kasus ini sudah berada di OPD tersebut; pilih OPD lain."),
+            ("DINSOS", "x", "opd", UNSTAFFED_MESSAGE),
+            ("DINKES", " ", "alasan", "Wajib diisi."),
+            ("DINKES", "x" * 1001, "alasan", "Paling banyak 1000 karakter.")):
+        with pytest.raises(ValidationFailed) as caught:
+            redispatch_case(actor("petugas"), reg, opd, reason, now())
+        assert caught.value.errors[field] == [message]
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+        AuditEvent.event_type == "case_redispatched")) == 0
+    assert db.session.scalar(db.select(HumanTask.opd_code).join(ProcessInstance).where(
+        ProcessInstance.registration_number == reg)) == "DISDIK"
