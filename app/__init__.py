@@ -19,7 +19,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     settings = load_settings(Path(app.instance_path), test_config)
     app.config.update(settings)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
-    app.config["MAX_CONTENT_LENGTH"] = int(settings["PPID_MAX_UPLOAD_MB"]) * 1024 * 1024 + 256 * 1024
+    from .web.uploads import body_cap
+
+    app.config["MAX_CONTENT_LENGTH"] = body_cap(settings)
     configure_engine_events()
     db.init_app(app)
     Migrate(app, db, directory=str(Path(__file__).parent / "persistence" / "migrations"), render_as_batch=True)

@@ -29,6 +29,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PPID_TIMER_INTERVAL": (30, "seconds between two timer sweeps of the embedded timer thread"),
     "PPID_TIMER_BATCH": (200, "due timers fired per sweep at most"),
     "PPID_MAX_UPLOAD_MB": (5, "largest accepted upload, in MiB"),
+    "PPID_MAX_BODY_MB": (40, "largest page form the server reads at all, in MiB: a file over PPID_MAX_UPLOAD_MB "
+                             "but under this is refused on its field with the rest of the form kept"),
     "PPID_RESUBMIT_WINDOW_MINUTES": (10, "a start form sent again with the same content by the same applicant "
                                          "within this many minutes is the same case (Back, then Kirim)"),
     "PPID_BASE_URL": ("http://127.0.0.1:5000", "public address, used in links inside e-mails"),

@@ -77,6 +77,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     opds: Mapped[list[Opd]] = relationship(secondary=user_opd, lazy="selectin")
 
+    #: one e-mail address belongs to one account, whatever its case
+    __table_args__ = (sa.Index("uq_app_user_email_lower", sa.func.lower(email), unique=True),)
+
     @property
     def role_set(self) -> frozenset[str]:
         return frozenset(self.roles.split())
@@ -265,6 +268,18 @@ class LoginAttempt(Base):
     key: Mapped[str] = mapped_column(sa.String(200), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     success: Mapped[bool] = mapped_column(default=False)
+
+
+class FormStash(Base):
+    """What a person typed into a form that could not be accepted because the session had ended
+    (or its CSRF token was no longer valid): kept briefly, outside the cookie, for that browser to
+    get back once after signing in. Files and passwords are never kept."""
+
+    __tablename__ = "form_stash"
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(sa.String(500))
+    pairs: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class ApiToken(Base):

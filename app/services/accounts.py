@@ -48,6 +48,18 @@ DEMO_USERS = [
 ]
 
 
+EMAIL_TAKEN = ("Alamat e-mail ini sudah dipakai akun lain. Bila itu akun Anda, masuk atau pilih "
+               "'Lupa kata sandi' di halaman Masuk.")
+
+
+def email_in_use(address: str, except_user_id: int | None = None) -> bool:
+    """One e-mail address belongs to one account (case does not matter)."""
+    query = sa.select(User.id).where(sa.func.lower(User.email) == address.strip().lower())
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def contact_of(user_id: int | None) -> dict[str, str]:
     """The account's name and e-mail, to fill in a form the person starts."""
     user = db.session.get(User, user_id) if user_id is not None else None
@@ -140,7 +152,8 @@ def sign_in(username: str, password: str, address: str, now: datetime) -> User:
         db.session.commit()  # the failed attempt must count even though we raise
         raise SignInRefused()
     if user.email_confirmed_at is None:
-        raise SignInRefused("Alamat e-mail belum dikonfirmasi. Buka tautan yang kami kirim ke e-mail Anda.")
+        raise SignInRefused("Alamat e-mail belum dikonfirmasi. Buka tautan yang kami kirim ke e-mail Anda "
+                            "atau pilih 'Kirim ulang e-mail konfirmasi'.")
     return user
 
 
@@ -159,6 +172,8 @@ def register_applicant(username: str, full_name: str, email: str, password: str,
         problems["full_name"] = ["Wajib diisi."]
     if db.session.scalar(db.select(User).filter_by(username=username)) is not None:
         problems["username"] = ["Nama pengguna sudah dipakai."]
+    if "email" not in problems and email_in_use(email):
+        problems["email"] = [EMAIL_TAKEN]
     if problems:
         raise ValidationFailed(problems)
     user = create_user(username, full_name.strip(), password, now, [roles.PEMOHON], email=email, confirmed=False)

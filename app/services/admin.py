@@ -17,7 +17,7 @@ from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.persistence.models import Holiday, Opd, Outbox, Setting, User, db
 
 from . import calendar as calendar_service
-from .accounts import create_user
+from .accounts import create_user, email_in_use
 from .roles import ordered_role_keys
 from .context import Actor, setting
 from .transaction import use_case
@@ -102,8 +102,8 @@ def _eml_text(raw: bytes) -> str:
 
 # --------------------------------------------------------------------------- accounts
 
-def _check_account(values: dict, problems: dict) -> tuple[list[str], list[str]]:
-    """Validate full name, e-mail, roles and OPDs; return (roles, OPD codes)."""
+def _check_account(values: dict, problems: dict, user_id: int | None = None) -> tuple[list[str], list[str]]:
+    """Validate full name, e-mail (one address, one account), roles and OPDs; return (roles, OPD codes)."""
     if not values.get("full_name", "").strip():
         problems["full_name"] = ["Wajib diisi."]
     elif len(values["full_name"].strip()) > 200:
@@ -111,6 +111,8 @@ def _check_account(values: dict, problems: dict) -> tuple[list[str], list[str]]:
     email = (values.get("email") or "").strip()
     if email and ("@" not in email or len(email) > 200 or " " in email):
         problems["email"] = ["Alamat e-mail tidak valid."]
+    elif email and email_in_use(email, user_id):
+        problems["email"] = ["Alamat e-mail ini sudah dipakai akun lain."]
     known = ordered_role_keys()
     role_keys = [r for r in known if r in set(values.get("roles") or [])]
     if set(values.get("roles") or []) - set(known):
@@ -151,7 +153,7 @@ def update_account(actor: Actor, user_id: int, values: dict) -> User:
     _require_admin(actor)
     user = get_user(user_id)
     problems: dict[str, list[str]] = {}
-    role_keys, codes = _check_account(values, problems)
+    role_keys, codes = _check_account(values, problems, user.id)
     active = bool(values.get("active"))
     if user.id == actor.user_id:
         if not active:

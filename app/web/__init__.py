@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, render_template, request
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
@@ -74,6 +74,15 @@ def _register_errors(app: Flask) -> None:
             return problem(exc.http_status, exc.message, errors=getattr(exc, "errors", None))
         return render_template("error.html", code=exc.http_status, title=ERROR_TITLES.get(exc.http_status, ""),
                                message=exc.message), exc.http_status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        """A page form sent after its session ended (or its token expired) comes back filled in."""
+        from .keep_input import is_browser_form_post, keep_and_return
+
+        if is_browser_form_post():
+            return keep_and_return()
+        return _http_error(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -1,14 +1,15 @@
 """Register, confirm e-mail, sign in and out, change password."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.domain.errors import DomainError, ValidationFailed
-from app.services import accounts
+from app.services import accounts, recovery
 
 from .filters import navigation
+from .keep_input import STASH_KEY, safe_local_path
 from .security import LoginUser, client_address, current_actor, now
 
 bp = Blueprint("auth", __name__)
@@ -19,6 +20,10 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="konfirmasi-email")
 
 
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="atur-ulang-sandi")
+
+
 #: where each kind of user starts after signing in, first match wins (menu entries of web.filters.navigation)
 START_PAGES = (("worklist", "/staf/tugas"), ("portal", "/permohonan"), ("audit", "/audit/"),
                ("cases", "/staf/kasus"), ("admin", "/admin/pengguna"), ("processes", "/proses"))
@@ -26,7 +31,7 @@ START_PAGES = (("worklist", "/staf/tugas"), ("portal", "/permohonan"), ("audit",
 
 def _safe_next(target: str | None, user_roles: frozenset[str] = frozenset()) -> str:
     """The local page asked for, else the user's own start page (staff: the worklist)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if safe_local_path(target):
         return target
     menu = navigation(user_roles)
     return next((path for entry, path in START_PAGES if menu.get(entry)), url_for("public.home"))
@@ -50,6 +55,7 @@ def login():
 @login_required
 def logout():
     logout_user()
+    session.pop(STASH_KEY, None)  # what a session kept of a form is not the next person's
     flash("Anda telah keluar.", "info")
     return redirect(url_for("public.home"))
 
@@ -111,3 +117,63 @@ def my_data():
     response.headers["Content-Disposition"] = 'attachment; filename="data-saya.zip"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --------------------------------------------------------------------------- no account is stranded
+
+def _ask_by_email(template: str, title: str, intro: str, action):
+    """A page that asks for an e-mail address and always answers the same way."""
+    email = request.form.get("email", "").strip()[:200] if request.method == "POST" else ""
+    if request.method == "POST":
+        if not email:
+            return render_template(template, title=title, intro=intro, email=email,
+                                   errors={"email": ["Wajib diisi."]}), 422
+        flash(action(email), "info")
+        return redirect(url_for("auth.login"))
+    return render_template(template, title=title, intro=intro, email=email, errors={})
+
+
+@bp.route("/lupa-kata-sandi", methods=["GET", "POST"])
+def forgot_password():
+    return _ask_by_email(
+        "auth/ask_email.html", "Lupa Kata Sandi",
+        "Tulis alamat e-mail akun Anda. Kami akan mengirim tautan untuk membuat kata sandi baru.",
+        lambda email: recovery.request_password_reset(
+            email, client_address(), now(),
+            make_token=lambda user_id, fingerprint: _reset_serializer().dumps([user_id, fingerprint])))
+
+
+@bp.route("/kirim-ulang-konfirmasi", methods=["GET", "POST"])
+def resend_confirmation():
+    return _ask_by_email(
+        "auth/ask_email.html", "Kirim Ulang E-mail Konfirmasi",
+        "Tulis alamat e-mail yang Anda pakai saat mendaftar. Kami akan mengirim ulang tautan konfirmasi.",
+        lambda email: recovery.resend_confirmation(
+            email, client_address(), now(), make_token=lambda user_id: _serializer().dumps(user_id)))
+
+
+def _reset_link(token: str) -> tuple[int, str] | None:
+    try:
+        user_id, fingerprint = _reset_serializer().loads(token, max_age=recovery.RESET_MINUTES * 60)
+        return int(user_id), str(fingerprint)
+    except (BadSignature, TypeError, ValueError):  # SignatureExpired is a BadSignature
+        return None
+
+
+@bp.route("/atur-ulang-sandi/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    link = _reset_link(token)
+    if link is None or recovery.user_for_reset(*link) is None:
+        return render_template("auth/reset.html", invalid=recovery.LINK_INVALID, errors={}), 410
+    if request.method == "POST":
+        try:
+            recovery.reset_password_with_link(*link, request.form.get("new_password", ""),
+                                              request.form.get("repeat_password", ""), now())
+        except ValidationFailed as exc:
+            if "link" in exc.errors:
+                return render_template("auth/reset.html", invalid=recovery.LINK_INVALID, errors={}), 410
+            return render_template("auth/reset.html", invalid=None, errors=exc.errors), 422
+        logout_user()
+        flash("Kata sandi baru telah disimpan. Silakan masuk dengan kata sandi itu.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", invalid=None, errors={})

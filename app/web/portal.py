@@ -8,11 +8,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.errors import ValidationFailed
 from app.services import accounts, portal_views
-from app.services.attachments import Upload
 from app.services.cases import start_case, start_form
 
 from .formrender import parse_submission, render_form, upload_fields
+from .keep_input import restored
 from .security import current_actor, now, roles_required
+from .uploads import read_uploads, size_message
 
 bp = Blueprint("portal", __name__)
 
@@ -35,15 +36,6 @@ def _render_start(form, values: dict, errors: dict | None, token: str, status: i
     return render_template("portal/new.html", form=form, fields=fields, token=token, errors=errors), status
 
 
-def _uploads(names: list[str]) -> dict[str, Upload]:
-    uploads = {}
-    for name in names:
-        storage = request.files.get(name)
-        if storage is not None and storage.filename:
-            uploads[name] = Upload(storage.filename, storage.read())
-    return uploads
-
-
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc):
     """A body over the server limit cannot be read at all: show the form again with the reason."""
@@ -51,14 +43,20 @@ def _too_large(exc):
         return render_template("error.html", code=413, title="Berkas terlalu besar",
                                message="Berkas yang diunggah terlalu besar."), 413
     form = start_form((request.view_args or {}).get("process_id", PROCESS_ID), now())
-    message = _size_message()
+    message = size_message()
     errors = {name: [message] for name in upload_fields(form.schema)}
-    errors[""] = ["Kiriman terlalu besar sehingga tidak dapat dibaca. Isi kembali formulir dan pilih berkas yang lebih kecil."]
+    errors[""] = [f"Kiriman lebih dari {current_app.config['PPID_MAX_BODY_MB']} MB sehingga tidak dapat dibaca. "
+                  "Isi kembali formulir dan pilih berkas yang lebih kecil."]
     return _render_start(form, {}, errors, _new_token(), 413)
 
 
-def _size_message() -> str:
-    return f"Berkas lebih dari {current_app.config['PPID_MAX_UPLOAD_MB']} MB."
+def _other_problems(schema: dict, data: dict, uploads: dict) -> dict:
+    """The form's other problems, shown together with a file over the limit."""
+    try:
+        portal_views.check_submission(schema, data, uploads)
+    except ValidationFailed as exc:
+        return dict(exc.errors)
+    return {}
 
 
 @bp.route("/permohonan/baru", methods=["GET", "POST"])
@@ -68,18 +66,24 @@ def new_request(process_id: str = PROCESS_ID):
     """The start form of a process (an information request by default, a complaint, ...)."""
     form = start_form(process_id, now())
     if request.method == "GET":
-        return _render_start(form, accounts.contact_of(current_actor().user_id), None, _new_token())
+        values = accounts.contact_of(current_actor().user_id)
+        kept = restored()
+        if kept is not None:
+            values.update(parse_submission(form.schema, kept, set()))
+        return _render_start(form, values, None, _new_token())
 
     token = request.form.get(TOKEN_FIELD, "")[:64] or None
     actor = current_actor()
     names = upload_fields(form.schema)
-    uploads = _uploads(names)
+    uploads, too_big = read_uploads(names)
     data = parse_submission(form.schema, request.form, set(uploads))
     try:
+        if too_big:
+            raise ValidationFailed(too_big)
         portal_views.check_submission(form.schema, data, uploads)
         ref = start_case(actor, process_id, data, now(), uploads, submission_key=token, match_content=True)
     except ValidationFailed as exc:
-        errors = dict(exc.errors)
+        errors = {**_other_problems(form.schema, data, uploads), **exc.errors} if too_big else dict(exc.errors)
         for name in uploads:
             if name not in errors:
                 errors[name] = ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain yang belum benar)."]

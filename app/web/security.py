@@ -44,6 +44,21 @@ def _load_user(session_id: str) -> LoginUser | None:
     return LoginUser(user)
 
 
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """Sign in first; a form posted after the session ended keeps what was typed (keep_input)."""
+    from flask import flash, redirect, url_for
+
+    from .keep_input import is_browser_form_post, keep_and_return, safe_local_path
+
+    if is_browser_form_post():
+        return keep_and_return()
+    if request.path.startswith("/api/"):
+        abort(401)
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for("auth.login", next=safe_local_path(request.full_path.rstrip("?"))))
+
+
 def current_actor() -> Actor:
     """The acting user for service calls (anonymous when nobody is signed in, or outside a request)."""
     if has_request_context() and current_user and current_user.is_authenticated:

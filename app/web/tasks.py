@@ -1,17 +1,18 @@
 """The task page shared by every lane: the case file, the form, claim and release."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import roles
 from app.domain.errors import Conflict, ValidationFailed
 from app.services import portal_views
-from app.services.attachments import Upload
 from app.services.tasks import GONE, claim_task, complete_task, unclaim_task
 
 from .formrender import parse_submission, render_form, upload_fields
+from .keep_input import restored, safe_local_path
 from .security import current_actor, now, roles_required
+from .uploads import read_uploads
 
 bp = Blueprint("tasks", __name__)
 
@@ -64,16 +65,11 @@ def show(task_id):
         page = portal_views.task_page(current_actor(), str(task_id))
     except Conflict as exc:
         return _away(exc.message)
-    return _render(page, dict(page.detail.case_data), None)
-
-
-def _uploads(names: list[str]) -> dict[str, Upload]:
-    uploads = {}
-    for name in names:
-        storage = request.files.get(name)
-        if storage is not None and storage.filename:
-            uploads[name] = Upload(storage.filename, storage.read())
-    return uploads
+    values = dict(page.detail.case_data)
+    kept = restored()
+    if kept is not None and page.detail.schema:
+        values.update(parse_submission(page.detail.schema, kept, set()))
+    return _render(page, values, None)
 
 
 @bp.post("/tugas/<uuid:task_id>")
@@ -86,13 +82,15 @@ def complete(task_id):
         return _gone(exc.message, _shown_for(), _is_applicant_only())
     detail = page.detail
     reg = page.registration_number
-    uploads = _uploads(upload_fields(detail.schema))
+    uploads, too_big = read_uploads(upload_fields(detail.schema))
     data = parse_submission(detail.schema, request.form, set(uploads))
     try:
+        if too_big:
+            raise ValidationFailed(too_big)
         portal_views.check_submission(detail.schema, _with_kept_files(detail, data), uploads)
         done = complete_task(actor, task_id, _with_kept_files(detail, data), now(), uploads, reg)
     except ValidationFailed as exc:
-        errors = dict(exc.errors)
+        errors = {**_other_problems(detail, data, uploads), **exc.errors} if too_big else dict(exc.errors)
         for name in uploads:
             errors.setdefault(name, ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain "
                                      "yang belum benar)."])
@@ -111,6 +109,15 @@ def complete(task_id):
     if page.for_applicant:
         return redirect(url_for("portal.case", registration_number=done.registration_number))
     return redirect(WORKLIST)
+
+
+def _other_problems(detail, data: dict, uploads: dict) -> dict:
+    """The form's other problems, shown together with a file over the limit."""
+    try:
+        portal_views.check_submission(detail.schema, _with_kept_files(detail, data), uploads)
+    except ValidationFailed as exc:
+        return dict(exc.errors)
+    return {}
 
 
 def _with_kept_files(detail, data: dict) -> dict:
@@ -153,15 +160,14 @@ def release(task_id):
 
 def _back_to(default: str) -> str:
     """The page the claim/release form came from (a local path only), else the task page."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_local_path(request.form.get("next", "")) or default
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc):
     task_id = (request.view_args or {}).get("task_id")
-    flash("Kiriman terlalu besar sehingga tidak dapat dibaca. Pilih berkas yang lebih kecil lalu kirim lagi.",
-          "error")
+    flash(f"Kiriman lebih dari {current_app.config['PPID_MAX_BODY_MB']} MB sehingga tidak dapat dibaca. "
+          "Pilih berkas yang lebih kecil lalu kirim lagi.", "error")
     if task_id is not None:
         return redirect(url_for("tasks.show", task_id=task_id))
     return redirect(WORKLIST)

@@ -131,8 +131,10 @@ POST_ROUTES = {
     "audit.verify": ("/audit/verifikasi", AUDITORS),
 }
 
-# Routes whose rights are shown elsewhere: the API (tests/web/test_api.py), sign-in flows (test_auth.py).
+# Routes whose rights are shown elsewhere: the API (tests/web/test_api.py), sign-in flows (test_auth.py),
+# getting back into an account (open to everyone, answers that never tell: test_account_recovery.py).
 COVERED_ELSEWHERE = {"static", "auth.logout", "auth.confirm", "auth.login", "auth.register",
+                     "auth.forgot_password", "auth.resend_confirmation", "auth.reset_password",
                      "api.create_token", "api.delete_token", "api.create_request", "api.get_request",
                      "api.request_history", "api.request_form", "api.tasks", "api.get_task_detail", "api.claim",
                      "api.complete", "api.unclaim"}

@@ -1,0 +1,81 @@
+"""A form sent with an expired session or a stale CSRF token comes back filled in.
+
+The posted fields (not files, not passwords) are kept server-side (services.form_stash) under a
+key held in this browser's session; the person signs in again if needed and is sent back to the
+form, which takes its values back once (`restored`)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from app.services import form_stash
+
+SESSION_ENDED = "Sesi Anda berakhir; masuk lagi lalu kirim ulang. Isian Anda (kecuali berkas) disimpan sementara."
+FORM_EXPIRED = "Sesi formulir ini berakhir; isian Anda (kecuali berkas) dikembalikan. Periksa, lalu kirim ulang."
+RESTORED = "Isian Anda sebelumnya telah dikembalikan (kecuali berkas dan kata sandi). Periksa, lalu kirim ulang."
+STASH_KEY = "_isian_tersimpan"
+
+
+def safe_local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (no scheme, no host, no backslash tricks), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def _is_form_page(path: str) -> bool:
+    """Whether the address that received the post also shows a page (GET), i.e. is the form itself."""
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except (NotFound, MethodNotAllowed):
+        return False
+    except Exception:  # a redirect rule and the like: not a form page
+        return False
+    return True
+
+
+def _now():
+    from .security import now
+
+    return now()
+
+
+def keep_and_return():
+    """The answer to a browser form that arrived without a valid session: keep what was typed,
+    then back to the form (through the sign-in page when nobody is signed in)."""
+    path = request.path
+    target = path if _is_form_page(path) else safe_local_path(urlsplit(request.referrer or "").path or None)
+    if target == path:
+        key = form_stash.keep(path, list(request.form.items(multi=True)), _now())
+        if key:
+            session[STASH_KEY] = key
+    if current_user.is_authenticated:  # signed in, but the form's token had expired
+        flash(FORM_EXPIRED, "error")
+        return redirect(target or url_for("public.home"))
+    flash(SESSION_ENDED, "error")
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
+
+
+def restored() -> MultiDict | None:
+    """The fields kept for this form in this browser, once (and a note saying so)."""
+    key = session.get(STASH_KEY)
+    if not key or request.method != "GET":
+        return None
+    pairs = form_stash.take(key, request.path, _now())
+    if pairs is None:
+        return None
+    session.pop(STASH_KEY, None)
+    flash(RESTORED, "info")
+    return MultiDict(pairs)
+
+
+def is_browser_form_post() -> bool:
+    return (request.method == "POST" and not request.path.startswith("/api/")
+            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"))
