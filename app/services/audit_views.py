@@ -566,16 +566,26 @@ def report_csv(actor: Actor, year: int) -> bytes:
     return reports.report_csv(reports.annual_report(year)).encode("utf-8")
 
 
-def chart(title: str, items: list[tuple[str, int]]) -> str:
-    """A bar chart as SVG markup (labels escaped by lxml)."""
-    return reports.bar_chart_svg(title, items)
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart for a page: each row's name, count, and bar length in percent of the largest.
+
+    Pages draw it in HTML (text at body size on any screen, the count beside its bar, never
+    clipped); `ppid report chart` draws the same counts as SVG (reports.bar_chart_svg)."""
+    title: str
+    rows: list[tuple[str, int, float]]
+
+
+def chart(title: str, items: list[tuple[str, int]]) -> Chart:
+    biggest = max((v for _, v in items), default=0) or 1
+    return Chart(title, [(str(name), int(value), round(100 * value / biggest, 1)) for name, value in items])
 
 
 @dataclass(frozen=True)
 class PublicStats:
     year: int
     figures: dict
-    charts: list[str]
+    charts: list[Chart]
 
 
 def public_stats(year: int) -> PublicStats:

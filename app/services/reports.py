@@ -263,7 +263,8 @@ def bar_chart_svg(title: str, items: list[tuple[str, int]], width: int = 720, ba
     etree.SubElement(svg, f"{{{SVG_NS}}}title").text = title
     head = etree.SubElement(svg, f"{{{SVG_NS}}}text", x="8", y="24", style="font: bold 16px sans-serif")
     head.text = title
-    span = width - label_width - 60
+    # the longest bar leaves room for its count: digits at ~7.5 px each at 12 px, plus the gap
+    span = width - label_width - 6 - 8 * len(str(biggest)) - 8
     for i, (name, value) in enumerate(items):
         y = top + i * (bar_height + gap)
         text_node = etree.SubElement(svg, f"{{{SVG_NS}}}text", x=str(label_width - 8), y=str(y + bar_height * 0.7),

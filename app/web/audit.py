@@ -266,7 +266,7 @@ def report():
         charts.append(views.chart(f"Penolakan menurut Pasal 17 UU 14/2008, {scope}", page.grounds))
     names = dict(options)
     return render_template("audit/report.html", page=page, row=page.selected, years=_with(years, year),
-                           opds=options, opd_names=names, charts=[Markup(c) for c in charts],
+                           opds=options, opd_names=names, charts=charts,
                            **_context({}))
 
 
@@ -281,4 +281,4 @@ def statistics():
     year = _year_arg(years)
     stats = views.public_stats(year)
     return render_template("audit/statistics.html", stats=stats, figures=stats.figures, years=_with(years, year),
-                           charts=[Markup(c) for c in stats.charts])
+                           charts=stats.charts)

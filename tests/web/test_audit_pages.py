@@ -254,7 +254,9 @@ def test_the_annual_report_has_its_figures_and_charts(client, walked):
     assert re.search(r"Diterima seluruhnya</span><strong>1<", figures)
     assert re.search(r"Ditolak</span><strong>1<", figures)
     assert re.search(r"Keberatan diterima</span><strong>1<", figures)
-    assert html.count("<svg") >= 3 and "Keputusan atas permohonan, 2026" in html
+    assert html.count('<figure class="bars">') >= 3 and "Keputusan atas permohonan, 2026" in html
+    decisions = html.split("Keputusan atas permohonan, 2026")[1].split("</figure>")[0]
+    assert re.search(r'bar-name">Diterima seluruhnya</span>.*?width: 100.0%.*?bar-value">1<', decisions, re.S)
     assert "Pasal 17 huruf h" in html
     assert walked["granted"] not in html and NIK not in html
     html = page(client, "/audit/laporan?tahun=2026&semester=2")
@@ -267,7 +269,7 @@ def test_the_annual_report_has_its_figures_and_charts(client, walked):
 
 def test_the_public_statistics_page_has_no_personal_data(client, walked):
     html = page(client, "/statistik?tahun=2026")
-    assert "Statistik layanan informasi publik 2026" in html and "<svg" in html
+    assert "Statistik layanan informasi publik 2026" in html and '<figure class="bars">' in html
     assert re.search(r"Permohonan Informasi</span><strong>2<", html)
     for secret in ("Siti Aminah", NIK, MASKED_NIK, REQUEST["email"], REQUEST["telepon"], walked["granted"],
                    walked["refused"], "Budi Santoso"):
@@ -324,3 +326,17 @@ def test_the_audit_index_opens_a_case_by_number(client, walked):
     assert "/audit/verifikasi" in html and "/audit/register/permohonan" in html and "/audit/laporan" in html
     response = client.get(f"/audit/?n={walked['granted'].lower()}")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/audit/kasus/{walked['granted']}")
+
+
+@pytest.mark.parametrize("biggest", [7, 1234, 9_999_999])
+def test_the_svg_charts_count_fits_beside_the_longest_bar(biggest):
+    """`ppid report chart`: the count of the longest bar is inside the drawing, whatever its digits."""
+    from lxml import etree
+
+    from app.services.reports import bar_chart_svg
+
+    svg = etree.fromstring(bar_chart_svg("Uji", [("Dinas Pendidikan", biggest), ("Dinas Kesehatan", 1)]).encode())
+    width = float(svg.get("viewBox").split()[2])
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    count = next(t for t in svg.findall("s:text", ns) if t.text == str(biggest))
+    assert float(count.get("x")) + 7.5 * len(count.text) <= width
