@@ -16,6 +16,8 @@ from app.services import form_stash
 
 SESSION_ENDED = "Sesi Anda berakhir; masuk lagi lalu kirim ulang. Isian Anda (kecuali berkas) disimpan sementara."
 FORM_EXPIRED = "Sesi formulir ini berakhir; isian Anda (kecuali berkas) dikembalikan. Periksa, lalu kirim ulang."
+SIGN_IN_AGAIN = "Sesi Anda berakhir; masuk lagi lalu ulangi."
+PAGE_EXPIRED = "Halaman ini sudah terlalu lama terbuka; tidak ada yang berubah. Muat ulang halaman lalu ulangi."
 RESTORED = "Isian Anda sebelumnya telah dikembalikan (kecuali berkas dan kata sandi). Periksa, lalu kirim ulang."
 STASH_KEY = "_isian_tersimpan"
 
@@ -49,17 +51,18 @@ def _now():
 
 def keep_and_return():
     """The answer to a browser form that arrived without a valid session: keep what was typed,
-    then back to the form (through the sign-in page when nobody is signed in)."""
+    then back to the form (through the sign-in page when nobody is signed in). Nothing else happens."""
     path = request.path
     target = path if _is_form_page(path) else safe_local_path(urlsplit(request.referrer or "").path or None)
+    kept = False
     if target == path:
         key = form_stash.keep(path, list(request.form.items(multi=True)), _now())
         if key:
-            session[STASH_KEY] = key
-    if current_user.is_authenticated:  # signed in, but the form's token had expired
-        flash(FORM_EXPIRED, "error")
+            session[STASH_KEY], kept = key, True
+    if current_user.is_authenticated:  # signed in, but the page's token had expired
+        flash(FORM_EXPIRED if kept else PAGE_EXPIRED, "error")
         return redirect(target or url_for("public.home"))
-    flash(SESSION_ENDED, "error")
+    flash(SESSION_ENDED if kept else SIGN_IN_AGAIN, "error")
     return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
 
 
@@ -78,4 +81,4 @@ def restored() -> MultiDict | None:
 
 def is_browser_form_post() -> bool:
     return (request.method == "POST" and not request.path.startswith("/api/")
-            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"))
+            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data", ""))
