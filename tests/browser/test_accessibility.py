@@ -3,11 +3,13 @@
 axe-core comes with the test extras (axe-playwright-python ships axe.min.js); the pages' CSP is
 bypassed for this test alone so the script can be injected. Each page of the authorization
 matrix is opened by the first persona allowed to see it, plus the pages no matrix row names
-(getting back into an account, an error page), at desk and phone widths."""
+(getting back into an account, an error page), at desk and phone widths; and every page the walk-through
+shows, its task forms filled in."""
 from __future__ import annotations
 
 import pytest
 
+from tests.browser import test_walk_through_pages as walk
 from tests.browser.test_walk_through_pages import CHROMIUM, DESK, PHONE, browser, server  # noqa: F401
 from tests.conftest import PASSWORD
 from tests.web.test_authorization_matrix import GET_ROUTES, PERSONAS, world  # noqa: F401
@@ -16,7 +18,19 @@ pytestmark = pytest.mark.browser
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 SEVERE = {"serious", "critical"}
 EXTRA_PAGES = [("tamu", "/lupa-kata-sandi"), ("tamu", "/kirim-ulang-konfirmasi"),
-               ("tamu", "/atur-ulang-sandi/tidak-berlaku"), ("tamu", "/tidak-ada"), ("petugas", "/staf/tanpa-petugas")]
+               ("tamu", "/atur-ulang-sandi/tidak-berlaku"), ("tamu", "/tidak-ada"), ("petugas", "/staf/tanpa-petugas"),
+               ("tamu", "/cek"), ("pemohon", "/ajukan/pengaduan_layanan"), ("auditor", "/audit/register/keberatan")]
+
+
+def _severe(axe, page, where: str) -> list[str]:
+    """The serious and critical violations axe-core finds on the page, one line each with its nodes."""
+    found = []
+    for violation in axe.run(page).response["violations"]:
+        if violation["impact"] in SEVERE:
+            nodes = [" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
+                     for n in violation["nodes"]][:3]
+            found.append(f"{where}: {violation['id']} [{violation['impact']}] {nodes}")
+    return found
 
 
 def _pages(world) -> dict[str, list[str]]:
@@ -50,12 +64,27 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(server, brows
                 continue  # PDFs, ZIPs, CSV, JSON, SVG: not pages
             page.goto(server + url)
             checked += 1
-            results = axe.run(page).response
-            for violation in results["violations"]:
-                if violation["impact"] in SEVERE:
-                    nodes = [" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
-                             for n in violation["nodes"]][:3]
-                    found.append(f"{url} ({persona}): {violation['id']} [{violation['impact']}] {nodes}")
+            found += _severe(axe, page, f"{url} ({persona})")
         context.close()
-    assert checked >= 35
+    assert checked >= 38
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("walk_through", [walk.test_a_granted_request_walks_through_the_pages,
+                                          walk.test_a_refusal_objection_and_dispute_walk_through_the_pages],
+                         ids=["granted", "refusal-objection-dispute"])
+def test_no_page_of_the_walk_through_has_a_serious_or_critical_violation(server, browser, monkeypatch, walk_through):
+    """The task forms of every step (check, dispatch, answer, notice, objection, its decision, dispute), filled
+    in as the walk fills them, each checked by axe-core where the walk takes its screenshot."""
+    axe, found, checked = axe_module.Axe(), [], []
+    shot = walk.Person.shot
+
+    def shot_and_check(person, name):
+        shot(person, name)
+        checked.append(name)
+        found.extend(_severe(axe, person.page, f"{name} ({person.username}) {person.page.url}"))
+
+    monkeypatch.setattr(walk.Person, "shot", shot_and_check)
+    walk_through(server, browser)
+    assert len(checked) >= 8
     assert found == [], "\n".join(found)

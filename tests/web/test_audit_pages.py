@@ -339,4 +339,6 @@ def test_the_svg_charts_count_fits_beside_the_longest_bar(biggest):
     width = float(svg.get("viewBox").split()[2])
     ns = {"s": "http://www.w3.org/2000/svg"}
     count = next(t for t in svg.findall("s:text", ns) if t.text == str(biggest))
+    longest = max(svg.findall("s:rect", ns), key=lambda r: float(r.get("width")))
+    assert float(longest.get("x")) + float(longest.get("width")) < float(count.get("x"))  # the count beside its bar
     assert float(count.get("x")) + 7.5 * len(count.text) <= width
