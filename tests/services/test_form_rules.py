@@ -112,12 +112,6 @@ def test_refused_objection_needs_its_reason() -> None:
         "pertimbangan_keberatan": ["Wajib diisi."]}
 
 
-def test_refused_objection_carries_no_follow_up() -> None:
-    errors = _errors("putusan_keberatan", {**OBJECTION, "keputusan_keberatan": "ditolak",
-                                           "tindak_lanjut_keberatan": "Berikan salinan"})
-    assert errors == {"tindak_lanjut_keberatan": ["Keberatan yang ditolak tidak memuat tindak lanjut."]}
-
-
 def test_complete_granted_objection_passes() -> None:
     data = {**OBJECTION, "keputusan_keberatan": "dikabulkan", "tindak_lanjut_keberatan": "Berikan salinan",
             "batas_hari_kerja_tindak_lanjut": 10}

@@ -1,5 +1,5 @@
 """Every path of the information-request procedure, run through the services with time moved."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -98,8 +98,11 @@ def test_refused_then_objection_granted(drive):
     drive.do(reg, "Activity_AjukanKeberatan")
     data = drive.case(reg).case_data
     assert data["status_keberatan"] == "Keberatan Diajukan" and data["nomor_keberatan"].startswith("KEB-2026-")
-    drive.do(reg, "Activity_PutuskanKeberatan")
-    assert drive.case(reg).case_data["status_keberatan"] == "Dikabulkan"
+    drive.do(reg, "Activity_PutuskanKeberatan", batas_hari_kerja_tindak_lanjut=3)
+    data = drive.case(reg).case_data
+    assert data["status_keberatan"] == "Dikabulkan"
+    decided = datetime.fromisoformat(data["tanggal_putusan_keberatan"])
+    assert datetime.fromisoformat(data["batas_tindak_lanjut_keberatan"]) == current_calendar().add_working_days(decided, 3)
     drive.do(reg, "Activity_LaksanakanPutusan")
     assert drive.case(reg).finished and drive.case(reg).status == "Selesai"
 
