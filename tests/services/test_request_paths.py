@@ -61,7 +61,8 @@ def test_granted_in_part_then_no_objection(drive):
 
 def test_not_held(drive):
     reg = drive.start()
-    drive.walk(reg, *TO_NOTICE)
+    drive.walk(reg, *TO_NOTICE[:2])
+    drive.do(reg, "Activity_JawabPermohonan", informasi_dikuasai="tidak", usulan_keputusan="tidak_dikuasai")
     drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="tidak_dikuasai", badan_publik_lain="BPS Kab. Pasuruan")
     case = drive.case(reg)
     assert case.finished and case.status == "Informasi Tidak Dikuasai"
