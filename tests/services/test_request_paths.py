@@ -8,6 +8,7 @@ from app.domain.errors import Forbidden
 from app.persistence.models import AuditEvent, Outbox, TimerJob, User, db
 from app.services.accounts import create_user
 from app.services.calendar import current_calendar
+from app.services.registers import objection_register, wib_day
 
 from tests.support import REFUSAL, Driver, now, wib
 
@@ -104,6 +105,9 @@ def test_refused_then_objection_granted(drive):
     assert data["status_keberatan"] == "Dikabulkan"
     decided = datetime.fromisoformat(data["tanggal_putusan_keberatan"])
     assert datetime.fromisoformat(data["batas_tindak_lanjut_keberatan"]) == current_calendar().add_working_days(decided, 3)
+    row = next(r for r in objection_register() if r.nomor_keberatan == data["nomor_keberatan"])
+    assert row.tindak_lanjut == data["tindak_lanjut_keberatan"]
+    assert row.batas_pelaksanaan == wib_day(data["batas_tindak_lanjut_keberatan"])
     drive.do(reg, "Activity_LaksanakanPutusan")
     assert drive.case(reg).finished and drive.case(reg).status == "Selesai"
 
