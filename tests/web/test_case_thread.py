@@ -111,3 +111,24 @@ def test_internal_answers_stay_out_of_the_thread(app, client):
         staff_html = client.get(f"/permohonan/{number}").get_data(as_text=True)
     assert "Disposisi rahasia kantor" not in html and "Jawaban internal dinas" not in html
     assert "Jawaban internal dinas" in staff_html  # the staff do see it: the test can fail
+
+
+def test_a_legal_entity_must_upload_its_deed_which_is_kept_personal(app, client):
+    import io
+
+    from app.persistence.models import Attachment
+    from tests.web.test_portal import field_error, form_token, pdf_bytes, png_bytes, submit
+
+    sign_in(client, "pemohon")
+    entity = {"jenis_pemohon": "badan_hukum", "nik": None, "nomor_akta": "AHU-0012345.AH.01.04"}
+    refused = submit(client, form_token(client), (io.BytesIO(png_bytes()), "ktp.png"), **entity)
+    assert refused.status_code == 422
+    assert field_error(refused.get_data(as_text=True), "lampiran_kuasa") == "Wajib diisi."
+    data = {**entity, "lampiran_kuasa": (io.BytesIO(pdf_bytes()), "akta.pdf")}
+    accepted = submit(client, form_token(client), (io.BytesIO(png_bytes()), "ktp.png"), **data)
+    assert accepted.status_code == 302
+    deed = db.session.scalar(db.select(Attachment).filter_by(field="lampiran_kuasa"))
+    assert deed is not None and deed.personal and deed.content_type == "application/pdf"
+    fake = {**entity, "lampiran_kuasa": (io.BytesIO(b"not a pdf"), "akta.pdf")}
+    wrong = submit(client, form_token(client), (io.BytesIO(png_bytes()), "ktp.png"), **fake)
+    assert wrong.status_code == 422 and field_error(wrong.get_data(as_text=True), "lampiran_kuasa")
