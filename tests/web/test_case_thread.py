@@ -132,3 +132,15 @@ def test_a_legal_entity_must_upload_its_deed_which_is_kept_personal(app, client)
     fake = {**entity, "lampiran_kuasa": (io.BytesIO(b"not a pdf"), "akta.pdf")}
     wrong = submit(client, form_token(client), (io.BytesIO(png_bytes()), "ktp.png"), **fake)
     assert wrong.status_code == 422 and field_error(wrong.get_data(as_text=True), "lampiran_kuasa")
+
+
+def test_after_a_granted_objection_the_page_awaits_its_execution_by_the_decided_date(app, client):
+    with time_machine.travel(START, tick=False) as traveller:
+        number = _granted_objection(Driver(traveller))
+        data = db.session.scalar(db.select(ProcessInstance).filter_by(registration_number=number)).case_data
+        sign_in(client, "pemohon")
+        html = client.get(f"/permohonan/{number}").get_data(as_text=True)
+    line = html.split('<p class="awaited">', 1)[1].split("</p>", 1)[0]
+    assert "Menunggu PPID Diskominfo: Laksanakan putusan keberatan" in line
+    from datetime import datetime
+    assert f"paling lambat {format_tanggal(datetime.fromisoformat(data['batas_tindak_lanjut_keberatan']))}" in line
