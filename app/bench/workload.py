@@ -30,6 +30,8 @@ STEPS = {
     "Activity_AjukanKeberatan": ("pemohon", {"ajukan_keberatan": "ya", "alasan_keberatan": "a",
                                             "uraian_keberatan": "Informasi ini bukan rahasia"}),
     "Activity_PutuskanKeberatan": ("atasan", {"keputusan_keberatan": "dikabulkan", "pertimbangan_keberatan": "Terbuka",
+                                              "tindak_lanjut_keberatan": "Berikan salinan dokumen yang diminta",
+                                              "batas_hari_kerja_tindak_lanjut": 10,
                                               "nama_atasan": "Drs. Hadi Wibowo", "jabatan_atasan": "Sekretaris Daerah"}),
     "Activity_LaksanakanPutusan": ("petugas", {"tanggal_pelaksanaan": "2026-04-01", "catatan_pelaksanaan": "Diserahkan"}),
 }

@@ -77,6 +77,8 @@ def render_objection_decision(doc: Document, data: CaseDocumentData, labels=None
     doc.field("Tanggal putusan", fmt_datetime(case.get("tanggal_putusan_keberatan")))
     doc.block("Pertimbangan", case.get("pertimbangan_keberatan"))
     if decision == "dikabulkan":
+        doc.block("Yang wajib diberikan / dilakukan PPID", case.get("tindak_lanjut_keberatan"))
+        doc.field("Batas waktu pelaksanaan", follow_up_deadline(case))
         doc.notice_box(
             "PPID Dinas Komunikasi dan Informatika Kabupaten Pasuruan melaksanakan putusan ini dan "
             "menyampaikan informasi kepada Pemohon sesuai permohonan. " + DISPUTE_RIGHT
@@ -122,3 +124,13 @@ def putusan_summary(case, labels=None) -> str:
     if case.get("keberatan_tidak_ditanggapi"):
         return "Tidak ditanggapi dalam 30 hari kerja"
     return ""
+
+
+def follow_up_deadline(case) -> str:
+    """'10 hari kerja sejak putusan (paling lambat Kamis, 10 Desember 2026)' for a granted objection."""
+    days = stringify(case.get("batas_hari_kerja_tindak_lanjut")).strip()
+    if not days:
+        return ""
+    text = f"{days} hari kerja sejak putusan"
+    day = fmt_date(case.get("batas_tindak_lanjut_keberatan"))
+    return f"{text} (paling lambat {day})" if day else text

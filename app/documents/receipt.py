@@ -67,6 +67,8 @@ def render_receipt(doc: Document, data: CaseDocumentData, labels=None, *, show_p
     request_fields(doc, case, labels)
     doc.field("Lampiran identitas",
               "Diterima (hanya dapat dilihat petugas yang menangani)" if has_identity_attachment(data) else "")
+    if case.get("lampiran_kuasa"):
+        doc.field("Surat kuasa / akta pendirian", "Diterima (hanya dapat dilihat petugas yang menangani)")
 
     doc.heading("Jangka Waktu dan Biaya")
     due = fmt_date(case.get("batas_pemberitahuan"))

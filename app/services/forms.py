@@ -106,6 +106,27 @@ def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[s
     return cleaned
 
 
+def check_agreement(schema: dict, submitted: dict[str, Any], case_data: dict[str, Any]) -> None:
+    """Answers that must agree with an earlier form's answer (`"x-sesuai-dengan"` on a property).
+
+    The keyword names the earlier field and, per earlier value, the values this field may take
+    and the message shown on this field otherwise:
+    `{"isian": "informasi_dikuasai", "bila": {"tidak": {"boleh": ["tidak_dikuasai"], "pesan": "..."}}}`.
+    No earlier answer, or an earlier value the rule does not list: nothing to check.
+    """
+    errors: dict[str, list[str]] = {}
+    for name, prop in schema.get("properties", {}).items():
+        rule = prop.get("x-sesuai-dengan") if isinstance(prop, dict) else None
+        if not isinstance(rule, dict) or name not in submitted:
+            continue
+        earlier = case_data.get(rule.get("isian"))
+        allowed = (rule.get("bila") or {}).get(earlier) if isinstance(earlier, str) else None
+        if isinstance(allowed, dict) and submitted[name] not in allowed.get("boleh", []):
+            errors[name] = [str(allowed.get("pesan") or "Isian tidak sesuai dengan jawaban sebelumnya.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def _explain_unstaffed(schema: dict, data: dict, errors: dict[str, list[str]]) -> None:
     """An OPD refused because no active officer works for it says so (not "Pilihan tidak tersedia")."""
     fields = [k for k, p in schema.get("properties", {}).items()

@@ -196,8 +196,53 @@ def _timeline(view: CaseView, show_names: bool, staff_events: bool,
 
 
 def _documents_of(submitted: object) -> tuple[str, ...]:
-    """A step that records the decision (`keputusan`) produced the written notice."""
-    return ("pemberitahuan",) if isinstance(submitted, dict) and submitted.get("keputusan") else ()
+    """The documents a completed step produced, listed beside it: the decision (`keputusan`) gives the
+    written notice (or the extension letter), a filed objection its receipt, the Atasan PPID's decision
+    the answer, a recorded dispute the dispute file."""
+    if not isinstance(submitted, dict):
+        return ()
+    documents = []
+    if submitted.get("keputusan"):
+        documents.append("perpanjangan" if submitted["keputusan"] == "perpanjang" else "pemberitahuan")
+    if submitted.get("ajukan_keberatan") == "ya":
+        documents.append("tanda_terima_keberatan")
+    if submitted.get("keputusan_keberatan"):
+        documents.append("putusan_keberatan")
+    if submitted.get("ajukan_sengketa") == "ya":
+        documents.append("berkas_sengketa")
+    return tuple(documents)
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """What the case waits for now, from whom (an office, never a person), by when."""
+
+    what: str
+    who: str
+    due_at: datetime | None
+    applicant: bool  # the applicant is the one awaited
+
+
+def _office(lane: str | None, instance: ProcessInstance) -> str:
+    if lane == roles.OPD:
+        from app.persistence.models import Opd
+
+        opd = db.session.get(Opd, instance.opd_code) if instance.opd_code else None
+        return f"PPID Pelaksana {opd.name}" if opd else "PPID Pelaksana OPD"
+    return {roles.DISKOMINFO: "PPID Diskominfo", roles.KEPALA_DISKOMINFO: "Kepala Diskominfo",
+            roles.ATASAN_PPID: "Atasan PPID", roles.PEMOHON: "Anda"}.get(lane or "", "PPID Diskominfo")
+
+
+def _awaited(view: CaseView, instance: ProcessInstance, deadlines: list[Deadline]) -> Awaited | None:
+    """The open step that is due first (the applicant's own first), with its due date or the case's
+    nearest legal deadline."""
+    if instance.finished or not view.open_tasks:
+        return None
+    tasks = sorted(view.open_tasks, key=lambda t: (t["lane"] != roles.PEMOHON, t["due_at"] is None,
+                                                   t["due_at"] or instance.created_at))
+    task = tasks[0]
+    due = task["due_at"] or next((d.due_at for d in deadlines if d.legal), None)
+    return Awaited(task["title"], _office(task["lane"], instance), due, task["lane"] == roles.PEMOHON)
 
 
 def _deadlines(instance_id: int) -> list[Deadline]:
@@ -316,6 +361,7 @@ class CasePage:
     has_dispute: bool
     status_keberatan: str | None
     nomor_keberatan: str | None
+    awaited: Awaited | None = None
 
 
 def case_page(actor: Actor, registration_number: str) -> CasePage:
@@ -333,14 +379,16 @@ def case_page(actor: Actor, registration_number: str) -> CasePage:
         (mine if row is not None and may_work(actor, row) else others).append(entry)
     schema, ui = _form_pair(definition, _start_meta(instance, definition))
     data = view.data
+    deadlines = _deadlines(instance.id)
     return CasePage(
         case=view, is_owner=owner, show_names=show_names,
         timeline=_timeline(view, show_names, staff_events=not owner, definition=definition),
-        my_tasks=mine, other_tasks=others, deadlines=_deadlines(instance.id),
+        my_tasks=mine, other_tasks=others, deadlines=deadlines,
         attachments=_attachment_links(actor, instance, field_titles(definition)),
         request_schema=schema, request_ui=ui,
         has_notice=bool(data.get("keputusan")), has_dispute=bool(data.get("status_sengketa")),
         status_keberatan=data.get("status_keberatan"), nomor_keberatan=data.get("nomor_keberatan"),
+        awaited=_awaited(view, instance, deadlines),
     )
 
 
@@ -514,6 +562,27 @@ def notice_document(actor: Actor, registration_number: str) -> bytes:
     if not docs.data.case_data.get("keputusan"):
         raise NotFound("Pemberitahuan tertulis belum diterbitkan.")
     return notice_pdf(docs.data, docs.labels)
+
+
+def objection_receipt_document(actor: Actor, registration_number: str) -> bytes:
+    """Tanda bukti pengajuan keberatan; NotFound until an objection has been filed."""
+    from app.documents import objection_receipt_pdf
+
+    docs = document_data(actor, registration_number)
+    if not docs.data.case_data.get("nomor_keberatan"):
+        raise NotFound("Keberatan belum diajukan.")
+    return objection_receipt_pdf(docs.data, docs.labels)
+
+
+def objection_decision_document(actor: Actor, registration_number: str) -> bytes:
+    """Tanggapan Atasan PPID atas keberatan; NotFound until decided (or left unanswered past 30 working days)."""
+    from app.documents import objection_decision_pdf
+
+    docs = document_data(actor, registration_number)
+    case = docs.data.case_data
+    if not (case.get("keputusan_keberatan") or case.get("keberatan_tidak_ditanggapi")):
+        raise NotFound("Atasan PPID belum memberikan tanggapan atas keberatan.")
+    return objection_decision_pdf(docs.data, docs.labels)
 
 
 def dispute_bundle(actor: Actor, registration_number: str, base_url: str = "") -> bytes:

@@ -32,6 +32,8 @@ Objection register (register keberatan):
 | Alasan keberatan | `alasan_keberatan` (Pasal 35 ayat (1) letter, shown with `art35_label`) |
 | Keputusan | `keputusan_keberatan` |
 | Tanggal putusan | time of the task completion that set `keputusan_keberatan` |
+| Tindak lanjut | `tindak_lanjut_keberatan` (what a granted objection obliges the PPID to give or do) |
+| Batas pelaksanaan | `batas_tindak_lanjut_keberatan` (set by the process from the working days given), WIB date |
 | Nama atasan PPID | `nama_atasan` |
 | Jabatan atasan PPID | `jabatan_atasan` |
 | Status keberatan | `status_keberatan` |
@@ -82,6 +84,8 @@ class ObjectionRow:
     alasan_keberatan: str
     keputusan: str
     tanggal_putusan: date | None
+    tindak_lanjut: str
+    batas_pelaksanaan: date | None
     nama_atasan: str
     jabatan_atasan: str
     status_keberatan: str
@@ -96,6 +100,7 @@ HEADINGS = {
     "tanggal_pemberitahuan": "Tanggal Pemberitahuan Tertulis", "opd": "OPD", "status": "Status",
     "nomor_keberatan": "Nomor Keberatan", "tanggal_keberatan": "Tanggal Keberatan", "pemohon": "Pemohon",
     "alasan_keberatan": "Alasan Keberatan", "tanggal_putusan": "Tanggal Putusan",
+    "tindak_lanjut": "Tindak Lanjut Putusan", "batas_pelaksanaan": "Batas Pelaksanaan Putusan",
     "nama_atasan": "Nama Atasan PPID", "jabatan_atasan": "Jabatan Atasan PPID", "status_keberatan": "Status Keberatan",
 }
 
@@ -246,6 +251,8 @@ def objection_row(instance: ProcessInstance, data: dict) -> ObjectionRow:
         alasan_keberatan=_art(data.get("alasan_keberatan"), statuses.art35_label),
         keputusan=label(labels, "keputusan_keberatan", data.get("keputusan_keberatan")),
         tanggal_putusan=wib_day(times.get("keputusan_keberatan")) if data.get("keputusan_keberatan") else None,
+        tindak_lanjut=text(data, "tindak_lanjut_keberatan"),
+        batas_pelaksanaan=wib_day(data.get("batas_tindak_lanjut_keberatan")),
         nama_atasan=text(data, "nama_atasan"),
         jabatan_atasan=text(data, "jabatan_atasan"),
         status_keberatan=text(data, "status_keberatan"),

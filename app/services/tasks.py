@@ -15,7 +15,7 @@ from .attachments import Upload, link_to_case, store_uploads
 from .access import completed_by_actor, may_work, task_filter
 from .cases import case_privacy, visible_data
 from .context import Actor, engine
-from .forms import clean_submission, resolve_schema
+from .forms import check_agreement, clean_submission, resolve_schema
 from .processes import definition_of
 from .steps import definition_for, instance_options, new_context, persist_run
 from .transaction import use_case
@@ -176,6 +176,8 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     if references:
         link_to_case(references, instance)
     cleaned = _clean(definition.forms[meta.form], {**data, **references}) if meta.form else {}
+    if meta.form:
+        check_agreement(definition.forms[meta.form], cleaned, instance.case_data or {})
     run = engine().open(definition, instance.state, new_context(now))
     try:
         task = next(t for t in run.ready_tasks() if t.task_id == row.task_id)

@@ -140,6 +140,22 @@ def notice(registration_number: str):
                      "application/pdf", True)
 
 
+@bp.get("/permohonan/<registration_number>/tanda-terima-keberatan.pdf")
+@roles_required()
+def objection_receipt(registration_number: str):
+    content = portal_views.objection_receipt_document(current_actor(), registration_number)
+    return _document(content, f"tanda-terima-keberatan-{_safe_number(registration_number)}.pdf",
+                     "application/pdf", True)
+
+
+@bp.get("/permohonan/<registration_number>/tanggapan-keberatan.pdf")
+@roles_required()
+def objection_decision(registration_number: str):
+    content = portal_views.objection_decision_document(current_actor(), registration_number)
+    return _document(content, f"tanggapan-atasan-ppid-{_safe_number(registration_number)}.pdf",
+                     "application/pdf", True)
+
+
 @bp.get("/permohonan/<registration_number>/berkas-sengketa.zip")
 @roles_required()
 def dispute_bundle(registration_number: str):

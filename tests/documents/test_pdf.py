@@ -239,6 +239,22 @@ def test_objection_decision(font_mode):
              "Sekretaris Daerah Kabupaten Pasuruan", "Komisi Informasi Provinsi Jawa Timur", "14 hari kerja")
 
 
+
+def test_granted_objection_says_what_is_to_be_done_and_by_when(font_mode):
+    case = {**dispute_case(), "keputusan_keberatan": "dikabulkan", "tindak_lanjut_keberatan": "Berikan salinan RKA 2025.",
+            "batas_hari_kerja_tindak_lanjut": 10, "batas_tindak_lanjut_keberatan": "2026-12-10T16:59:59+00:00"}
+    text = text_of(objection_decision_pdf(make(case)))
+    contains(text, "Keberatan DIKABULKAN", "Yang wajib diberikan / dilakukan PPID", "Berikan salinan RKA 2025.",
+             "10 hari kerja sejak putusan (paling lambat Kamis, 10 Desember 2026)")
+
+
+def test_receipt_acknowledges_a_power_of_attorney_without_showing_it(font_mode):
+    case = base_case(jenis_pemohon="kelompok", lampiran_kuasa="lampiran:9")
+    text = text_of(receipt_pdf(make(case)))
+    contains(text, "Surat kuasa / akta pendirian", "Diterima (hanya dapat dilihat petugas yang menangani)")
+    assert "lampiran:9" not in text
+    assert "Surat kuasa" not in text_of(receipt_pdf(make(base_case())))
+
 # -- history -----------------------------------------------------------------------------
 def test_history_table_and_hash_line(font_mode):
     pdf = history_pdf(make(history=history(40), verification_hash=HASH))

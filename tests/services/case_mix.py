@@ -27,6 +27,8 @@ PART = {"keputusan": "diterima_sebagian", "bagian_dihitamkan": "NIK penerima", "
         "dasar_penolakan": "h", "uji_konsekuensi": "Data pribadi"}
 EXTEND = {"keputusan": "perpanjang", "alasan_perpanjangan": "Data di arsip"}
 NOT_HELD = {"keputusan": "tidak_dikuasai", "badan_publik_lain": "BPS Kab. Pasuruan"}
+#: the OPD's answer a "not held" notice must agree with
+OPD_NOT_HELD = {"informasi_dikuasai": "tidak", "usulan_keputusan": "tidak_dikuasai"}
 INCOMPLETE = {"kelengkapan": "tidak_lengkap", "catatan_kelengkapan": "KTP buram"}
 
 
@@ -50,7 +52,7 @@ RECIPES: dict[str, tuple] = {
                                   do(OBJECT, ajukan_keberatan="tidak")),
     "granted_part_objection_granted": (*map(do, TO_NOTICE), do(NOTICE, **PART), do(DELIVER),
                                        do(OBJECT, alasan_keberatan="d"), do(DECIDE), do(EXECUTE)),
-    "not_held": (*map(do, TO_NOTICE), do(NOTICE, **NOT_HELD)),
+    "not_held": (*map(do, TO_NOTICE[:2]), do(TO_NOTICE[2], **OPD_NOT_HELD), do(NOTICE, **NOT_HELD)),
     "incomplete_then_completed": (do(TO_NOTICE[0], **INCOMPLETE), do("Activity_LengkapiPermohonan"),
                                   *map(do, TO_NOTICE), do(NOTICE), do(DELIVER)),
     "incomplete_lapsed": (do(TO_NOTICE[0], **INCOMPLETE), wait("Timer_BatasMelengkapi3HK")),
@@ -77,7 +79,8 @@ RECIPES: dict[str, tuple] = {
                                              do(FINAL, **REFUSAL), do(OBJECT),
                                              do(DECIDE, keputusan_keberatan="ditolak"),
                                              do(DISPUTE, ajukan_sengketa="tidak")),
-    "extension_not_held": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT), do(FINAL, **NOT_HELD)),
+    "extension_not_held": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT, **OPD_NOT_HELD),
+                           do(FINAL, **NOT_HELD)),
     "extension_lapsed_objection_undecided": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), wait("Timer_Batas17HK"),
                                              do(OBJECT, alasan_keberatan="g"), wait("Timer_BatasPutusan30HK"),
                                              do(DISPUTE)),

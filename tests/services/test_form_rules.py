@@ -52,3 +52,87 @@ def test_consistent_answers_pass(held: str, decision: str) -> None:
 def test_nik_pattern_says_sixteen_digits() -> None:
     errors = _errors("permohonan_informasi", {"nik": "12345"})
     assert errors["nik"] == ["NIK harus 16 angka."]
+
+
+NOTICE_REFUSED = {"keputusan": "ditolak", "isi_pemberitahuan": "x", "dasar_penolakan": "h",
+                  "uji_konsekuensi": "Membuka data pribadi", "jangka_waktu_pengecualian": "Selamanya"}
+
+
+@pytest.mark.parametrize("form", ["pemberitahuan_tertulis", "pemberitahuan_tertulis_akhir"])
+@pytest.mark.parametrize("missing", ["dasar_penolakan", "uji_konsekuensi"])
+def test_refusal_needs_ground_and_consequence_test(form: str, missing: str) -> None:
+    data = {k: v for k, v in NOTICE_REFUSED.items() if k != missing}
+    assert _errors(form, data) == {missing: ["Wajib diisi."]}
+
+
+@pytest.mark.parametrize("form", ["pemberitahuan_tertulis", "pemberitahuan_tertulis_akhir"])
+def test_partial_grant_needs_ground_and_consequence_test(form: str) -> None:
+    data = {"keputusan": "diterima_sebagian", "isi_pemberitahuan": "x", "bentuk_informasi": "PDF",
+            "bagian_dihitamkan": "NIK"}
+    assert _errors(form, data) == {"dasar_penolakan": ["Wajib diisi."], "uji_konsekuensi": ["Wajib diisi."]}
+
+
+@pytest.mark.parametrize("form", ["pemberitahuan_tertulis", "pemberitahuan_tertulis_akhir"])
+@pytest.mark.parametrize("decision", ["diterima_seluruhnya", "tidak_dikuasai"])
+def test_grant_must_not_carry_a_refusal_ground(form: str, decision: str) -> None:
+    data = {"keputusan": decision, "isi_pemberitahuan": "x", "bentuk_informasi": "PDF", "dasar_penolakan": "h",
+            "uji_konsekuensi": "y"}
+    errors = _errors(form, data)
+    assert errors == {
+        "dasar_penolakan": ["Dasar pengecualian hanya untuk permohonan yang ditolak atau diterima sebagian."],
+        "uji_konsekuensi": ["Uji konsekuensi hanya untuk permohonan yang ditolak atau diterima sebagian."]}
+
+
+def test_extension_needs_a_reason() -> None:
+    assert _errors("pemberitahuan_tertulis", {"keputusan": "perpanjang", "isi_pemberitahuan": "x"}) == {
+        "alasan_perpanjangan": ["Wajib diisi."]}
+
+
+def test_complete_refusal_passes() -> None:
+    assert clean_submission(_schema("pemberitahuan_tertulis"), NOTICE_REFUSED, sources={}) == NOTICE_REFUSED
+
+
+OBJECTION = {"pertimbangan_keberatan": "Informasi terbuka", "nama_atasan": "Sekda", "jabatan_atasan": "Atasan PPID"}
+
+
+def test_granted_objection_needs_what_and_by_when() -> None:
+    errors = _errors("putusan_keberatan", {**OBJECTION, "keputusan_keberatan": "dikabulkan"})
+    assert errors == {"tindak_lanjut_keberatan": ["Wajib diisi."], "batas_hari_kerja_tindak_lanjut": ["Wajib diisi."]}
+
+
+def test_granted_objection_deadline_is_working_days_up_to_thirty() -> None:
+    errors = _errors("putusan_keberatan", {**OBJECTION, "keputusan_keberatan": "dikabulkan",
+                                           "tindak_lanjut_keberatan": "Berikan salinan", "batas_hari_kerja_tindak_lanjut": 45})
+    assert errors == {"batas_hari_kerja_tindak_lanjut": ["Isi jumlah hari kerja, antara 1 dan 30."]}
+
+
+def test_refused_objection_needs_its_reason() -> None:
+    data = {k: v for k, v in OBJECTION.items() if k != "pertimbangan_keberatan"}
+    assert _errors("putusan_keberatan", {**data, "keputusan_keberatan": "ditolak"}) == {
+        "pertimbangan_keberatan": ["Wajib diisi."]}
+
+
+def test_complete_granted_objection_passes() -> None:
+    data = {**OBJECTION, "keputusan_keberatan": "dikabulkan", "tindak_lanjut_keberatan": "Berikan salinan",
+            "batas_hari_kerja_tindak_lanjut": 10}
+    assert clean_submission(_schema("putusan_keberatan"), data, sources={}) == data
+
+
+REQUEST = {"nama_lengkap": "Budi", "alamat": "Pasuruan", "pekerjaan": "Wiraswasta", "telepon": "081234567890",
+           "email": "budi@contoh.id", "rincian_informasi": "APBD", "tujuan_penggunaan": "Kajian",
+           "cara_memperoleh": "melihat", "lampiran_identitas": "lampiran:ktp"}
+
+
+@pytest.mark.parametrize("kind,extra", [("kelompok", {"nik": "3514012345678901"}),
+                                        ("badan_hukum", {"nomor_akta": "AHU-1"})])
+def test_group_or_legal_entity_must_upload_its_standing(kind: str, extra: dict) -> None:
+    errors = _errors("permohonan_informasi", {**REQUEST, **extra, "jenis_pemohon": kind})
+    assert errors == {"lampiran_kuasa": ["Wajib diisi."]}
+    passed = clean_submission(_schema("permohonan_informasi"),
+                              {**REQUEST, **extra, "jenis_pemohon": kind, "lampiran_kuasa": "lampiran:akta"}, sources={})
+    assert passed["lampiran_kuasa"] == "lampiran:akta"
+
+
+def test_individual_needs_no_power_of_attorney() -> None:
+    data = {**REQUEST, "jenis_pemohon": "perorangan", "nik": "3514012345678901"}
+    assert "lampiran_kuasa" not in clean_submission(_schema("permohonan_informasi"), data, sources={})

@@ -1,5 +1,5 @@
 """Every path of the information-request procedure, run through the services with time moved."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -8,6 +8,7 @@ from app.domain.errors import Forbidden
 from app.persistence.models import AuditEvent, Outbox, TimerJob, User, db
 from app.services.accounts import create_user
 from app.services.calendar import current_calendar
+from app.services.registers import objection_register, wib_day
 
 from tests.support import REFUSAL, Driver, now, wib
 
@@ -61,7 +62,8 @@ def test_granted_in_part_then_no_objection(drive):
 
 def test_not_held(drive):
     reg = drive.start()
-    drive.walk(reg, *TO_NOTICE)
+    drive.walk(reg, *TO_NOTICE[:2])
+    drive.do(reg, "Activity_JawabPermohonan", informasi_dikuasai="tidak", usulan_keputusan="tidak_dikuasai")
     drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="tidak_dikuasai", badan_publik_lain="BPS Kab. Pasuruan")
     case = drive.case(reg)
     assert case.finished and case.status == "Informasi Tidak Dikuasai"
@@ -98,8 +100,14 @@ def test_refused_then_objection_granted(drive):
     drive.do(reg, "Activity_AjukanKeberatan")
     data = drive.case(reg).case_data
     assert data["status_keberatan"] == "Keberatan Diajukan" and data["nomor_keberatan"].startswith("KEB-2026-")
-    drive.do(reg, "Activity_PutuskanKeberatan")
-    assert drive.case(reg).case_data["status_keberatan"] == "Dikabulkan"
+    drive.do(reg, "Activity_PutuskanKeberatan", batas_hari_kerja_tindak_lanjut=3)
+    data = drive.case(reg).case_data
+    assert data["status_keberatan"] == "Dikabulkan"
+    decided = datetime.fromisoformat(data["tanggal_putusan_keberatan"])
+    assert datetime.fromisoformat(data["batas_tindak_lanjut_keberatan"]) == current_calendar().add_working_days(decided, 3)
+    row = next(r for r in objection_register() if r.nomor_keberatan == data["nomor_keberatan"])
+    assert row.tindak_lanjut == data["tindak_lanjut_keberatan"]
+    assert row.batas_pelaksanaan == wib_day(data["batas_tindak_lanjut_keberatan"])
     drive.do(reg, "Activity_LaksanakanPutusan")
     assert drive.case(reg).finished and drive.case(reg).status == "Selesai"
 

@@ -71,6 +71,8 @@ GET_ROUTES = {
     "portal.receipt": ("/permohonan/{A}/tanda-terima.pdf", {"pemohon", "opd"} | STAFF_CASE_READERS, 200),
     "portal.notice": ("/permohonan/{B}/pemberitahuan.pdf", {"pemohon", "opd"} | STAFF_CASE_READERS, 200),
     "portal.dispute_bundle": ("/permohonan/{B}/berkas-sengketa.zip", set(), 200),  # no dispute yet: 404 for all
+    "portal.objection_receipt": ("/permohonan/{B}/tanda-terima-keberatan.pdf", set(), 200),  # not filed: 404
+    "portal.objection_decision": ("/permohonan/{B}/tanggapan-keberatan.pdf", set(), 200),  # not decided: 404
     "files.download": ("/lampiran/{ktp}", {"pemohon", "petugas", "kepala", "atasan", "opd"}, 200),
     "staff.worklist": ("/staf/tugas", {"petugas", "kepala", "opd", "opd_lain", "atasan"}, 200),
     "staff.cases": ("/staf/kasus", {"petugas", "kepala", "opd", "opd_lain", "atasan", "auditor"}, 200),

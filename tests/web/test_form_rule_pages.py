@@ -19,3 +19,21 @@ def test_not_held_and_granted_is_refused_next_to_the_decision(client, drive):  #
     message = html.unescape(field_error(response.get_data(as_text=True), "usulan_keputusan"))
     assert message == "Informasi yang tidak dikuasai hanya dapat diusulkan 'Informasi tidak dikuasai'."
     assert drive.open_tasks(number) == ["Activity_JawabPermohonan"]
+
+
+def test_notice_that_contradicts_the_opd_is_refused_next_to_the_decision(client, drive):  # noqa: F811
+    number, _ = new_case()
+    sign_in(client, "petugas")
+    complete(client, drive, number, "Activity_PeriksaKelengkapan", {"kelengkapan": "lengkap"})
+    complete(client, drive, number, "Activity_TeruskanKeOPD", {"opd": "DISDIK"})
+    switch(client, "opd")
+    complete(client, drive, number, "Activity_JawabPermohonan", {
+        "informasi_dikuasai": "tidak", "usulan_keputusan": "tidak_dikuasai", "jawaban_opd": "Ada di BPS"})
+    switch(client, "petugas")
+    response = complete(client, drive, number, "Activity_TerbitkanPemberitahuan", {
+        "keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan", "bentuk_informasi": "PDF"})
+    assert response.status_code == 422
+    message = html.unescape(field_error(response.get_data(as_text=True), "keputusan"))
+    assert message == "OPD menyatakan informasi tidak dikuasai: keputusan harus 'Informasi tidak dikuasai'."
+    assert drive.open_tasks(number) == ["Activity_TerbitkanPemberitahuan"]
+    assert drive.case(number).case_data.get("keputusan") is None
