@@ -16,6 +16,9 @@ PROCESS = "permohonan_informasi"
 #: the request form and the usual answers are the benchmark's workload (one copy of the data)
 REQUEST = workload.REQUEST
 REFUSAL = workload.REFUSAL
+#: the superior refuses the objection: nothing is ordered to be done (the defaults' order is dropped)
+OBJECTION_REFUSED = {"keputusan_keberatan": "ditolak", "tindak_lanjut_keberatan": None,
+                     "batas_hari_kerja_tindak_lanjut": None}
 
 #: default form data per user task, completed by the usual actor
 STEPS = {

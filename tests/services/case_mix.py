@@ -20,7 +20,7 @@ from app.persistence.models import ProcessInstance, TimerJob, db
 from app.services.tasks import claim_task, unclaim_task
 from app.services.timers import fire_due_timers
 
-from tests.support import REFUSAL, Driver, actor, now, wib
+from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, actor, now, wib
 
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
 PART = {"keputusan": "diterima_sebagian", "bagian_dihitamkan": "NIK penerima", "jangka_waktu_pengecualian": "selamanya",
@@ -58,12 +58,12 @@ RECIPES: dict[str, tuple] = {
     "incomplete_lapsed": (do(TO_NOTICE[0], **INCOMPLETE), wait("Timer_BatasMelengkapi3HK")),
     "refused_objection_granted": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), do(OBJECT), do(DECIDE), do(EXECUTE)),
     "refused_objection_rejected_dispute": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), do(OBJECT),
-                                           do(DECIDE, keputusan_keberatan="ditolak"), do(DISPUTE)),
+                                           do(DECIDE, **OBJECTION_REFUSED), do(DISPUTE)),
     "refused_objection_rejected_no_dispute": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), do(OBJECT),
-                                              do(DECIDE, keputusan_keberatan="ditolak"),
+                                              do(DECIDE, **OBJECTION_REFUSED),
                                               do(DISPUTE, ajukan_sengketa="tidak")),
     "refused_objection_rejected_dispute_lapsed": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), do(OBJECT),
-                                                  do(DECIDE, keputusan_keberatan="ditolak"),
+                                                  do(DECIDE, **OBJECTION_REFUSED),
                                                   wait("Timer_JangkaSengketa14HK")),
     "refused_objection_undecided_dispute": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), do(OBJECT),
                                             wait("Timer_BatasPutusan30HK"), do(DISPUTE)),
@@ -77,7 +77,7 @@ RECIPES: dict[str, tuple] = {
     "extension_granted": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT), do(FINAL), do(DELIVER)),
     "extension_refused_objection_rejected": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT),
                                              do(FINAL, **REFUSAL), do(OBJECT),
-                                             do(DECIDE, keputusan_keberatan="ditolak"),
+                                             do(DECIDE, **OBJECTION_REFUSED),
                                              do(DISPUTE, ajukan_sengketa="tidak")),
     "extension_not_held": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT, **OPD_NOT_HELD),
                            do(FINAL, **NOT_HELD)),

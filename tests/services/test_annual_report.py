@@ -33,7 +33,7 @@ from app.services.registers import objection_register, request_register, to_csv,
 from app.services.reports import ALL, NO_OPD, annual_report, bar_chart_svg, chart_svg, public_statistics
 
 from tests.services.case_mix import EXTEND, INCOMPLETE, NOT_HELD, PART, restore_tables, snapshot_tables
-from tests.support import REFUSAL, Driver, wib
+from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, wib
 
 NIK = "3514012301900001"
 CHECK, FORWARD, ANSWER, NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan",
@@ -88,7 +88,7 @@ def _build() -> dict[str, str]:
         d.do(reg["G"], CHECK)
         d.do(reg["G"], FORWARD, opd="DINKES")
         d.move_to(wib(2026, 3, 4))
-        d.do(reg["C"], "Activity_PutuskanKeberatan", keputusan_keberatan="ditolak")
+        d.do(reg["C"], "Activity_PutuskanKeberatan", **OBJECTION_REFUSED)
         d.move_to(wib(2026, 3, 5))
         d.do(reg["C"], "Activity_AjukanSengketa")
         d.move_to(wib(2026, 3, 6))  # F did not complete its request by 5 March: it lapses

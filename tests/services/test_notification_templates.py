@@ -17,7 +17,7 @@ def test_decisions_reach_the_applicant_by_mail(app):
     import time_machine
 
     from app.persistence.models import Outbox, db
-    from tests.support import REFUSAL, Driver, wib
+    from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, wib
 
     with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
         drive = Driver(traveller)
@@ -25,7 +25,7 @@ def test_decisions_reach_the_applicant_by_mail(app):
         drive.walk(reg, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
         drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)
         drive.do(reg, "Activity_AjukanKeberatan")
-        drive.do(reg, "Activity_PutuskanKeberatan", keputusan_keberatan="ditolak")
+        drive.do(reg, "Activity_PutuskanKeberatan", **OBJECTION_REFUSED)
     mails = db.session.scalars(db.select(Outbox).filter_by(recipient="pemohon@contoh.pasuruankab.go.id")
                                .order_by(Outbox.id)).all()
     assert [m.template for m in mails] == ["tanda_terima", "pemberitahuan_tertulis", "keberatan_diterima",
@@ -37,7 +37,7 @@ def test_mails_name_the_day_of_the_limit_not_only_a_number_of_working_days(app):
     import time_machine
 
     from app.persistence.models import Outbox, db
-    from tests.support import REFUSAL, Driver, wib
+    from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, wib
 
     with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:  # Monday 2 March 2026
         drive = Driver(traveller)

@@ -10,7 +10,7 @@ from app.services.accounts import create_user
 from app.services.calendar import current_calendar
 from app.services.registers import objection_register, wib_day
 
-from tests.support import REFUSAL, Driver, now, wib
+from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, now, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
@@ -117,7 +117,7 @@ def test_refused_objection_rejected_dispute_recorded(drive):
     drive.walk(reg, *TO_NOTICE)
     drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)
     drive.do(reg, "Activity_AjukanKeberatan")
-    drive.do(reg, "Activity_PutuskanKeberatan", keputusan_keberatan="ditolak")
+    drive.do(reg, "Activity_PutuskanKeberatan", **OBJECTION_REFUSED)
     assert drive.case(reg).case_data["status_keberatan"] == "Ditolak"
     assert drive.open_tasks(reg) == ["Activity_AjukanSengketa"]
     drive.do(reg, "Activity_AjukanSengketa")

@@ -18,7 +18,7 @@ from app.services.attachments import Upload
 from app.services.cases import start_case
 
 from tests.conftest import PASSWORD
-from tests.support import PROCESS, REFUSAL, REQUEST, ComplaintDriver, Driver, actor, now, sign_in, wib
+from tests.support import OBJECTION_REFUSED, PROCESS, REFUSAL, REQUEST, ComplaintDriver, Driver, actor, now, sign_in, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
@@ -356,7 +356,7 @@ def test_notice_and_dispute_bundle_appear_when_they_exist(app, client):
         assert notice.status_code == 200 and notice.data.startswith(b"%PDF") and number in pdf_text(notice.data)
         assert client.get(f"/permohonan/{number}/berkas-sengketa.zip").status_code == 404
         drive.do(number, "Activity_AjukanKeberatan")
-        drive.do(number, "Activity_PutuskanKeberatan", keputusan_keberatan="ditolak")
+        drive.do(number, "Activity_PutuskanKeberatan", **OBJECTION_REFUSED)
         drive.do(number, "Activity_AjukanSengketa")
         db.session.remove()
         html = client.get(f"/permohonan/{number}").get_data(as_text=True)
