@@ -128,3 +128,45 @@ def test_a_body_over_the_hard_cap_is_a_clear_413(client, app):
                            content_type="multipart/form-data")
     assert response.status_code == 413 and "tidak dapat dibaca" in response.get_data(as_text=True)
     assert cases() == 0
+
+
+COMPLAINT = {"kategori_pengaduan": "layanan_lambat", "uraian_pengaduan": "Belum dijawab sejak bulan lalu",
+             "nama_lengkap": "Siti Aminah", "email": "siti@contoh.id", "telepon": "081234567890"}
+
+
+def test_a_stale_csrf_token_keeps_the_generic_request_form(csrf_app):
+    client = csrf_app.test_client()
+    token = csrf_token(client)
+    assert client.post("/masuk", data={"username": "pemohon", "password": PASSWORD, "csrf_token": token}
+                       ).status_code == 302
+    response = client.post("/ajukan/pengaduan_layanan", data={**COMPLAINT, "form_token": "x", "csrf_token": "basi"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"] == "/ajukan/pengaduan_layanan"
+    assert cases() == 0
+    html = page(client, "/ajukan/pengaduan_layanan")
+    assert "Sesi formulir ini berakhir" in html
+    assert value_of(html, "uraian_pengaduan") == COMPLAINT["uraian_pengaduan"]
+    assert value_of(html, "telepon") == COMPLAINT["telepon"]
+
+
+@pytest.mark.parametrize("referrer", ["https://evil.example//evil.example/x", "https://evil.example/\\evil.example",
+                                      "javascript:alert(1)"])
+def test_a_form_refused_for_its_session_never_sends_anyone_to_another_site(csrf_app, referrer):
+    """A post to an address that shows no page goes back to the page it came from: a local path only."""
+    client = csrf_app.test_client()
+    response = client.post("/admin/kalender/2026-03-03/hapus", data={"csrf_token": "basi"},
+                           headers={"Referer": referrer})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == "/masuk", location
+    assert db.session.scalar(db.select(db.func.count()).select_from(FormStash)) == 0
+    back = client.post(location, data={"username": "admin", "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert back.status_code == 302 and back.headers["Location"].startswith("/") \
+        and not back.headers["Location"].startswith("//")
+
+
+def test_a_form_refused_for_its_session_goes_back_to_the_local_page_it_came_from(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/admin/kalender/2026-03-03/hapus", data={"csrf_token": "basi"},
+                           headers={"Referer": "http://localhost/admin/kalender?tahun=2026"})
+    assert response.headers["Location"] == "/masuk?next=/admin/kalender"
