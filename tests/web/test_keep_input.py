@@ -170,3 +170,30 @@ def test_a_form_refused_for_its_session_goes_back_to_the_local_page_it_came_from
     response = client.post("/admin/kalender/2026-03-03/hapus", data={"csrf_token": "basi"},
                            headers={"Referer": "http://localhost/admin/kalender?tahun=2026"})
     assert response.headers["Location"] == "/masuk?next=/admin/kalender"
+
+
+def test_a_file_over_the_limit_on_a_task_form_keeps_the_other_fields(client, app):
+    app.config["PPID_MAX_UPLOAD_MB"] = 1
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        drive = Driver(traveller)
+        reg = drive.start()
+        drive.do(reg, CHECK, kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP buram, unggah ulang")
+        task = drive.task(reg, "Activity_LengkapiPermohonan").task_id
+    db.session.remove()
+    before = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+    sign_in(client, "pemohon")
+    from io import BytesIO
+
+    big = PNG_BYTES + b"\0" * (1024 * 1024 + 10)
+    response = client.post(f"/tugas/{task}", content_type="multipart/form-data", data={
+        "rincian_informasi": "Daftar penerima beasiswa 2025 per kecamatan", "tujuan_penggunaan": "Penelitian",
+        "keterangan_pelengkapan": "KTP diunggah ulang", "lampiran_identitas": (BytesIO(big), "ktp-besar.png")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    message = re.search(r'<p class="field-error" id="err-lampiran_identitas">([^<]*)</p>', html)
+    assert message is not None and "Berkas lebih dari 1 MB" in message.group(1)  # on the file's own field
+    assert value_of(html, "rincian_informasi") == "Daftar penerima beasiswa 2025 per kecamatan"
+    assert value_of(html, "keterangan_pelengkapan") == "KTP diunggah ulang"
+    db.session.remove()
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
+    assert Driver(None).open_tasks(reg) == ["Activity_LengkapiPermohonan"]
