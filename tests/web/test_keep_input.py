@@ -197,3 +197,26 @@ def test_a_file_over_the_limit_on_a_task_form_keeps_the_other_fields(client, app
     db.session.remove()
     assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
     assert Driver(None).open_tasks(reg) == ["Activity_LengkapiPermohonan"]
+
+
+def test_a_body_over_the_hard_cap_on_a_task_form_is_a_clear_413_on_that_form(client, app):
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        drive = Driver(traveller)
+        reg = drive.start()
+        drive.do(reg, CHECK, kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP buram, unggah ulang")
+        task = drive.task(reg, "Activity_LengkapiPermohonan").task_id
+    db.session.remove()
+    before = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    sign_in(client, "pemohon")
+    from io import BytesIO
+
+    response = client.post(f"/tugas/{task}", content_type="multipart/form-data", data={
+        "keterangan_pelengkapan": "KTP diunggah ulang", "lampiran_identitas": (BytesIO(b"x" * 100_000), "a.png")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413 and "tidak dapat dibaca" in html
+    assert 'name="keterangan_pelengkapan"' in html  # the task's form, ready to be filled in again
+    assert re.search(r'id="err-lampiran_identitas">Berkas lebih dari', html)
+    db.session.remove()
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
+    assert Driver(None).open_tasks(reg) == ["Activity_LengkapiPermohonan"]
