@@ -220,3 +220,17 @@ def test_a_body_over_the_hard_cap_on_a_task_form_is_a_clear_413_on_that_form(cli
     db.session.remove()
     assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
     assert Driver(None).open_tasks(reg) == ["Activity_LengkapiPermohonan"]
+
+
+def test_a_form_that_does_not_take_its_values_back_promises_nothing_and_keeps_nothing(csrf_app):
+    client = csrf_app.test_client()
+    token = csrf_token(client)
+    assert client.post("/masuk", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+                       ).status_code == 302
+    response = client.post("/admin/kalender", data={"tanggal": "2026-03-03", "keterangan": "Libur daerah",
+                                                    "csrf_token": "basi"})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/kalender"
+    with client.session_transaction() as session:
+        said = [text for _, text in session.get("_flashes", [])]
+    assert said == ["Sesi formulir ini berakhir; isi lalu kirim ulang formulir."]
+    assert db.session.scalar(db.select(db.func.count()).select_from(FormStash)) == 0
