@@ -16,8 +16,11 @@ from app.services import form_stash
 
 SESSION_ENDED = "Sesi Anda berakhir; masuk lagi lalu kirim ulang. Isian Anda (kecuali berkas) disimpan sementara."
 FORM_EXPIRED = "Sesi formulir ini berakhir; isian Anda (kecuali berkas) dikembalikan. Periksa, lalu kirim ulang."
-SIGN_IN_AGAIN = "Sesi Anda berakhir; masuk lagi lalu ulangi."
-PAGE_EXPIRED = "Halaman ini sudah terlalu lama terbuka; tidak ada yang berubah. Muat ulang halaman lalu ulangi."
+#: the same, for a form that does not take its values back (nothing was kept, so nothing is promised)
+SESSION_ENDED_PLAIN = "Sesi Anda berakhir; masuk lagi lalu kirim ulang."
+FORM_EXPIRED_PLAIN = "Sesi formulir ini berakhir; isi lalu kirim ulang formulir."
+#: the pages whose GET view calls `restored()`: only their posts are kept
+RESTORING_ENDPOINTS = frozenset({"portal.new_request", "tasks.show"})
 RESTORED = "Isian Anda sebelumnya telah dikembalikan (kecuali berkas dan kata sandi). Periksa, lalu kirim ulang."
 STASH_KEY = "_isian_tersimpan"
 
@@ -32,15 +35,15 @@ def safe_local_path(target: str | None) -> str | None:
     return target
 
 
-def _is_form_page(path: str) -> bool:
-    """Whether the address that received the post also shows a page (GET), i.e. is the form itself."""
+def _form_page(path: str) -> str | None:
+    """The endpoint showing a page (GET) at the address that received the post (the form itself), or None."""
     try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
+        endpoint, _ = current_app.url_map.bind("localhost").match(path, method="GET")
     except (NotFound, MethodNotAllowed):
-        return False
+        return None
     except Exception:  # a redirect rule and the like: not a form page
-        return False
-    return True
+        return None
+    return endpoint
 
 
 def _now():
@@ -51,18 +54,19 @@ def _now():
 
 def keep_and_return():
     """The answer to a browser form that arrived without a valid session: keep what was typed,
-    then back to the form (through the sign-in page when nobody is signed in). Nothing else happens."""
+    then back to the form (through the sign-in page when nobody is signed in)."""
     path = request.path
-    target = path if _is_form_page(path) else safe_local_path(urlsplit(request.referrer or "").path or None)
-    kept = False
-    if target == path:
+    endpoint = _form_page(path)
+    target = path if endpoint else safe_local_path(urlsplit(request.referrer or "").path or None)
+    key = None
+    if endpoint in RESTORING_ENDPOINTS:
         key = form_stash.keep(path, list(request.form.items(multi=True)), _now())
         if key:
-            session[STASH_KEY], kept = key, True
-    if current_user.is_authenticated:  # signed in, but the page's token had expired
-        flash(FORM_EXPIRED if kept else PAGE_EXPIRED, "error")
+            session[STASH_KEY] = key
+    if current_user.is_authenticated:  # signed in, but the form's token had expired
+        flash(FORM_EXPIRED if key else FORM_EXPIRED_PLAIN, "error")
         return redirect(target or url_for("public.home"))
-    flash(SESSION_ENDED if kept else SIGN_IN_AGAIN, "error")
+    flash(SESSION_ENDED if key else SESSION_ENDED_PLAIN, "error")
     return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
 
 
@@ -81,4 +85,4 @@ def restored() -> MultiDict | None:
 
 def is_browser_form_post() -> bool:
     return (request.method == "POST" and not request.path.startswith("/api/")
-            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data", ""))
+            and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"))

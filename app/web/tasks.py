@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import roles
-from app.domain.errors import Conflict, ValidationFailed
+from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.services import portal_views
 from app.services.tasks import GONE, claim_task, complete_task, unclaim_task
 
 from .formrender import parse_submission, render_form, upload_fields
 from .keep_input import restored, safe_local_path
 from .security import current_actor, now, roles_required
-from .uploads import read_uploads
+from .uploads import read_uploads, size_message
 
 bp = Blueprint("tasks", __name__)
 
@@ -165,9 +166,18 @@ def _back_to(default: str) -> str:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc):
+    """A body over the hard cap cannot be read at all: a clear 413, on the task's own form when the
+    person may see it (the files' fields say why), else the error page."""
+    message = (f"Kiriman lebih dari {current_app.config['PPID_MAX_BODY_MB']} MB sehingga tidak dapat dibaca. "
+               "Isi kembali formulir dan pilih berkas yang lebih kecil.")
     task_id = (request.view_args or {}).get("task_id")
-    flash(f"Kiriman lebih dari {current_app.config['PPID_MAX_BODY_MB']} MB sehingga tidak dapat dibaca. "
-          "Pilih berkas yang lebih kecil lalu kirim lagi.", "error")
-    if task_id is not None:
-        return redirect(url_for("tasks.show", task_id=task_id))
-    return redirect(WORKLIST)
+    if task_id is not None and current_user.is_authenticated:
+        try:
+            page = portal_views.task_page(current_actor(), str(task_id))
+        except (Conflict, DomainError):
+            page = None
+        if page is not None and page.detail.schema:
+            errors = {name: [size_message()] for name in upload_fields(page.detail.schema)}
+            errors[""] = [message]
+            return _render(page, dict(page.detail.case_data), errors, 413)
+    return render_template("error.html", code=413, title="Berkas terlalu besar", message=message), 413

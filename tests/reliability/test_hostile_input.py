@@ -309,7 +309,8 @@ def test_another_applicants_numbers_and_task_ids_give_nothing_away(app, client):
 
 # ----------------------------------------------------------------------------- CSRF
 
-def test_forms_without_or_with_a_wrong_csrf_token_change_nothing(csrf_app):
+def test_forms_without_or_with_a_wrong_csrf_token_are_refused(csrf_app):
+    """Refused and sent back with 'Sesi formulir ini berakhir' (the typed fields kept, issue 12 item 8)."""
     client = csrf_app.test_client()
     reg = Driver(None).start()
     task = db.session.scalar(db.select(HumanTask.task_id).filter_by(registration_number=reg))
@@ -322,8 +323,13 @@ def test_forms_without_or_with_a_wrong_csrf_token_change_nothing(csrf_app):
     for path, data in forms:
         for csrf in (None, "palsu", token + "x"):
             sent = {**data, **({"csrf_token": csrf} if csrf else {})}
-            response = client.post(path, data=sent)  # refused: back to the page, the input kept, nothing done
-            assert response.status_code == 302 and response.headers["Location"].startswith("/"), (path, csrf)
+            if not sent:  # no form at all: a plain 400
+                assert client.post(path, data=sent).status_code == 400, path
+                continue
+            assert client.post(path, data=sent).status_code == 302, (path, csrf)
+            with client.session_transaction() as session:
+                said = [text for _, text in session.pop("_flashes", [])]
+            assert any("Sesi formulir ini berakhir" in text for text in said), (path, csrf, said)
     assert client.get("/kata-sandi").status_code == 200  # still signed in: nothing above took effect
     row = db.session.scalar(db.select(HumanTask).filter_by(task_id=task))
     assert row is not None and row.claimed_by_id is None

@@ -75,9 +75,9 @@ def test_sign_out_ends_the_session(client):
 
 def test_csrf_is_required_on_forms(csrf_app):
     client = csrf_app.test_client()
-    refused = sign_in(client, "pemohon")  # no token: not signed in, sent back to the form with its words
+    refused = sign_in(client, "pemohon")  # no token: sent back to the sign-in page, not signed in
     assert refused.status_code == 302 and refused.headers["Location"].startswith("/masuk")
-    assert client.get("/permohonan").status_code == 302  # still nobody signed in
+    assert client.get("/permohonan").status_code == 302
     token = csrf_token(client)
     assert client.post("/masuk", data={"username": "pemohon", "password": PASSWORD, "csrf_token": token}).status_code == 302
 

@@ -128,3 +128,109 @@ def test_a_body_over_the_hard_cap_is_a_clear_413(client, app):
                            content_type="multipart/form-data")
     assert response.status_code == 413 and "tidak dapat dibaca" in response.get_data(as_text=True)
     assert cases() == 0
+
+
+COMPLAINT = {"kategori_pengaduan": "layanan_lambat", "uraian_pengaduan": "Belum dijawab sejak bulan lalu",
+             "nama_lengkap": "Siti Aminah", "email": "siti@contoh.id", "telepon": "081234567890"}
+
+
+def test_a_stale_csrf_token_keeps_the_generic_request_form(csrf_app):
+    client = csrf_app.test_client()
+    token = csrf_token(client)
+    assert client.post("/masuk", data={"username": "pemohon", "password": PASSWORD, "csrf_token": token}
+                       ).status_code == 302
+    response = client.post("/ajukan/pengaduan_layanan", data={**COMPLAINT, "form_token": "x", "csrf_token": "basi"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"] == "/ajukan/pengaduan_layanan"
+    assert cases() == 0
+    html = page(client, "/ajukan/pengaduan_layanan")
+    assert "Sesi formulir ini berakhir" in html
+    assert value_of(html, "uraian_pengaduan") == COMPLAINT["uraian_pengaduan"]
+    assert value_of(html, "telepon") == COMPLAINT["telepon"]
+
+
+@pytest.mark.parametrize("referrer", ["https://evil.example//evil.example/x", "https://evil.example/\\evil.example",
+                                      "javascript:alert(1)"])
+def test_a_form_refused_for_its_session_never_sends_anyone_to_another_site(csrf_app, referrer):
+    """A post to an address that shows no page goes back to the page it came from: a local path only."""
+    client = csrf_app.test_client()
+    response = client.post("/admin/kalender/2026-03-03/hapus", data={"csrf_token": "basi"},
+                           headers={"Referer": referrer})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == "/masuk", location
+    assert db.session.scalar(db.select(db.func.count()).select_from(FormStash)) == 0
+    back = client.post(location, data={"username": "admin", "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert back.status_code == 302 and back.headers["Location"].startswith("/") \
+        and not back.headers["Location"].startswith("//")
+
+
+def test_a_form_refused_for_its_session_goes_back_to_the_local_page_it_came_from(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/admin/kalender/2026-03-03/hapus", data={"csrf_token": "basi"},
+                           headers={"Referer": "http://localhost/admin/kalender?tahun=2026"})
+    assert response.headers["Location"] == "/masuk?next=/admin/kalender"
+
+
+def test_a_file_over_the_limit_on_a_task_form_keeps_the_other_fields(client, app):
+    app.config["PPID_MAX_UPLOAD_MB"] = 1
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        drive = Driver(traveller)
+        reg = drive.start()
+        drive.do(reg, CHECK, kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP buram, unggah ulang")
+        task = drive.task(reg, "Activity_LengkapiPermohonan").task_id
+    db.session.remove()
+    before = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+    sign_in(client, "pemohon")
+    from io import BytesIO
+
+    big = PNG_BYTES + b"\0" * (1024 * 1024 + 10)
+    response = client.post(f"/tugas/{task}", content_type="multipart/form-data", data={
+        "rincian_informasi": "Daftar penerima beasiswa 2025 per kecamatan", "tujuan_penggunaan": "Penelitian",
+        "keterangan_pelengkapan": "KTP diunggah ulang", "lampiran_identitas": (BytesIO(big), "ktp-besar.png")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    message = re.search(r'<p class="field-error" id="err-lampiran_identitas">([^<]*)</p>', html)
+    assert message is not None and "Berkas lebih dari 1 MB" in message.group(1)  # on the file's own field
+    assert value_of(html, "rincian_informasi") == "Daftar penerima beasiswa 2025 per kecamatan"
+    assert value_of(html, "keterangan_pelengkapan") == "KTP diunggah ulang"
+    db.session.remove()
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
+    assert Driver(None).open_tasks(reg) == ["Activity_LengkapiPermohonan"]
+
+
+def test_a_body_over_the_hard_cap_on_a_task_form_is_a_clear_413_on_that_form(client, app):
+    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
+        drive = Driver(traveller)
+        reg = drive.start()
+        drive.do(reg, CHECK, kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP buram, unggah ulang")
+        task = drive.task(reg, "Activity_LengkapiPermohonan").task_id
+    db.session.remove()
+    before = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    sign_in(client, "pemohon")
+    from io import BytesIO
+
+    response = client.post(f"/tugas/{task}", content_type="multipart/form-data", data={
+        "keterangan_pelengkapan": "KTP diunggah ulang", "lampiran_identitas": (BytesIO(b"x" * 100_000), "a.png")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413 and "tidak dapat dibaca" in html
+    assert 'name="keterangan_pelengkapan"' in html  # the task's form, ready to be filled in again
+    assert re.search(r'id="err-lampiran_identitas">Berkas lebih dari', html)
+    db.session.remove()
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == before
+    assert Driver(None).open_tasks(reg) == ["Activity_LengkapiPermohonan"]
+
+
+def test_a_form_that_does_not_take_its_values_back_promises_nothing_and_keeps_nothing(csrf_app):
+    client = csrf_app.test_client()
+    token = csrf_token(client)
+    assert client.post("/masuk", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+                       ).status_code == 302
+    response = client.post("/admin/kalender", data={"tanggal": "2026-03-03", "keterangan": "Libur daerah",
+                                                    "csrf_token": "basi"})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/kalender"
+    with client.session_transaction() as session:
+        said = [text for _, text in session.get("_flashes", [])]
+    assert said == ["Sesi formulir ini berakhir; isi lalu kirim ulang formulir."]
+    assert db.session.scalar(db.select(db.func.count()).select_from(FormStash)) == 0
