@@ -3,9 +3,12 @@
 axe-core comes with the test extras (axe-playwright-python ships axe.min.js); the pages' CSP is
 bypassed for this test alone so the script can be injected. Each page of the authorization
 matrix is opened by the first persona allowed to see it, plus the pages no matrix row names
-(getting back into an account, an error page), at desk and phone widths; and every page the walk-through
-shows, its task forms filled in."""
+(getting back into an account, an error page), at desk and phone widths, each page's screenshot saved
+under test-artifacts/browser/pages-1280/ and pages-360/; and every page the walk-through shows, its task
+forms filled in."""
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -65,6 +68,10 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(server, brows
             page.goto(server + url)
             checked += 1
             found += _severe(axe, page, f"{url} ({persona})")
+            shots = walk.ARTIFACTS / f"pages-{viewport['width']}"  # every page, at this width, to look at
+            shots.mkdir(parents=True, exist_ok=True)
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", url).strip("-")[:80] or "beranda"
+            page.screenshot(path=str(shots / f"{persona}-{slug}.png"), full_page=True)
         context.close()
     assert checked >= 38
     assert found == [], "\n".join(found)

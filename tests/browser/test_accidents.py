@@ -99,8 +99,12 @@ def test_the_applicant_thread_and_the_worklist_read_well(server, browser, viewpo
     officer.shot("daftar-tugas")
     _no_sideways_scroll(officer)
     header = officer.page.locator("header.site-header").bounding_box()
+    menu_button = officer.page.locator("header details.menu > summary")
     if size == PHONE["width"]:
         assert header["height"] < 70  # one line: the name and the Menu button
+        assert menu_button.is_visible()
+    else:  # the menu is always open on a desk, and its button is not shown
+        assert not menu_button.is_visible() and header["height"] < 90
     officer.go(f"/staf/kasus/{number}")
     officer.shot("berkas-kasus")
 

@@ -137,7 +137,7 @@ def test_a_request_granted_in_full_walked_through_the_openapi_document(api):
         # the applicant reads the form and sends the request with a KTP scan
         form = api.call("getRequestForm", tokens["pemohon"], expect=200)
         uploads = [name for name, prop in form["schema"]["properties"].items() if prop.get("format") == "data-url"]
-        assert uploads == ["lampiran_identitas"]
+        assert uploads == ["lampiran_identitas", "lampiran_kuasa"]  # the power of attorney: groups and legal entities
         body = {k: v for k, v in REQUEST.items() if k in form["schema"]["properties"] and k not in uploads}
         body["lampiran"] = {"lampiran_identitas": {"filename": "ktp.pdf",
                                                    "content_base64": base64.b64encode(PDF).decode()}}
