@@ -125,35 +125,37 @@ def _safe_number(registration_number: str) -> str:
     return "".join(c for c in registration_number if c.isalnum() or c in "-_") or "permohonan"
 
 
+def _pdf(content: bytes, name: str, registration_number: str) -> Response:
+    """A case document shown in the browser's PDF viewer, named after its case."""
+    return _document(content, f"{name}-{_safe_number(registration_number)}.pdf", "application/pdf", True)
+
+
 @bp.get("/permohonan/<registration_number>/tanda-terima.pdf")
 @roles_required()
 def receipt(registration_number: str):
-    content = portal_views.receipt_document(current_actor(), registration_number, request.host_url.rstrip("/"))
-    return _document(content, f"tanda-terima-{_safe_number(registration_number)}.pdf", "application/pdf", True)
+    return _pdf(portal_views.receipt_document(current_actor(), registration_number, request.host_url.rstrip("/")),
+                "tanda-terima", registration_number)
 
 
 @bp.get("/permohonan/<registration_number>/pemberitahuan.pdf")
 @roles_required()
 def notice(registration_number: str):
-    content = portal_views.notice_document(current_actor(), registration_number)
-    return _document(content, f"pemberitahuan-tertulis-{_safe_number(registration_number)}.pdf",
-                     "application/pdf", True)
+    return _pdf(portal_views.notice_document(current_actor(), registration_number), "pemberitahuan-tertulis",
+                registration_number)
 
 
 @bp.get("/permohonan/<registration_number>/tanda-terima-keberatan.pdf")
 @roles_required()
 def objection_receipt(registration_number: str):
-    content = portal_views.objection_receipt_document(current_actor(), registration_number)
-    return _document(content, f"tanda-terima-keberatan-{_safe_number(registration_number)}.pdf",
-                     "application/pdf", True)
+    return _pdf(portal_views.objection_receipt_document(current_actor(), registration_number),
+                "tanda-terima-keberatan", registration_number)
 
 
 @bp.get("/permohonan/<registration_number>/tanggapan-keberatan.pdf")
 @roles_required()
 def objection_decision(registration_number: str):
-    content = portal_views.objection_decision_document(current_actor(), registration_number)
-    return _document(content, f"tanggapan-atasan-ppid-{_safe_number(registration_number)}.pdf",
-                     "application/pdf", True)
+    return _pdf(portal_views.objection_decision_document(current_actor(), registration_number),
+                "tanggapan-atasan-ppid", registration_number)
 
 
 @bp.get("/permohonan/<registration_number>/berkas-sengketa.zip")
