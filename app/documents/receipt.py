@@ -71,9 +71,11 @@ def render_receipt(doc: Document, data: CaseDocumentData, labels=None, *, show_p
         doc.field("Surat kuasa / akta pendirian", "Diterima (hanya dapat dilihat petugas yang menangani)")
 
     doc.heading("Jangka Waktu dan Biaya")
-    due = fmt_date(case.get("batas_pemberitahuan"))
+    due, promised = fmt_date(case.get("batas_pemberitahuan")), fmt_date(case.get("target_layanan"))
     doc.field("Batas waktu pemberitahuan tertulis",
               "10 hari kerja sejak permohonan diterima" + (f", paling lambat {due}" if due else ""), bold=True)
+    if promised:
+        doc.field("Janji layanan PPID Diskominfo", f"4 hari kerja, yaitu {promised}")
     doc.field("Biaya", "Tidak dipungut biaya")
     doc.notice_box(
         "Jangka waktu dapat diperpanjang satu kali paling lama 7 hari kerja dengan alasan tertulis "

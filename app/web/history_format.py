@@ -25,7 +25,8 @@ DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "ta
                "status_keberatan": "Status keberatan", "tanggal_pengaduan": "Tanggal pengaduan diterima",
                "tanggal_diteruskan": "Tanggal diteruskan", "batas_penerusan": "Batas penerusan",
                "batas_tindak_lanjut": "Batas tindak lanjut", "batas_pemberitahuan": "Batas pemberitahuan tertulis",
-               "batas_perpanjangan": "Batas perpanjangan", "batas_putusan_keberatan": "Batas putusan keberatan"}
+               "batas_perpanjangan": "Batas perpanjangan", "batas_putusan_keberatan": "Batas putusan keberatan",
+               "target_layanan": "Target layanan (4 hari kerja)"}
 #: a code (``diterima_seluruhnya``) that no form names: shown in words, never raw
 CODE = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")
 

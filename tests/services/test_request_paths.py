@@ -235,3 +235,28 @@ def test_every_step_is_in_the_audit_log(drive):
         "Activity_AjukanPermohonan", *TO_NOTICE, "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi"]
     actors = {e.task_spec_id: e.actor_name for e in events}
     assert actors["Activity_JawabPermohonan"] == db.session.scalar(db.select(User.full_name).filter_by(username="opd"))
+
+
+def test_the_receipt_and_the_extension_letter_state_their_dates(drive):
+    """The receipt gives the day the notice is due (10 working days) and the service card's promise
+    (4 working days) as dates; the extension letter gives the new limit (17 working days): each the
+    same day as the timer that enforces it."""
+    from app.domain.timeutil import format_tanggal
+    from app.services.portal_views import notice_document, receipt_document
+    from tests.support import actor
+    from tests.web.test_portal import pdf_text
+
+    def timer_day(reg: str, spec_id: str) -> str:
+        due = db.session.scalar(db.select(TimerJob.due_at).where(
+            TimerJob.instance_id == drive.case(reg).id, TimerJob.spec_id == spec_id))
+        return format_tanggal(due)
+
+    reg = drive.start()
+    receipt = " ".join(pdf_text(receipt_document(actor("pemohon"), reg, "http://ppid")).split())
+    assert f"paling lambat {timer_day(reg, 'Timer_Batas10HK')}" in receipt
+    assert f"4 hari kerja, yaitu {timer_day(reg, 'Timer_Target4HK')}" in receipt
+    assert "Senin, 16 Maret 2026" in receipt  # Monday 2 March + 10 working days, counted by hand
+    drive.walk(reg, *TO_NOTICE)
+    drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="perpanjang", alasan_perpanjangan="Data di arsip")
+    letter = " ".join(pdf_text(notice_document(actor("pemohon"), reg)).split())
+    assert "DIPERPANJANG" in letter and timer_day(reg, "Timer_Batas17HK") in letter
