@@ -31,6 +31,10 @@ class _Loaded:
         self.spec, self.subprocess_specs = specs_from_json(definition.spec_json)
         put_specs_on_run_clock([self.spec, *self.subprocess_specs.values()])
         self.serializer = StateSerializer(self.spec, self.subprocess_specs)
+        #: Variables declared as data objects of the process: one value per case, seen at once by every
+        #: branch (a flag one branch sets is read by a gateway of another; PROCESS_CONVENTIONS.md).
+        self.shared = frozenset(name for spec in (self.spec, *self.subprocess_specs.values())
+                                for name in getattr(spec, "data_objects", {}) or {})
 
 
 class Engine:
@@ -101,6 +105,45 @@ def _timer_due(task) -> datetime | None:
         return None
 
 
+class _TaskSeeingShared:
+    """A task as a condition sees it: its own data with the shared variables as they stand now."""
+
+    def __init__(self, task, data: dict):
+        self._task, self.data = task, data
+
+    def __getattr__(self, name):
+        return getattr(self._task, name)
+
+
+class _SharedDataEngine(PythonScriptEngine):
+    """Scripts and conditions read the case's shared variables (the data objects the process declares)
+    as they stand now, whichever branch set them last; what a script writes to one is kept for every
+    branch. Each branch of a workflow otherwise holds its own copy of the data: a flag set after a
+    non-interrupting timer would stay unseen by the branch that answers the request.
+
+    The values live in the workflow's own data, so they are saved and replayed with its state."""
+
+    def __init__(self, environment, shared: frozenset[str], workflow: BpmnWorkflow):
+        super().__init__(environment=environment)
+        self._shared, self._workflow = shared, workflow
+
+    def _values(self) -> dict:
+        return {name: self._workflow.data.get(name) for name in self._shared}
+
+    def evaluate(self, task, expression, external_context=None):
+        if self._shared:
+            task = _TaskSeeingShared(task, {**task.data, **self._values()})
+        return super().evaluate(task, expression, external_context)
+
+    def execute(self, task, script, external_context=None):
+        if not self._shared:
+            return super().execute(task, script, external_context)
+        task.data.update(self._values())
+        result = super().execute(task, script, external_context)
+        self._workflow.data.update({name: task.data.get(name) for name in self._shared})
+        return result
+
+
 class Run:
     """One workflow opened inside one use case."""
 
@@ -110,7 +153,7 @@ class Run:
         self.ctx = ctx
         self.steps: list[Step] = []
         self._completed = self._completed_ids()
-        workflow.script_engine = PythonScriptEngine(environment=RestrictedEnvironment(_helpers(ctx)))
+        workflow.script_engine = _SharedDataEngine(RestrictedEnvironment(_helpers(ctx)), loaded.shared, workflow)
         workflow._ppid_clock = lambda: self.ctx.now  # timers compare with the run's time (clock.py)
 
     @property
@@ -250,7 +293,7 @@ class Run:
         spec = task.task_spec
         meta = self.definition.user_tasks.get(spec.bpmn_id)
         timers = [t for t in self._guarding_timers(task) if t.due_at is not None]
-        interrupting = [t.due_at for t in timers if t.interrupting]
+        interrupting = [t.due_at for t in timers if t.legal]
         return TaskView(
             task_id=str(task.id), spec_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
             lane=spec.lane, form=meta.form if meta else None, ui_form=meta.ui_form if meta else None,

@@ -49,6 +49,16 @@ class TimerView:
     due_at: datetime | None
     interrupting: bool
 
+    @property
+    def legal(self) -> bool:
+        """A limit the office must keep (shown as the deadline of tasks, named in mails): a timer that
+        interrupts, or one named "Batas ..." that only alerts (the duty to answer survives it)."""
+        return is_legal_limit(self.name, self.interrupting)
+
+
+def is_legal_limit(name: str | None, interrupting: bool) -> bool:
+    return bool(interrupting) or (name or "").strip().lower().startswith("batas ")
+
 
 @dataclass(frozen=True)
 class Step:

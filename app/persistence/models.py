@@ -176,6 +176,15 @@ class TimerJob(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     interrupting: Mapped[bool] = mapped_column(default=True)
 
+    @classmethod
+    def is_legal(cls):
+        """SQL: a legal limit (interrupting, or named "Batas ..."; `app.engine.types.is_legal_limit`)."""
+        return sa.or_(cls.interrupting.is_(True), sa.func.lower(cls.name).like("batas %"))
+
+    @property
+    def legal(self) -> bool:
+        return bool(self.interrupting) or self.name.strip().lower().startswith("batas ")
+
 
 class AuditEvent(Base):
     """Append-only history; each row carries the hash of the previous row of its case."""

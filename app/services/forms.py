@@ -107,24 +107,35 @@ def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[s
 
 
 def check_agreement(schema: dict, submitted: dict[str, Any], case_data: dict[str, Any]) -> None:
-    """Answers that must agree with an earlier form's answer (`"x-sesuai-dengan"` on a property).
+    """Answers that must agree with what the case already holds (`"x-sesuai-dengan"` on a property).
 
-    The keyword names the earlier field and, per earlier value, the values this field may take
-    and the message shown on this field otherwise:
+    The keyword names an earlier field (or a value a script set) and, per earlier value, the values
+    this field may take and the message shown on this field otherwise:
     `{"isian": "informasi_dikuasai", "bila": {"tidak": {"boleh": ["tidak_dikuasai"], "pesan": "..."}}}`.
+    A yes/no value is looked up as "ya"/"tidak". Several rules: a list of such objects, each checked.
     No earlier answer, or an earlier value the rule does not list: nothing to check.
     """
     errors: dict[str, list[str]] = {}
     for name, prop in schema.get("properties", {}).items():
-        rule = prop.get("x-sesuai-dengan") if isinstance(prop, dict) else None
-        if not isinstance(rule, dict) or name not in submitted:
+        rules = prop.get("x-sesuai-dengan") if isinstance(prop, dict) else None
+        if name not in submitted or not rules:
             continue
-        earlier = case_data.get(rule.get("isian"))
-        allowed = (rule.get("bila") or {}).get(earlier) if isinstance(earlier, str) else None
-        if isinstance(allowed, dict) and submitted[name] not in allowed.get("boleh", []):
-            errors[name] = [str(allowed.get("pesan") or "Isian tidak sesuai dengan jawaban sebelumnya.")]
+        for rule in rules if isinstance(rules, list) else [rules]:
+            allowed = _allowed_by(rule, case_data)
+            if isinstance(allowed, dict) and submitted[name] not in allowed.get("boleh", []):
+                errors[name] = [str(allowed.get("pesan") or "Isian tidak sesuai dengan jawaban sebelumnya.")]
+                break
     if errors:
         raise ValidationFailed(errors)
+
+
+def _allowed_by(rule: Any, case_data: dict[str, Any]) -> dict | None:
+    if not isinstance(rule, dict):
+        return None
+    earlier = case_data.get(rule.get("isian"))
+    if isinstance(earlier, bool):
+        earlier = "ya" if earlier else "tidak"
+    return (rule.get("bila") or {}).get(earlier) if isinstance(earlier, str) else None
 
 
 def _explain_unstaffed(schema: dict, data: dict, errors: dict[str, list[str]]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
-from app.domain.timeutil import format_tanggal, format_waktu
+from app.domain.timeutil import format_tanggal, format_waktu, parse_iso
 from app.persistence.models import Outbox, ProcessInstance, TimerJob, User, db
 
 from .context import setting
@@ -29,6 +29,8 @@ TEMPLATE_LABELS = {
     "keberatan_tidak_ditanggapi": "Keberatan tidak ditanggapi",
     "sengketa_diajukan": "Sengketa diajukan",
     "batas_waktu_terlewati": "Batas waktu terlewati",
+    "batas_waktu_terlewati_staf": "Batas waktu terlewati (petugas)",
+    "keberatan_tidak_ditanggapi_staf": "Keberatan belum diputus (petugas)",
     "target_terlewati": "Target layanan terlewati",
     "digest_staf": "Ringkasan tugas harian",
     "konfirmasi_email": "Konfirmasi e-mail",
@@ -58,17 +60,25 @@ def _recipients(instance: ProcessInstance, to: str) -> list[str]:
 
 
 def _next_limit(instance: ProcessInstance) -> str | None:
-    """The date of the case's nearest running legal limit (an interrupting timer), e.g. "Kamis, 10 Desember
+    """The date of the case's nearest running legal limit (`TimerJob.is_legal`), e.g. "Kamis, 10 Desember
     2026": mails name the day, not only the number of working days."""
     due = db.session.scalar(db.select(TimerJob.due_at).where(TimerJob.instance_id == instance.id,
-                                                             TimerJob.interrupting.is_(True))
+                                                             TimerJob.is_legal())
                             .order_by(TimerJob.due_at).limit(1))
     return format_tanggal(due) if due is not None else None
 
 
+def _day_of(value) -> str:
+    """A recorded date (ISO text) as a day in words, e.g. "Senin, 16 Maret 2026"; "-" when it is none."""
+    try:
+        return format_tanggal(parse_iso(value))
+    except (TypeError, ValueError):
+        return "-"
+
+
 def _render(template: str, instance: ProcessInstance) -> tuple[str, str]:
     context = {"case": instance, "data": instance.case_data, "base_url": setting("PPID_BASE_URL"),
-               "format_waktu": format_waktu, "batas_berikut": _next_limit(instance)}
+               "format_waktu": format_waktu, "tanggal": _day_of, "batas_berikut": _next_limit(instance)}
     try:
         text = render_template(f"mail/{template}.txt", **context)
     except TemplateNotFound:

@@ -248,7 +248,7 @@ def _awaited(view: CaseView, instance: ProcessInstance, deadlines: list[Deadline
 def _deadlines(instance_id: int) -> list[Deadline]:
     rows = db.session.scalars(sa.select(TimerJob).where(TimerJob.instance_id == instance_id)
                               .order_by(TimerJob.due_at))
-    return [Deadline(r.name, r.due_at, bool(r.interrupting)) for r in rows]
+    return [Deadline(r.name, r.due_at, r.legal) for r in rows]
 
 
 def _attachment_links(actor: Actor, instance: ProcessInstance, titles: dict[str, str]) -> list[AttachmentLink]:
@@ -335,7 +335,7 @@ def my_case_rows(actor: Actor) -> list[CaseRow]:
     if ids:
         for row in db.session.scalars(sa.select(TimerJob).where(TimerJob.instance_id.in_(ids))
                                       .order_by(TimerJob.due_at)):
-            if row.interrupting and row.instance_id not in timers:
+            if row.legal and row.instance_id not in timers:
                 timers[row.instance_id] = Deadline(row.name, row.due_at, True)
         actions = set(db.session.scalars(sa.select(HumanTask.instance_id).where(
             HumanTask.instance_id.in_(ids), HumanTask.lane == roles.PEMOHON)))

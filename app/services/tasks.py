@@ -14,7 +14,7 @@ from app.persistence.models import HumanTask, ProcessInstance, db
 from .attachments import Upload, link_to_case, store_uploads
 from .access import completed_by_actor, may_work, task_filter
 from .cases import case_privacy, visible_data
-from .context import Actor, engine
+from .context import SYSTEM, Actor, engine
 from .forms import check_agreement, clean_submission, resolve_schema
 from .processes import definition_of
 from .steps import definition_for, instance_options, new_context, persist_run
@@ -176,9 +176,9 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     if references:
         link_to_case(references, instance)
     cleaned = _clean(definition.forms[meta.form], {**data, **references}) if meta.form else {}
+    run = _at_the_steps_time(instance, definition, now)
     if meta.form:
         check_agreement(definition.forms[meta.form], cleaned, instance.case_data or {})
-    run = engine().open(definition, instance.state, new_context(now))
     try:
         task = next(t for t in run.ready_tasks() if t.task_id == row.task_id)
         run.complete(row.task_id, cleaned)
@@ -187,6 +187,17 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task)
     message = completion_message(definition.forms[meta.form], instance.case_data or {}) if meta.form else None
     return Completion(instance.registration_number, instance.status, instance.finished, message)
+
+
+def _at_the_steps_time(instance: ProcessInstance, definition, now: datetime):
+    """The case's run as it stands at `now`: a limit that passed before this step has had its effect, swept
+    or not (an extension sent after day 10 meets the late case, not the one before the limit). The firing is
+    its own `timer_fired` event, before the step's, in the same transaction."""
+    run = engine().open(definition, instance.state, new_context(now))
+    if not run.fire_due_timers():
+        return run
+    persist_run(instance, run, SYSTEM, now, "timer_fired")
+    return engine().open(definition, instance.state, new_context(now))
 
 
 def _clean(schema: dict, data: dict) -> dict:

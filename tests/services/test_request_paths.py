@@ -137,7 +137,8 @@ def test_objection_not_decided_in_30_working_days_opens_the_dispute(drive):
     drive.move_to(due + timedelta(seconds=1))
     case = drive.case(reg)
     assert case.case_data["keberatan_tidak_ditanggapi"] is True
-    assert drive.open_tasks(reg) == ["Activity_AjukanSengketa"]
+    # the dispute opens; the decision can still be recorded (tests/services/test_late_duty.py)
+    assert drive.open_tasks(reg) == ["Activity_AjukanSengketa", "Activity_PutuskanKeberatan"]
     # the 14 days count from the day the 30-day limit lapsed (the timer's own time), not from the sweep
     assert timers(reg, drive)["Timer_JangkaSengketa14HK"] == current_calendar().add_working_days(due, 14)
 
@@ -157,7 +158,7 @@ def test_opd_silent_escalates_at_4_then_overdue_at_10_then_objection_late(drive)
     drive.move_to(due["Timer_Batas10HK"] + timedelta(seconds=1))
     case = drive.case(reg)
     assert case.status == "Melewati Batas Waktu" and case.case_data["alasan_keberatan"] == "g"
-    assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan"]
+    assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan", "Activity_JawabPermohonan"]  # the duty survives
     drive.do(reg, "Activity_AjukanKeberatan", alasan_keberatan="g", uraian_keberatan="Tidak dijawab")
     assert drive.case(reg).case_data["status_keberatan"] == "Keberatan Diajukan"
 
@@ -184,7 +185,7 @@ def test_extension_lapsing_at_17_days_opens_the_objection(drive):
     drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="perpanjang", alasan_perpanjangan="Data di arsip")
     drive.move_to(timers(reg, drive)["Timer_Batas17HK"] + timedelta(seconds=1))
     assert drive.case(reg).status == "Melewati Batas Waktu"
-    assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan"]
+    assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan", "Activity_LengkapiJawabanPerpanjangan"]
 
 
 def test_weekend_and_national_holiday_move_the_due_dates(app):
