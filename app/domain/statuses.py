@@ -50,12 +50,15 @@ KEBERATAN_DIAJUKAN = "Keberatan Diajukan"
 KEBERATAN_DIPROSES = "Diproses"
 KEBERATAN_DIKABULKAN = "Dikabulkan"
 KEBERATAN_DITOLAK = "Ditolak"
+# the Atasan PPID did not decide within 30 working days (a decision may still follow)
+KEBERATAN_TIDAK_DITANGGAPI = "Tidak Ditanggapi"
 
 OBJECTION_STATUSES: tuple[str, ...] = (
     KEBERATAN_DIAJUKAN,
     KEBERATAN_DIPROSES,
     KEBERATAN_DIKABULKAN,
     KEBERATAN_DITOLAK,
+    KEBERATAN_TIDAK_DITANGGAPI,
 )
 
 FINAL_OBJECTION_STATUSES: tuple[str, ...] = (KEBERATAN_DIKABULKAN, KEBERATAN_DITOLAK)

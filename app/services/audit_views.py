@@ -379,8 +379,9 @@ def _summary(entry: HistoryEntry, titles: dict[str, str], labels: dict[str, dict
         parts.append("Batas waktu selesai/dibatalkan: " + "; ".join(str(t) for t in payload["timers_cleared"]))
     if payload.get("notifications"):
         parts.append("Pemberitahuan: " + "; ".join(
-            f"{roles.role_label(str(n.get('to')))} ({n.get('template')})" for n in payload["notifications"]
-            if isinstance(n, dict)))
+            f"{roles.role_label(str(n.get('to')))} ({n.get('template')})"
+            + ("" if n.get("address", "") is not None else ": tidak ada penerima")
+            for n in payload["notifications"] if isinstance(n, dict)))
     return ". ".join(parts)
 
 

@@ -92,10 +92,13 @@ def queue(instance: ProcessInstance, notifications: list[tuple[str, str]], now: 
     written = []
     for to, template in notifications:
         subject, body = _render(template, instance)
-        for address in _recipients(instance, to):
+        addresses = _recipients(instance, to)
+        for address in addresses:
             db.session.add(Outbox(instance_id=instance.id, template=template, recipient=address, subject=subject,
                                   body=body, created_at=now, next_attempt_at=now))
             written.append({"to": to, "address": address, "template": template})
+        if not addresses:  # asked for, nobody to send it to (e.g. no active account in that role): said so
+            written.append({"to": to, "address": None, "template": template})
     db.session.flush()
     return written
 

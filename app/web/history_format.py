@@ -26,7 +26,12 @@ DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "ta
                "tanggal_diteruskan": "Tanggal diteruskan", "batas_penerusan": "Batas penerusan",
                "batas_tindak_lanjut": "Batas tindak lanjut", "batas_pemberitahuan": "Batas pemberitahuan tertulis",
                "batas_perpanjangan": "Batas perpanjangan", "batas_putusan_keberatan": "Batas putusan keberatan",
-               "target_layanan": "Target layanan (4 hari kerja)"}
+               "target_layanan": "Target layanan (4 hari kerja)",
+               "melewati_batas_waktu": "Melewati batas waktu pemberitahuan",
+               "tanggal_melewati_batas": "Tanggal batas waktu terlewati",
+               "pemberitahuan_terbit": "Pemberitahuan tertulis terbit", "keberatan_dibuka": "Hak keberatan dibuka",
+               "keberatan_menunggu": "Keberatan menunggu putusan", "sengketa_dibuka": "Tahap sengketa dibuka",
+               "keberatan_tidak_ditanggapi": "Keberatan tidak ditanggapi"}
 #: a code (``diterima_seluruhnya``) that no form names: shown in words, never raw
 CODE = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")
 

@@ -15,7 +15,7 @@ def test_request_statuses_match_domain_words():
         "Diterima Sebagian", "Ditolak", "Informasi Tidak Dikuasai", "Selesai",
         "Melewati Batas Waktu", "Ditarik",
     )
-    assert statuses.OBJECTION_STATUSES == ("Keberatan Diajukan", "Diproses", "Dikabulkan", "Ditolak")
+    assert statuses.OBJECTION_STATUSES == ("Keberatan Diajukan", "Diproses", "Dikabulkan", "Ditolak", "Tidak Ditanggapi")
 
 
 def test_final_statuses():

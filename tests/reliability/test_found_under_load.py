@@ -32,10 +32,15 @@ def test_a_task_completed_after_an_unswept_deadline_fires_the_due_timers_in_that
     assert db.session.scalar(db.select(db.func.count()).select_from(TimerJob)) == 2  # both due, not swept
     Driver(None).do(reg, "Activity_PeriksaKelengkapan")
     case = Driver(None).case(reg)
-    event = db.session.scalar(db.select(AuditEvent).filter_by(instance_id=case.id).order_by(AuditEvent.seq.desc()))
-    steps = [s["id"] for s in json.loads(event.payload)["steps"]]
-    assert {"Timer_Target4HK", "Timer_Batas10HK"} <= set(steps)
+    fired, completed = db.session.scalars(db.select(AuditEvent).filter_by(instance_id=case.id)
+                                          .order_by(AuditEvent.seq.desc()).limit(2)).all()[::-1]
+    # the limits fire first, at the step's own time, as an event of their own; then the step
+    assert (fired.event_type, completed.event_type) == ("timer_fired", "task_completed")
+    assert {"Timer_Target4HK", "Timer_Batas10HK"} <= {s["id"] for s in json.loads(fired.payload)["steps"]}
     assert case.status == "Melewati Batas Waktu" and case.late
+    # 60 days on, the applicant's 30 working days to object on lateness have lapsed too; the duty to answer
+    # has not: the case is not closed and the dispatch is still to do
+    assert Driver(None).open_tasks(reg) == ["Activity_TeruskanKeOPD"] and not case.finished
     count, problems = verify_all(reg)
     assert not problems, problems
     assert replay_case(reg).ok

@@ -136,7 +136,7 @@ def test_altered_worklist_row_is_named(mixed_cases):
     reg = next(r for r in unfinished if db.session.scalar(
         db.select(HumanTask.id).join(ProcessInstance).filter(ProcessInstance.registration_number == r)))
     case, events = _events(reg)
-    db.session.execute(sa.update(HumanTask).where(HumanTask.instance_id == case.id).values(lane="atasan_ppid"))
+    db.session.execute(sa.update(HumanTask).where(HumanTask.instance_id == case.id).values(lane="kepala_diskominfo"))
     db.session.commit()
 
     report = replay_case(reg)
