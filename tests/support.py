@@ -88,6 +88,10 @@ class Driver:
         db.session.scalar(db.select(User).filter_by(username=username)).active = False
         db.session.commit()
 
+    def decline_objection(self, reg: str, username: str | None = None):
+        """The applicant lets the objection right go (it opens after every written notice)."""
+        return self.do(reg, "Activity_AjukanKeberatan", username, ajukan_keberatan="tidak")
+
     def walk(self, reg: str, *spec_ids: str) -> None:
         for spec_id in spec_ids:
             self.do(reg, spec_id)

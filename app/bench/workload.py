@@ -27,7 +27,7 @@ STEPS = {
     "Activity_TerbitkanPemberitahuan": ("petugas", {"keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan",
                                                  "bentuk_informasi": "Salinan elektronik (PDF)"}),
     "Activity_SerahkanInformasi": ("petugas", {"tanggal_penyerahan": "2026-03-20", "cara_penyerahan": "email"}),
-    "Activity_AjukanKeberatan": ("pemohon", {"ajukan_keberatan": "ya", "alasan_keberatan": "a",
+    "Activity_AjukanKeberatan": ("pemohon", {"ajukan_keberatan": "ya", "alasan_keberatan": ["a"],
                                             "uraian_keberatan": "Informasi ini bukan rahasia"}),
     "Activity_PutuskanKeberatan": ("atasan", {"keputusan_keberatan": "dikabulkan", "pertimbangan_keberatan": "Terbuka",
                                               "tindak_lanjut_keberatan": "Berikan salinan dokumen yang diminta",
@@ -41,7 +41,9 @@ REFUSAL = {"keputusan": "ditolak", "dasar_penolakan": "h", "uji_konsekuensi": "M
 
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan",
              "Activity_TerbitkanPemberitahuan")
-GRANTED = TO_NOTICE + ("Activity_SerahkanInformasi",)
+#: a grant opens the objection right beside the delivery; the applicant lets it go
+GRANTED = TO_NOTICE + ("Activity_SerahkanInformasi", "Activity_AjukanKeberatan")
+NO_OBJECTION = {"ajukan_keberatan": "tidak"}
 REFUSED = TO_NOTICE + ("Activity_AjukanKeberatan", "Activity_PutuskanKeberatan", "Activity_LaksanakanPutusan")
 
 #: the smallest file the upload check accepts as a PDF (the KTP scan of the HTTP row)
@@ -73,6 +75,8 @@ def plan(index: int) -> CasePlan:
         data = dict(data)
         if refused and spec_id == "Activity_TerbitkanPemberitahuan":
             data.update(REFUSAL)
+        if not refused and spec_id == "Activity_AjukanKeberatan":
+            data = dict(NO_OBJECTION)
         steps.append(Step(spec_id, username, data))
     return CasePlan(refused, tuple(steps))
 

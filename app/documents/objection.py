@@ -27,7 +27,10 @@ DISPUTE_RIGHT = (
 
 
 def reason_label(letter) -> str:
-    """``"Pasal 35 ayat (1) huruf c: ..."`` for a known letter; the raw value otherwise."""
+    """``"Pasal 35 ayat (1) huruf c: ..."`` for a known letter (each of several, one per line); the raw
+    value otherwise."""
+    if isinstance(letter, list):
+        return "\n".join(reason_label(one) for one in letter if one)
     key = stringify(letter).strip().lower()
     return art35_label(key) if key in ART35_REASONS else stringify(letter)
 

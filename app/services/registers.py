@@ -29,7 +29,7 @@ Objection register (register keberatan):
 | Tanggal keberatan | `tanggal_keberatan` (else the time `nomor_keberatan` was set), WIB date |
 | Pemohon | `nama_lengkap`; `nama_kuasa` when filed by a proxy |
 | Nomor pendaftaran | `nomor_pendaftaran` |
-| Alasan keberatan | `alasan_keberatan` (Pasal 35 ayat (1) letter, shown with `art35_label`) |
+| Alasan keberatan | `alasan_keberatan` (Pasal 35 ayat (1) letters, several at once, each shown with `art35_label`) |
 | Keputusan | `keputusan_keberatan` |
 | Tanggal putusan | time of the task completion that set `keputusan_keberatan` |
 | Tindak lanjut | `tindak_lanjut_keberatan` (what a granted objection obliges the PPID to give or do) |
@@ -180,6 +180,9 @@ def _in_period(day: date | None, first: date | None, last: date | None) -> bool:
 
 
 def _art(letter: Any, labeller) -> str:
+    """The label of a letter of the law, or of each of several ("a; g")."""
+    if isinstance(letter, list):
+        return "; ".join(_art(one, labeller) for one in letter if one)
     if not isinstance(letter, str) or not letter:
         return ""
     try:

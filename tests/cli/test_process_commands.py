@@ -85,6 +85,7 @@ def test_role_then_import_then_diff_then_migrate(folders):
         finished_early = drive.start()
         drive.walk(finished_early, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan",
                    "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
+        drive.decline_objection(finished_early)
         code, out = invoke("role", "add", "bagian_hukum", "Bagian Hukum Setda")
         assert code == 0 and "role bagian_hukum (Bagian Hukum Setda) added" in out
         assert invoke("role", "add", "bagian_hukum", "lagi")[0] == 1

@@ -126,7 +126,7 @@ def refused_case(**changes) -> dict:
 
 def dispute_case(**changes) -> dict:
     return refused_case(
-        ajukan_keberatan="ya", alasan_keberatan="a", uraian_keberatan="Penolakan tidak berdasar.",
+        ajukan_keberatan="ya", alasan_keberatan=["a"], uraian_keberatan="Penolakan tidak berdasar.",
         nomor_keberatan="KEB-2026-0007", tanggal_keberatan="2026-04-01T02:00:00+00:00",
         status_keberatan="Ditolak", keputusan_keberatan="ditolak",
         pertimbangan_keberatan="Pengecualian sudah melalui uji konsekuensi.", nama_atasan="Drs. Budi Santoso",

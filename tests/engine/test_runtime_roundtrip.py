@@ -16,7 +16,7 @@ ANSWERS = {
     "Activity_TeruskanKeOPD": {"opd": "DISDIK"},
     "Activity_JawabPermohonan": {"informasi_dikuasai": "ya", "usulan_keputusan": "ditolak", "jawaban_opd": "x"},
     "Activity_TerbitkanPemberitahuan": {"keputusan": "ditolak"},
-    "Activity_AjukanKeberatan": {"ajukan_keberatan": "ya", "alasan_keberatan": "a"},
+    "Activity_AjukanKeberatan": {"ajukan_keberatan": "ya", "alasan_keberatan": ["a"]},
     "Activity_PutuskanKeberatan": {"keputusan_keberatan": "ditolak"},
     "Activity_AjukanSengketa": {"ajukan_sengketa": "ya"},
 }

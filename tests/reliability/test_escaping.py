@@ -45,7 +45,8 @@ def _page(client, path: str) -> str:
 
 def test_markup_is_escaped_on_every_page(app, client, hostile_case):
     reg = hostile_case
-    task = db.session.scalar(db.select(HumanTask.task_id).filter_by(registration_number=reg))
+    task = db.session.scalar(db.select(HumanTask.task_id).filter_by(registration_number=reg,
+                                                                    spec_id="Activity_SerahkanInformasi"))
     mails = list(db.session.scalars(db.select(Outbox.id).filter_by(instance_id=db.session.scalar(
         db.select(HumanTask.instance_id).filter_by(registration_number=reg)))))
     db.session.remove()

@@ -176,6 +176,7 @@ def test_erasure_where_the_law_allows_it(app, client, tmp_path):
     db.session.commit()
     finished = file_request(client, "warga")
     WargaDriver(None).walk(finished, *TO_FINISH)
+    WargaDriver(None).decline_objection(finished, "warga")
     running = WargaDriver(None).start()
     db.session.remove()
     folder = Path(app.config["PPID_UPLOAD_DIR"])
@@ -212,6 +213,7 @@ def test_erasure_where_the_law_allows_it(app, client, tmp_path):
     token = client.post("/api/v1/auth/token", json={"username": "warga", "password": PASSWORD}).get_json()["token"]
     db.session.remove()
     WargaDriver(None).walk(running, *TO_FINISH)
+    WargaDriver(None).decline_objection(running, "warga")
     db.session.remove()
     code, output = invoke("data", "erase", "warga")
     assert code == 0 and "account erased and deactivated" in output, output

@@ -40,6 +40,7 @@ def wait(timer_id: str):
     return ("wait", timer_id, None)
 
 
+NO_OBJECTION = {"ajukan_keberatan": "tidak"}
 NOTICE, FINAL, OBJECT, DECIDE = ("Activity_TerbitkanPemberitahuan", "Activity_TerbitkanPemberitahuanAkhir",
                                  "Activity_AjukanKeberatan", "Activity_PutuskanKeberatan")
 DELIVER, EXECUTE, DISPUTE = "Activity_SerahkanInformasi", "Activity_LaksanakanPutusan", "Activity_AjukanSengketa"
@@ -47,14 +48,15 @@ ANSWER_EXT = "Activity_LengkapiJawabanPerpanjangan"
 
 #: every path of the procedure: name -> actions (do a task, or wait until a timer has fired)
 RECIPES: dict[str, tuple] = {
-    "granted_full": (*map(do, TO_NOTICE), do(NOTICE), do(DELIVER)),
+    "granted_full": (*map(do, TO_NOTICE), do(NOTICE), do(DELIVER), do(OBJECT, **NO_OBJECTION)),
     "granted_part_no_objection": (*map(do, TO_NOTICE), do(NOTICE, **PART), do(DELIVER),
                                   do(OBJECT, ajukan_keberatan="tidak")),
     "granted_part_objection_granted": (*map(do, TO_NOTICE), do(NOTICE, **PART), do(DELIVER),
-                                       do(OBJECT, alasan_keberatan="d"), do(DECIDE), do(EXECUTE)),
-    "not_held": (*map(do, TO_NOTICE[:2]), do(TO_NOTICE[2], **OPD_NOT_HELD), do(NOTICE, **NOT_HELD)),
+                                       do(OBJECT, alasan_keberatan=["d"]), do(DECIDE), do(EXECUTE)),
+    "not_held": (*map(do, TO_NOTICE[:2]), do(TO_NOTICE[2], **OPD_NOT_HELD), do(NOTICE, **NOT_HELD),
+                 do(OBJECT, **NO_OBJECTION)),
     "incomplete_then_completed": (do(TO_NOTICE[0], **INCOMPLETE), do("Activity_LengkapiPermohonan"),
-                                  *map(do, TO_NOTICE), do(NOTICE), do(DELIVER)),
+                                  *map(do, TO_NOTICE), do(NOTICE), do(DELIVER), do(OBJECT, **NO_OBJECTION)),
     "incomplete_lapsed": (do(TO_NOTICE[0], **INCOMPLETE), wait("Timer_BatasMelengkapi3HK")),
     "refused_objection_granted": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), do(OBJECT), do(DECIDE), do(EXECUTE)),
     "refused_objection_rejected_dispute": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), do(OBJECT),
@@ -70,20 +72,22 @@ RECIPES: dict[str, tuple] = {
     "refused_no_objection": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), do(OBJECT, ajukan_keberatan="tidak")),
     "refused_objection_period_lapsed": (*map(do, TO_NOTICE), do(NOTICE, **REFUSAL), wait("Timer_JangkaKeberatan30HK")),
     "opd_silent_overdue_objection": (*map(do, TO_NOTICE[:2]), wait("Timer_Target4HK"), wait("Timer_Batas10HK"),
-                                     do(OBJECT, alasan_keberatan="g", uraian_keberatan="Tidak dijawab"), do(DECIDE),
-                                     do(EXECUTE)),
+                                     do(OBJECT, alasan_keberatan=["g"], uraian_keberatan="Tidak dijawab"), do(DECIDE),
+                                     do(EXECUTE), do(TO_NOTICE[2]), do(NOTICE), do(DELIVER)),
     "late_but_answered": (*map(do, TO_NOTICE[:2]), wait("Timer_Target4HK"), do(TO_NOTICE[2]), do(NOTICE),
-                          do(DELIVER)),
-    "extension_granted": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT), do(FINAL), do(DELIVER)),
+                          do(DELIVER), do(OBJECT, **NO_OBJECTION)),
+    "extension_granted": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT), do(FINAL), do(DELIVER),
+                          do(OBJECT, **NO_OBJECTION)),
     "extension_refused_objection_rejected": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT),
                                              do(FINAL, **REFUSAL), do(OBJECT),
                                              do(DECIDE, **OBJECTION_REFUSED),
                                              do(DISPUTE, ajukan_sengketa="tidak")),
     "extension_not_held": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), do(ANSWER_EXT, **OPD_NOT_HELD),
-                           do(FINAL, **NOT_HELD)),
+                           do(FINAL, **NOT_HELD), do(OBJECT, **NO_OBJECTION)),
     "extension_lapsed_objection_undecided": (*map(do, TO_NOTICE), do(NOTICE, **EXTEND), wait("Timer_Batas17HK"),
-                                             do(OBJECT, alasan_keberatan="g"), wait("Timer_BatasPutusan30HK"),
-                                             do(DISPUTE)),
+                                             do(OBJECT, alasan_keberatan=["g"]), wait("Timer_BatasPutusan30HK"),
+                                             do(DISPUTE), do(ANSWER_EXT), do(FINAL), do(DELIVER),
+                                             do(DECIDE, **OBJECTION_REFUSED)),
 }
 OPDS = ("DISDIK", "DINKES")
 

@@ -94,7 +94,7 @@ def _build() -> dict[str, str]:
         d.move_to(wib(2026, 3, 6))  # F did not complete its request by 5 March: it lapses
         d.move_to(wib(2026, 3, 9))  # G passed the 4-day target on 6 March
         d.move_to(wib(2026, 3, 17))  # G passed the 10-day limit on 16 March
-        d.do(reg["G"], "Activity_AjukanKeberatan", alasan_keberatan="g", uraian_keberatan="Tidak dijawab")
+        d.do(reg["G"], "Activity_AjukanKeberatan", alasan_keberatan=["g"], uraian_keberatan="Tidak dijawab")
         d.move_to(wib(2026, 3, 25))
         d.do(reg["E"], "Activity_LengkapiJawabanPerpanjangan")
         d.move_to(wib(2026, 3, 26))

@@ -53,7 +53,7 @@ def test_the_10_day_limit_marks_the_case_late_alerts_staff_and_keeps_the_answer_
     reg = late_case(drive)
     case = drive.case(reg)
     assert case.status == "Melewati Batas Waktu" and case.late and not case.finished
-    assert case.case_data["melewati_batas_waktu"] is True and case.case_data["alasan_keberatan"] == "g"
+    assert case.case_data["melewati_batas_waktu"] is True and case.case_data["alasan_keberatan"] == ["g"]
     assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan", "Activity_JawabPermohonan"]
     assert mails(drive, reg, "batas_waktu_terlewati") == ["pemohon@contoh.pasuruankab.go.id"]
     staff = mails(drive, reg, "batas_waktu_terlewati_staf")
@@ -69,7 +69,7 @@ def test_the_10_day_limit_marks_the_case_late_alerts_staff_and_keeps_the_answer_
     case = drive.case(reg)
     assert case.status == "Ditolak" and case.case_data["melewati_batas_waktu"] is True
     assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan"]  # one objection, not two
-    drive.do(reg, "Activity_AjukanKeberatan", alasan_keberatan="g", uraian_keberatan="Terlambat dan ditolak")
+    drive.do(reg, "Activity_AjukanKeberatan", alasan_keberatan=["g"], uraian_keberatan="Terlambat dan ditolak")
     drive.do(reg, "Activity_PutuskanKeberatan", **OBJECTION_REFUSED)
     drive.do(reg, "Activity_AjukanSengketa")
     case = drive.case(reg)

@@ -106,6 +106,7 @@ def test_decree_and_legal_review_reach_new_cases_while_running_cases_keep_their_
     drive.walk(before, *TO_ANSWER, "Activity_JawabPermohonan")
     assert drive.open_tasks(before) == ["Activity_TerbitkanPemberitahuan"]  # version 1: no legal review
     drive.walk(before, "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
+    drive.decline_objection(before)
     assert drive.case(before).finished and drive.case(before).version_id == v1
 
     drive.walk(after, *TO_ANSWER, "Activity_JawabPermohonan")
@@ -119,6 +120,7 @@ def test_decree_and_legal_review_reach_new_cases_while_running_cases_keep_their_
     review(drive, after)
     assert drive.case(after).case_data["pertimbangan_hukum"] == REVIEW["pertimbangan_hukum"]
     drive.walk(after, "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
+    drive.decline_objection(after)
     case = drive.case(after)
     assert case.finished and case.status == "Selesai" and case.version_id == v2
     assert not verify_instance(case)
@@ -165,6 +167,7 @@ def test_a_running_case_moves_to_the_new_version(owner, drive):
     assert drive.open_tasks(waiting) == ["Activity_TelaahHukum"]
     review(drive, waiting)
     drive.walk(waiting, "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
+    drive.decline_objection(waiting)
     assert drive.case(waiting).finished and not verify_instance(drive.case(waiting))
 
 

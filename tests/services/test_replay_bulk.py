@@ -181,6 +181,7 @@ def test_a_migrated_case_replays_on_its_new_version(app, tmp_path):
         drive.do(reg, "Activity_JawabPermohonan")
         change.review(drive, reg)
         drive.walk(reg, "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
+        drive.decline_objection(reg)
     case, events = _events(reg)
     assert "case_migrated" in [e.event_type for e in events] and case.finished
     report = replay_case(reg)

@@ -43,6 +43,10 @@ def test_granted_in_full(drive):
     assert drive.case(reg).status == "Diterima Seluruhnya"
     drive.do(reg, "Activity_SerahkanInformasi")
     case = drive.case(reg)
+    assert case.status == "Selesai" and not case.finished  # the objection right runs from the notice
+    assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan"]
+    drive.decline_objection(reg)
+    case = drive.case(reg)
     assert case.finished and case.status == "Selesai" and not case.late
     assert drive.open_tasks(reg) == [] and timers(reg, drive) == {}
 
@@ -65,8 +69,10 @@ def test_not_held(drive):
     drive.walk(reg, *TO_NOTICE[:2])
     drive.do(reg, "Activity_JawabPermohonan", informasi_dikuasai="tidak", usulan_keputusan="tidak_dikuasai")
     drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="tidak_dikuasai", badan_publik_lain="BPS Kab. Pasuruan")
+    assert drive.case(reg).status == "Informasi Tidak Dikuasai"
+    drive.decline_objection(reg)
     case = drive.case(reg)
-    assert case.finished and case.status == "Informasi Tidak Dikuasai"
+    assert case.finished and case.status == "Selesai"
 
 
 def test_incomplete_then_completed_goes_back_to_the_check(drive):
@@ -157,9 +163,9 @@ def test_opd_silent_escalates_at_4_then_overdue_at_10_then_objection_late(drive)
     assert head_mail.recipient == "kepala@contoh.pasuruankab.go.id"
     drive.move_to(due["Timer_Batas10HK"] + timedelta(seconds=1))
     case = drive.case(reg)
-    assert case.status == "Melewati Batas Waktu" and case.case_data["alasan_keberatan"] == "g"
+    assert case.status == "Melewati Batas Waktu" and case.case_data["alasan_keberatan"] == ["g"]
     assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan", "Activity_JawabPermohonan"]  # the duty survives
-    drive.do(reg, "Activity_AjukanKeberatan", alasan_keberatan="g", uraian_keberatan="Tidak dijawab")
+    drive.do(reg, "Activity_AjukanKeberatan", alasan_keberatan=["g"], uraian_keberatan="Tidak dijawab")
     assert drive.case(reg).case_data["status_keberatan"] == "Keberatan Diajukan"
 
 
@@ -176,6 +182,7 @@ def test_extension_moves_the_limit_to_17_working_days(drive):
     assert drive.case(reg).status == "Diperpanjang"
     drive.walk(reg, "Activity_LengkapiJawabanPerpanjangan", "Activity_TerbitkanPemberitahuanAkhir",
                "Activity_SerahkanInformasi")
+    drive.decline_objection(reg)
     assert drive.case(reg).finished and drive.case(reg).status == "Selesai"
 
 

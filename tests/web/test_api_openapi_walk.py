@@ -170,6 +170,10 @@ def test_a_request_granted_in_full_walked_through_the_openapi_document(api):
         deliver = only_task(api, petugas, reg, "Serahkan informasi")
         done = work(api, petugas, deliver, {"tanggal_penyerahan": "2026-03-04", "cara_penyerahan": "email"},
                     claim=False)
+        assert done == {"registration_number": reg, "status": "Selesai", "finished": False, "links": done["links"]}
+        # the applicant lets the objection right go (it opened with the notice)
+        objection = only_task(api, tokens["pemohon"], reg, "Ajukan keberatan")
+        done = work(api, tokens["pemohon"], objection, {"ajukan_keberatan": "tidak"}, claim=False)
         assert done == {"registration_number": reg, "status": "Selesai", "finished": True, "links": done["links"]}
 
         # the applicant reads the finished request and its history
@@ -180,7 +184,8 @@ def test_a_request_granted_in_full_walked_through_the_openapi_document(api):
         assert history["chain_ok"] is True
         completed = [e["task_name"] for e in history["entries"] if e["event_type"] == "task_completed"]
         assert completed == ["Ajukan permohonan informasi", "Periksa kelengkapan permohonan", "Teruskan ke OPD",
-                             "Jawab permohonan", "Terbitkan pemberitahuan tertulis", "Serahkan informasi"]
+                             "Jawab permohonan", "Terbitkan pemberitahuan tertulis", "Serahkan informasi",
+                             "Ajukan keberatan"]
 
         # errors are documented too
         api.call("getRequest", petugas, {"registration_number": "PPID-2026-99999"}, expect=404)

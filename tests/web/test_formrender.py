@@ -95,7 +95,8 @@ def test_every_form_renders_with_labels_bound_to_controls(schema_path):
     for name, prop in schema["properties"].items():
         assert tags.find("div", **{"data-field": name}), name
         title = prop["title"]
-        if prop.get("oneOf") and (ui or {}).get(name, {}).get("ui:widget") == "radio":
+        checkboxes = prop.get("type") == "array" and (prop.get("items") or {}).get("oneOf")
+        if prop.get("oneOf") and (ui or {}).get(name, {}).get("ui:widget") == "radio" or checkboxes:
             assert tags.one("fieldset", id=f"f-{name}")
             assert f"<legend>{Markup.escape(title)}" in html
         else:
@@ -421,7 +422,7 @@ def test_readonly_shows_titles_not_consts():
 
 def test_describe_value():
     schema, _ = load("ajukan_keberatan")
-    assert describe_value(schema["properties"]["alasan_keberatan"], "f") == "Pengenaan biaya yang tidak wajar"
+    assert describe_value(schema["properties"]["alasan_keberatan"], ["f"]) == "Pengenaan biaya yang tidak wajar"
     assert describe_value({"type": "string", "format": "date"}, "2026-03-16") == "Senin, 16 Maret 2026"
     assert describe_value({"type": "string", "format": "date"}, "bukan tanggal") == "bukan tanggal"
     assert describe_value({"type": "string", "format": "date-time"}, "2026-03-16T07:05:00Z") == (

@@ -119,7 +119,7 @@ def test_the_applicant_files_an_objection_through_the_task_page(client, drive):
     assert field_error(missing.get_data(as_text=True), "alasan_keberatan") == "Wajib diisi."
 
     response = client.post(f"/tugas/{task_id}", content_type="multipart/form-data", data={
-        "ajukan_keberatan": "ya", "alasan_keberatan": "a", "uraian_keberatan": "Informasi ini bukan rahasia"})
+        "ajukan_keberatan": "ya", "alasan_keberatan": ["a"], "uraian_keberatan": "Informasi ini bukan rahasia"})
     assert response.status_code == 302 and response.headers["Location"] == f"/permohonan/{number}"
     data = drive.case(number).case_data
     assert data["status_keberatan"] == "Keberatan Diajukan"
@@ -153,7 +153,7 @@ def test_officers_complete_the_request_through_task_pages(client, drive):
     assert response.status_code == 302 and response.headers["Location"] == WORKLIST
     assert drive.case(number).status == "Diterima Seluruhnya"
     assert any("Diterima Seluruhnya" in m for m in flashes(client))
-    assert drive.open_tasks(number) == ["Activity_SerahkanInformasi"]
+    assert drive.open_tasks(number) == ["Activity_AjukanKeberatan", "Activity_SerahkanInformasi"]
 
 
 def test_a_staff_form_with_errors_is_shown_again_with_messages(client, drive):
@@ -308,7 +308,7 @@ def test_the_applicant_sees_their_own_form_first(client, drive):
 def test_after_filing_an_objection_the_applicant_is_told_its_number(client, drive):
     number, task_id = refused_and_signed_in_as_applicant(client, drive)
     client.post(f"/tugas/{task_id}", data={"_nomor_pendaftaran": number, "ajukan_keberatan": "ya",
-                                           "alasan_keberatan": "a", "uraian_keberatan": "Bukan rahasia"},
+                                           "alasan_keberatan": ["a"], "uraian_keberatan": "Bukan rahasia"},
                 content_type="multipart/form-data")
     message = " ".join(flashes(client))
     assert re.search(r"Keberatan Anda tercatat dengan Nomor KEB-\S+ untuk permohonan " + number, message), message
