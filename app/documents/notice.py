@@ -128,6 +128,5 @@ def render_notice(doc: Document, data: CaseDocumentData, labels=None) -> None:
     if case.get("alasan_perpanjangan"):
         doc.field("Perpanjangan waktu", "Jangka waktu telah diperpanjang satu kali (paling lama 17 hari kerja)")
 
-    if decision in ("ditolak", "diterima_sebagian"):
-        doc.notice_box(OBJECTION_RIGHT)
+    doc.notice_box(OBJECTION_RIGHT)  # after every written notice (UU 14/2008 Pasal 35 ayat (1) huruf a-g)
     sign_ppid(doc, case)
