@@ -28,7 +28,8 @@ STEPS = {
     "Activity_LengkapiJawabanPerpanjangan": ("opd", {"informasi_dikuasai": "ya", "usulan_keputusan": "diterima_seluruhnya",
                                                      "jawaban_opd": "Data lengkap terlampir"}),
     "Activity_TerbitkanPemberitahuanAkhir": ("petugas", {"keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan",
-                                                      "bentuk_informasi": "Salinan elektronik (PDF)"}),
+                                                      "bentuk_informasi": "Salinan elektronik (PDF)",
+                                                      **workload.DELIVERY_PLAN}),
     "Activity_AjukanSengketa": ("pemohon", {"ajukan_sengketa": "ya", "tanggal_pengajuan_sengketa": "2026-05-04",
                                            "nomor_register_ki": "KI-JTM/123/V/2026", "uraian_sengketa": "Keberatan ditolak"}),
 }

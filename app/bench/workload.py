@@ -18,6 +18,9 @@ REQUEST = {
     "cara_mendapatkan_salinan": "email", "lampiran_identitas": "lampiran:ktp-uji",
 }
 
+#: when and how a granted notice says the information will be delivered
+DELIVERY_PLAN = {"rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email"}
+
 #: form data per user task, and the demo account that completes it
 STEPS = {
     "Activity_PeriksaKelengkapan": ("petugas", {"kelengkapan": "lengkap"}),
@@ -25,7 +28,7 @@ STEPS = {
     "Activity_JawabPermohonan": ("opd", {"informasi_dikuasai": "ya", "usulan_keputusan": "diterima_seluruhnya",
                                          "jawaban_opd": "Data terlampir"}),
     "Activity_TerbitkanPemberitahuan": ("petugas", {"keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan",
-                                                 "bentuk_informasi": "Salinan elektronik (PDF)"}),
+                                                 "bentuk_informasi": "Salinan elektronik (PDF)", **DELIVERY_PLAN}),
     "Activity_SerahkanInformasi": ("petugas", {"tanggal_penyerahan": "2026-03-20", "cara_penyerahan": "email"}),
     "Activity_AjukanKeberatan": ("pemohon", {"ajukan_keberatan": "ya", "alasan_keberatan": ["a"],
                                             "uraian_keberatan": "Informasi ini bukan rahasia"}),

@@ -60,17 +60,29 @@ def place_date(value) -> str:
     return f"Bangil, {day}" if day else "Bangil"
 
 
-def sign_ppid(doc: Document, case: Mapping) -> None:
-    doc.signature(place_date(case.get("tanggal_pemberitahuan")),
-                  ["Pejabat Pengelola Informasi dan Dokumentasi",
+PPID_POSITION = "Pejabat Pengelola Informasi dan Dokumentasi"
+
+
+def letter_head(doc: Document, number, issued) -> None:
+    """The letter's number and date of issue (set by the step that issued it)."""
+    doc.field("Nomor surat", number, bold=True)
+    doc.field("Tanggal surat", fmt_date(issued))
+
+
+def sign_ppid(doc: Document, case: Mapping, issued_key: str = "tanggal_pemberitahuan", name_key: str = "nama_ppid",
+              position_key: str = "jabatan_ppid") -> None:
+    """Signed by the officer whose account issued the letter: their name and position (account settings)."""
+    doc.signature(place_date(case.get(issued_key)),
+                  [case.get(position_key) or PPID_POSITION,
                    "Dinas Komunikasi dan Informatika Kabupaten Pasuruan"],
-                  case.get("nama_ppid"))
+                  case.get(name_key))
 
 
 def render_extension(doc: Document, data: CaseDocumentData) -> None:
     case = data.case_data
     doc.new_section(EXTENSION_TITLE)
     doc.doc_title(EXTENSION_TITLE.upper(), "Pemberitahuan tertulis menurut UU 14/2008 Pasal 22 ayat (8)")
+    letter_head(doc, case.get("nomor_surat_perpanjangan"), case.get("tanggal_perpanjangan"))
     request_summary(doc, data)
     doc.heading("Perpanjangan Jangka Waktu")
     doc.paragraph(DECISIONS["perpanjang"], bold=True, align="L")
@@ -87,7 +99,11 @@ def render_extension(doc: Document, data: CaseDocumentData) -> None:
     )
     if case.get("isi_pemberitahuan") and stringify(case.get("keputusan")) == "perpanjang":
         doc.block("Keterangan", case.get("isi_pemberitahuan"))
-    sign_ppid(doc, case)
+    if case.get("nama_penandatangan_perpanjangan"):
+        sign_ppid(doc, case, "tanggal_perpanjangan", "nama_penandatangan_perpanjangan",
+                  "jabatan_penandatangan_perpanjangan")
+    else:  # a letter of a version that did not record its own signer
+        sign_ppid(doc, case, "tanggal_perpanjangan" if case.get("tanggal_perpanjangan") else "tanggal_pemberitahuan")
 
 
 def render_notice(doc: Document, data: CaseDocumentData, labels=None) -> None:
@@ -98,6 +114,7 @@ def render_notice(doc: Document, data: CaseDocumentData, labels=None) -> None:
         return
     doc.new_section(NOTICE_TITLE)
     doc.doc_title(NOTICE_TITLE.upper(), "Menurut UU 14/2008 tentang Keterbukaan Informasi Publik Pasal 22 ayat (7)")
+    letter_head(doc, case.get("nomor_surat_pemberitahuan"), case.get("tanggal_pemberitahuan"))
     request_summary(doc, data)
 
     doc.heading("Keputusan")
@@ -119,6 +136,9 @@ def render_notice(doc: Document, data: CaseDocumentData, labels=None) -> None:
     doc.heading("Informasi yang Diberikan" if granted else "Keterangan")
     if granted:
         doc.field("Bentuk dan format informasi", case.get("bentuk_informasi"))
+        doc.field("Waktu penyampaian informasi", fmt_date(case.get("rencana_tanggal_penyampaian")), bold=True)
+        doc.field("Cara penyampaian informasi",
+                  label_for(labels, "rencana_cara_penyampaian", case.get("rencana_cara_penyampaian")))
         doc.field("Cara memperoleh informasi", label_for(labels, "cara_memperoleh", case.get("cara_memperoleh")))
         if case.get("cara_mendapatkan_salinan"):
             doc.field("Cara mendapatkan salinan",

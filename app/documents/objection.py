@@ -64,7 +64,8 @@ def render_objection_receipt(doc: Document, data: CaseDocumentData, labels=None)
         "Pasuruan, yang memberikan tanggapan tertulis paling lambat 30 hari kerja sejak keberatan "
         "diterima. " + DISPUTE_RIGHT
     )
-    doc.paragraph("Tanda bukti ini dibuat secara elektronik oleh sistem layanan PPID.", size=8, align="L")
+    doc.paragraph(f"{place_date(case.get('tanggal_keberatan'))}. Tanda bukti ini dibuat secara elektronik oleh "
+                  "sistem layanan PPID saat keberatan diterima.", size=8, align="L")
 
 
 def render_objection_decision(doc: Document, data: CaseDocumentData, labels=None) -> None:
@@ -77,6 +78,7 @@ def render_objection_decision(doc: Document, data: CaseDocumentData, labels=None
     doc.heading("Putusan")
     doc.paragraph(DECISIONS.get(decision) or label_for(labels, "keputusan_keberatan", decision)
                   or "Belum ada putusan.", bold=True, align="L")
+    doc.field("Nomor putusan", case.get("nomor_putusan_keberatan"))
     doc.field("Tanggal putusan", fmt_datetime(case.get("tanggal_putusan_keberatan")))
     doc.block("Pertimbangan", case.get("pertimbangan_keberatan"))
     if decision == "dikabulkan":

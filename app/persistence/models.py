@@ -68,6 +68,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    #: the position printed under the name on the letters this account signs (e.g. the written notice)
+    jabatan: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(200))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     roles: Mapped[str] = mapped_column(sa.String(200), default="pemohon")

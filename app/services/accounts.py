@@ -35,6 +35,10 @@ PASURUAN_OPDS = [
     ("RSUD-BANGIL", "RSUD Bangil"),
 ]
 
+#: the position printed on the letters of the demo accounts that sign them
+DEMO_POSITIONS = {"petugas": "Pejabat Pengelola Informasi dan Dokumentasi",
+                  "atasan": "Sekretaris Daerah Kabupaten Pasuruan (Atasan PPID)"}
+
 #: demo accounts: username, full name, roles, OPD codes
 DEMO_USERS = [
     ("pemohon", "Siti Aminah", [roles.PEMOHON], []),
@@ -108,8 +112,9 @@ def load_demo_data(password: str, now: datetime) -> list[tuple[str, str, str]]:
     created = []
     for username, full_name, role_keys, opds in DEMO_USERS:
         if db.session.scalar(db.select(User).filter_by(username=username)) is None:
-            create_user(username, full_name, password, now, role_keys, email=f"{username}@contoh.pasuruankab.go.id",
-                        opd_codes=opds)
+            user = create_user(username, full_name, password, now, role_keys,
+                               email=f"{username}@contoh.pasuruankab.go.id", opd_codes=opds)
+            user.jabatan = DEMO_POSITIONS.get(username)
             created.append((username, full_name, " ".join(role_keys)))
     return created
 

@@ -108,6 +108,8 @@ def _check_account(values: dict, problems: dict, user_id: int | None = None) -> 
         problems["full_name"] = ["Wajib diisi."]
     elif len(values["full_name"].strip()) > 200:
         problems["full_name"] = ["Paling banyak 200 karakter."]
+    if len((values.get("jabatan") or "").strip()) > 200:
+        problems["jabatan"] = ["Paling banyak 200 karakter."]
     email = (values.get("email") or "").strip()
     if email and ("@" not in email or len(email) > 200 or " " in email):
         problems["email"] = ["Alamat e-mail tidak valid."]
@@ -144,12 +146,13 @@ def create_account(actor: Actor, values: dict, now: datetime) -> tuple[User, str
     password = new_password()
     user = create_user(username, values["full_name"].strip(), password, now, role_keys,
                        email=(values.get("email") or "").strip() or None, opd_codes=codes)
+    user.jabatan = (values.get("jabatan") or "").strip() or None
     return user, password
 
 
 @use_case
 def update_account(actor: Actor, user_id: int, values: dict) -> User:
-    """Change name, e-mail, roles, OPDs and whether the account is active."""
+    """Change name, position, e-mail, roles, OPDs and whether the account is active."""
     _require_admin(actor)
     user = get_user(user_id)
     problems: dict[str, list[str]] = {}
@@ -163,6 +166,7 @@ def update_account(actor: Actor, user_id: int, values: dict) -> User:
     if problems:
         raise ValidationFailed(problems)
     user.full_name = values["full_name"].strip()
+    user.jabatan = (values.get("jabatan") or "").strip() or None
     user.email = (values.get("email") or "").strip() or None
     user.roles = " ".join(role_keys)
     user.opds = [db.session.get(Opd, c) for c in codes]

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
 from app.engine import EngineError
-from app.persistence.models import HumanTask, ProcessInstance, db
+from app.domain import roles
+from app.persistence.models import HumanTask, ProcessInstance, User, db
 
 from .attachments import Upload, link_to_case, store_uploads
 from .access import completed_by_actor, may_work, task_filter
@@ -176,6 +177,8 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     if references:
         link_to_case(references, instance)
     cleaned = _clean(definition.forms[meta.form], {**data, **references}) if meta.form else {}
+    if meta.form:
+        cleaned.update(signer_fields(definition.forms[meta.form], actor))
     run = _at_the_steps_time(instance, definition, now)
     if meta.form:
         check_agreement(definition.forms[meta.form], cleaned, instance.case_data or {})
@@ -187,6 +190,23 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task)
     message = completion_message(definition.forms[meta.form], instance.case_data or {}) if meta.form else None
     return Completion(instance.registration_number, instance.status, instance.finished, message)
+
+
+#: printed under the name when the account states no position of its own
+DEFAULT_POSITIONS = {roles.DISKOMINFO: "Pejabat Pengelola Informasi dan Dokumentasi", roles.ATASAN_PPID: "Atasan PPID"}
+
+
+def signer_fields(schema: dict, actor: Actor) -> dict[str, str]:
+    """A form that a letter is signed by (`"x-penandatangan": {"nama": key, "jabatan": key}`) records the name
+    and position of the account that completes it, never typed: the letter names who issued it."""
+    keys = schema.get("x-penandatangan") if isinstance(schema, dict) else None
+    if not isinstance(keys, dict):
+        return {}
+    user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
+    position = (user.jabatan if user else None) or next(
+        (DEFAULT_POSITIONS[r] for r in DEFAULT_POSITIONS if actor.has(r)), "")
+    values = {"nama": user.full_name if user else actor.full_name, "jabatan": position}
+    return {str(keys[k]): values[k] for k in ("nama", "jabatan") if isinstance(keys.get(k), str) and values[k]}
 
 
 def _at_the_steps_time(instance: ProcessInstance, definition, now: datetime):

@@ -24,6 +24,7 @@ def _admins_only():
 def _account_values() -> dict:
     form = request.form
     return {"username": form.get("username", ""), "full_name": form.get("full_name", ""),
+            "jabatan": form.get("jabatan", ""),
             "email": form.get("email", ""), "roles": form.getlist("roles"), "opds": form.getlist("opds"),
             "active": form.get("active") == "1"}
 
@@ -61,7 +62,7 @@ def user_new():
 def user_edit(user_id: int):
     user = service.get_user(user_id)
     if request.method == "GET":
-        values = {"full_name": user.full_name, "email": user.email or "", "roles": sorted(user.role_set),
+        values = {"full_name": user.full_name, "jabatan": user.jabatan or "", "email": user.email or "", "roles": sorted(user.role_set),
                   "opds": [o.code for o in user.opds], "active": user.active}
         return _account_form("admin/user_edit.html", values, {}, user=user)
     values = _account_values()

@@ -31,7 +31,13 @@ DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "ta
                "tanggal_melewati_batas": "Tanggal batas waktu terlewati",
                "pemberitahuan_terbit": "Pemberitahuan tertulis terbit", "keberatan_dibuka": "Hak keberatan dibuka",
                "keberatan_menunggu": "Keberatan menunggu putusan", "sengketa_dibuka": "Tahap sengketa dibuka",
-               "keberatan_tidak_ditanggapi": "Keberatan tidak ditanggapi"}
+               "keberatan_tidak_ditanggapi": "Keberatan tidak ditanggapi",
+               "nomor_surat_pemberitahuan": "Nomor surat pemberitahuan", "tanggal_pemberitahuan": "Tanggal pemberitahuan",
+               "nomor_surat_perpanjangan": "Nomor surat perpanjangan", "tanggal_perpanjangan": "Tanggal perpanjangan",
+               "nomor_putusan_keberatan": "Nomor putusan keberatan", "nama_ppid": "Ditandatangani oleh",
+               "jabatan_ppid": "Jabatan penanda tangan", "menunggu_penyerahan": "Informasi belum diserahkan",
+               "nama_penandatangan_perpanjangan": "Penanda tangan surat perpanjangan",
+               "jabatan_penandatangan_perpanjangan": "Jabatan penanda tangan surat perpanjangan"}
 #: a code (``diterima_seluruhnya``) that no form names: shown in words, never raw
 CODE = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")
 

@@ -79,6 +79,9 @@ class Person:
             kind = field.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
             if kind == "input:radio":
                 self.page.check(f"input[name='{name}'][value='{value}']")
+            elif kind == "input:checkbox" and isinstance(value, list):  # several choices: tick each
+                for one in value:
+                    self.page.check(f"input[name='{name}'][value='{one}']")
             elif kind.startswith("select"):
                 self.page.select_option(f"[name='{name}']", value)
             else:
@@ -143,7 +146,8 @@ def test_a_granted_request_walks_through_the_pages(server, browser):
     opd = Person(browser, server, "opd", DESK, shots, "granted-")
     number = _new_request(applicant)
     _staff_through_notice(petugas, opd, number, {
-        "keputusan": "diterima_seluruhnya", "bentuk_informasi": "Salinan PDF", "isi_pemberitahuan": "Diberikan"})
+        "keputusan": "diterima_seluruhnya", "bentuk_informasi": "Salinan PDF", "isi_pemberitahuan": "Diberikan",
+        "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email"})
     applicant.go(f"/permohonan/{number}")
     applicant.shot("kasus-diterima")
     assert "Diterima Seluruhnya" in applicant.page.content()

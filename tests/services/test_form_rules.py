@@ -68,7 +68,7 @@ def test_refusal_needs_ground_and_consequence_test(form: str, missing: str) -> N
 @pytest.mark.parametrize("form", ["pemberitahuan_tertulis", "pemberitahuan_tertulis_akhir"])
 def test_partial_grant_needs_ground_and_consequence_test(form: str) -> None:
     data = {"keputusan": "diterima_sebagian", "isi_pemberitahuan": "x", "bentuk_informasi": "PDF",
-            "bagian_dihitamkan": "NIK"}
+            "bagian_dihitamkan": "NIK", "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email"}
     assert _errors(form, data) == {"dasar_penolakan": ["Wajib diisi."], "uji_konsekuensi": ["Wajib diisi."]}
 
 
@@ -76,7 +76,7 @@ def test_partial_grant_needs_ground_and_consequence_test(form: str) -> None:
 @pytest.mark.parametrize("decision", ["diterima_seluruhnya", "tidak_dikuasai"])
 def test_grant_must_not_carry_a_refusal_ground(form: str, decision: str) -> None:
     data = {"keputusan": decision, "isi_pemberitahuan": "x", "bentuk_informasi": "PDF", "dasar_penolakan": "h",
-            "uji_konsekuensi": "y"}
+            "uji_konsekuensi": "y", "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email"}
     errors = _errors(form, data)
     assert errors == {
         "dasar_penolakan": ["Dasar pengecualian hanya untuk permohonan yang ditolak atau diterima sebagian."],

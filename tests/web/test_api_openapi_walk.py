@@ -165,6 +165,7 @@ def test_a_request_granted_in_full_walked_through_the_openapi_document(api):
                                             "content_base64": base64.b64encode(b"%PDF-1.4\n").decode()}})
         notice = only_task(api, petugas, reg, "Terbitkan pemberitahuan tertulis")
         done = work(api, petugas, notice, {"keputusan": "diterima_seluruhnya", "bentuk_informasi": "Salinan PDF",
+                                           "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email",
                                            "isi_pemberitahuan": "Informasi diberikan seluruhnya."})
         assert done["status"] == "Diterima Seluruhnya" and done["finished"] is False
         deliver = only_task(api, petugas, reg, "Serahkan informasi")

@@ -31,7 +31,8 @@ def test_notice_that_contradicts_the_opd_is_refused_next_to_the_decision(client,
         "informasi_dikuasai": "tidak", "usulan_keputusan": "tidak_dikuasai", "jawaban_opd": "Ada di BPS"})
     switch(client, "petugas")
     response = complete(client, drive, number, "Activity_TerbitkanPemberitahuan", {
-        "keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan", "bentuk_informasi": "PDF"})
+        "keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan", "bentuk_informasi": "PDF",
+        "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email"})
     assert response.status_code == 422
     message = html.unescape(field_error(response.get_data(as_text=True), "keputusan"))
     assert message == "OPD menyatakan informasi tidak dikuasai: keputusan harus 'Informasi tidak dikuasai'."

@@ -149,7 +149,7 @@ def test_officers_complete_the_request_through_task_pages(client, drive):
     switch(client, "petugas")
     response = complete(client, drive, number, "Activity_TerbitkanPemberitahuan", {
         "keputusan": "diterima_seluruhnya", "isi_pemberitahuan": "Diberikan",
-        "bentuk_informasi": "Salinan elektronik (PDF)"})
+        "bentuk_informasi": "Salinan elektronik (PDF)", "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email"})
     assert response.status_code == 302 and response.headers["Location"] == WORKLIST
     assert drive.case(number).status == "Diterima Seluruhnya"
     assert any("Diterima Seluruhnya" in m for m in flashes(client))
