@@ -52,11 +52,15 @@ def text_block(method: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(method)
     def wrapper(self: "Document", *args: Any, **kwargs: Any) -> None:
         self._blocks += 1
-        self._set_reserve(self.keep_with_signature.get(self._blocks, 0.0))
+        kept = self.keep_with_signature.get(self._blocks, 0.0)
+        self._set_reserve(kept)
+        first_page = self.page_no()
         try:
             method(self, *args, **kwargs)
         finally:
             self._set_reserve(0.0)
+        if kept and self.page_no() > first_page and self.get_y() - self._page_top < 2 * LINE_H:
+            self.widows.add(self._blocks)  # one line alone above the signature: carry one more (build)
         self._last_block = self._blocks
 
     return wrapper
@@ -109,6 +113,8 @@ class Document(FPDF):
         # rendering (signature_leads) and given to the second pass (keep_with_signature).
         self.keep_with_signature: dict[int, float] = {}
         self.signature_leads: dict[int, float] = {}
+        self.widows: set[int] = set()
+        self._page_top = 0.0
         self._blocks = 0
         self._last_block = 0
         self._reserve = 0.0
@@ -143,6 +149,10 @@ class Document(FPDF):
         # the raised bottom swallow the page.
         self._reserve = min(height, (self.h - self.t_margin - self.b_margin) / 2)
         self.page_break_trigger = self.h - self.b_margin - self._reserve
+
+    def add_page(self, *args: Any, **kwargs: Any) -> None:
+        super().add_page(*args, **kwargs)
+        self._page_top = self.get_y()  # where the text of this page begins, below the running head
 
     def header(self) -> None:
         if self._fresh_section:
@@ -336,7 +346,13 @@ def build(make: Callable[[], D], render: Callable[[D], None]) -> D:
     render(doc)
     if not doc.signature_leads:
         return doc
-    again = make()
-    again.keep_with_signature = dict(doc.signature_leads)
-    render(again)
+    leads = dict(doc.signature_leads)
+    for _ in range(3):  # a block that leaves a single line above the signature carries one line more
+        again = make()
+        again.keep_with_signature = dict(leads)
+        render(again)
+        if not again.widows:
+            break
+        for block in again.widows:
+            leads[block] += LINE_H
     return again

@@ -15,11 +15,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not batch mode: rebuilding app_user on SQLite would lose the expression index
+# uq_app_user_email_lower (SQLite cannot reflect it). SQLite adds and (since 3.35) drops columns itself.
 def upgrade():
-    with op.batch_alter_table('app_user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('jabatan', sa.String(length=200), nullable=True))
+    op.add_column('app_user', sa.Column('jabatan', sa.String(length=200), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('app_user', schema=None) as batch_op:
-        batch_op.drop_column('jabatan')
+    op.execute("ALTER TABLE app_user DROP COLUMN jabatan")
