@@ -39,7 +39,7 @@ STEPS = {
     "Activity_LaksanakanPutusan": ("petugas", {"tanggal_pelaksanaan": "2026-04-01", "catatan_pelaksanaan": "Diserahkan"}),
 }
 
-REFUSAL = {"keputusan": "ditolak", "dasar_penolakan": "h", "uji_konsekuensi": "Membuka rahasia pribadi",
+REFUSAL = {"keputusan": "ditolak", "dasar_penolakan": ["h"], "uji_konsekuensi": "Membuka rahasia pribadi",
            "jangka_waktu_pengecualian": "5 tahun", "isi_pemberitahuan": "Ditolak"}
 
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan",

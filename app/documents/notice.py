@@ -32,7 +32,9 @@ OBJECTION_RIGHT = (
 
 
 def ground_label(letter) -> str:
-    """``"Pasal 17 huruf a: ..."`` for a known letter; the raw value otherwise."""
+    """``"Pasal 17 huruf a: ..."`` for a known letter (each of several, one per line); the raw value otherwise."""
+    if isinstance(letter, list):
+        return "\n".join(ground_label(one) for one in letter if one)
     key = stringify(letter).strip().lower()
     return art17_label(key) if key in ART17_GROUNDS else stringify(letter)
 
@@ -121,8 +123,8 @@ def render_notice(doc: Document, data: CaseDocumentData, labels=None) -> None:
     doc.paragraph(DECISIONS.get(decision) or label_for(labels, "keputusan", decision) or "-", bold=True, align="L")
     doc.field("Penguasaan informasi", held_text(case, decision))
     if decision == "tidak_dikuasai" or case.get("informasi_dikuasai") == "tidak":
-        doc.field("Badan publik yang menguasai informasi",
-                  case.get("badan_publik_lain") or case.get("badan_penguasa_informasi") or "Tidak diketahui")
+        # what the notice told the applicant, the same for everyone who reads it (never the OPD's internal answer)
+        doc.field("Badan publik yang menguasai informasi", case.get("badan_publik_lain") or "Tidak diketahui")
 
     if decision in ("ditolak", "diterima_sebagian"):
         doc.heading("Informasi yang Dikecualikan (UU 14/2008 Pasal 17)")

@@ -106,6 +106,17 @@ def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[s
     return cleaned
 
 
+def prefilled(schema: dict, data: dict[str, Any]) -> dict[str, Any]:
+    """The case data, with each empty field that names a starting value (`"x-bawaan": "<key>"`) filled from
+    that key, e.g. the notice's "held by" from the OPD's answer. Only what the reader may see is in `data`."""
+    values = dict(data)
+    for name, prop in (schema.get("properties") or {}).items():
+        source = prop.get("x-bawaan") if isinstance(prop, dict) else None
+        if isinstance(source, str) and values.get(name) in (None, "") and data.get(source) not in (None, ""):
+            values[name] = data[source]
+    return values
+
+
 def check_agreement(schema: dict, submitted: dict[str, Any], case_data: dict[str, Any]) -> None:
     """Answers that must agree with what the case already holds (`"x-sesuai-dengan"` on a property).
 

@@ -17,7 +17,7 @@ Request register (register permohonan):
 | Informasi dikuasai | `informasi_dikuasai` (ya/tidak); "Tidak" when `keputusan` is `tidak_dikuasai` or the status is Informasi Tidak Dikuasai |
 | Bentuk informasi | `cara_memperoleh` |
 | Keputusan | `keputusan` |
-| Alasan penolakan | `dasar_penolakan` (Pasal 17 letter, shown with `art17_label`) |
+| Alasan penolakan | `dasar_penolakan` (Pasal 17 letters, several at once, each shown with `art17_label`) |
 | Tanggal pemberitahuan tertulis | time of the task completion that last set `keputusan` |
 | OPD | the case's OPD (`opd`) |
 | Status | `status` |

@@ -6,7 +6,8 @@ the case data keys documented in `app.services.registers` and from the audit eve
 - requests received: cases with `rincian_informasi`, counted by receipt date (`tanggal_diterima`);
   the OPD is the case's OPD ("-" while not dispatched);
 - decisions, by the final `keputusan`: granted in full (`diterima_seluruhnya`), in part
-  (`diterima_sebagian`), refused (`ditolak`, per Pasal 17 letter in `dasar_penolakan`), not held
+  (`diterima_sebagian`), refused (`ditolak`, per Pasal 17 letter in `dasar_penolakan`: a refusal on several
+  grounds counts under each of them), not held
   (`tidak_dikuasai`); `withdrawn`: the request lapsed (status Ditarik); `overdue`: no written
   notice within the legal limit (`melewati_batas_waktu`, set when the limit passed; `hasil == "terlambat"` in
   cases of versions whose limit ended the service);
@@ -127,7 +128,7 @@ class _Facts:
     opd: str
     received: date | None
     decision: str | None
-    ground: str | None
+    grounds: tuple[str, ...]
     days: int | None
     withdrawn: bool
     overdue: bool
@@ -152,7 +153,7 @@ def _facts() -> list[_Facts]:
             days = calendar.working_days_between(start, times["keputusan"])
         out.append(_Facts(
             opd=instance.opd_code or NO_OPD, received=received, decision=decision,
-            ground=str(data.get("dasar_penolakan") or "?") if decision == REFUSED else None, days=days,
+            grounds=_grounds(data.get("dasar_penolakan")) if decision == REFUSED else (), days=days,
             withdrawn=data.get("status") == statuses.DITARIK, overdue=data.get("hasil") == OVERDUE_RESULT or data.get("melewati_batas_waktu") is True,
             objection=(wib_day(data.get("tanggal_keberatan")) or wib_day(times.get(OBJECTION_MARKER)))
             if OBJECTION_MARKER in data else None,
@@ -161,6 +162,12 @@ def _facts() -> list[_Facts]:
             if data.get("status_sengketa") else None,
         ))
     return out
+
+
+def _grounds(value) -> tuple[str, ...]:
+    """The Pasal 17 letters of a refusal: a list (several grounds) or, in older cases, one letter; "?" if none."""
+    letters = [str(v) for v in value if v] if isinstance(value, list) else [str(value)] if value else []
+    return tuple(letters) or ("?",)
 
 
 def annual_report(year: int, facts: list[_Facts] | None = None) -> AnnualReport:
@@ -183,7 +190,8 @@ def annual_report(year: int, facts: list[_Facts] | None = None) -> AnnualReport:
             row.overdue += fact.overdue
             if fact.decision == REFUSED:
                 row.refused += 1
-                row.refused_by_ground[fact.ground] = row.refused_by_ground.get(fact.ground, 0) + 1
+                for ground in fact.grounds:
+                    row.refused_by_ground[ground] = row.refused_by_ground.get(ground, 0) + 1
             if fact.days is not None:
                 row.days.append(fact.days)
         for row in targets(fact.objection, fact.opd):

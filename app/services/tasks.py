@@ -16,7 +16,7 @@ from .attachments import Upload, link_to_case, store_uploads
 from .access import completed_by_actor, may_work, task_filter
 from .cases import case_privacy, visible_data
 from .context import SYSTEM, Actor, engine
-from .forms import check_agreement, clean_submission, resolve_schema
+from .forms import check_agreement, clean_submission, prefilled, resolve_schema
 from .processes import definition_of
 from .steps import definition_for, instance_options, new_context, persist_run
 from .transaction import use_case
@@ -93,6 +93,11 @@ class TaskDetail:
     ui_schema: dict
     case_data: dict
     instance: ProcessInstance
+
+    @property
+    def form_values(self) -> dict:
+        """What the form shows filled in: the case data, and fields that start from another answer."""
+        return prefilled(self.schema, self.case_data)
 
 
 def get_task(actor: Actor, task_id: str, registration_number: str | None = None) -> TaskDetail:

@@ -203,7 +203,7 @@ def _task_json(detail) -> dict:
     fields = detail.schema.get("properties", {})
     return {**task_summary(detail.row, now()),
             "form": {"schema": detail.schema, "ui_schema": detail.ui_schema},
-            "defaults": {k: v for k, v in detail.case_data.items() if k in fields},
+            "defaults": {k: v for k, v in detail.form_values.items() if k in fields},
             "case_data": detail.case_data}
 
 

@@ -66,7 +66,7 @@ def show(task_id):
         page = portal_views.task_page(current_actor(), str(task_id))
     except Conflict as exc:
         return _away(exc.message)
-    values = dict(page.detail.case_data)
+    values = dict(page.detail.form_values)
     kept = restored()
     if kept is not None and page.detail.schema:
         values.update(parse_submission(page.detail.schema, kept, set()))

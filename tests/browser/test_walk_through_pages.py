@@ -166,7 +166,7 @@ def test_a_refusal_objection_and_dispute_walk_through_the_pages(server, browser)
     atasan = Person(browser, server, "atasan", DESK, shots, "refusal-")
     number = _new_request(applicant)
     _staff_through_notice(petugas, opd, number, {
-        "keputusan": "ditolak", "dasar_penolakan": "h", "uji_konsekuensi": "Membuka data pribadi",
+        "keputusan": "ditolak", "dasar_penolakan": ["h"], "uji_konsekuensi": "Membuka data pribadi",
         "jangka_waktu_pengecualian": "5 tahun", "isi_pemberitahuan": "Ditolak"})
     applicant.go(f"/permohonan/{number}")
     assert "Ditolak" in applicant.page.content()

@@ -65,7 +65,7 @@ def longest(**overrides) -> dict:
     case.update(
         jenis_pemohon="perorangan", nik="3514012345670001", email="siti@example.id", telepon="081234567890",
         cara_memperoleh="salinan_softcopy", cara_mendapatkan_salinan="email", informasi_dikuasai="ya",
-        keputusan="ditolak", dasar_penolakan="h", alasan_keberatan=["a"], keputusan_keberatan="ditolak",
+        keputusan="ditolak", dasar_penolakan=["h"], alasan_keberatan=["a"], keputusan_keberatan="ditolak",
         nomor_keberatan="KEB-2026-0007", tanggal_keberatan="2026-04-01T02:00:00+00:00",
         tanggal_pemberitahuan="2026-03-27", tanggal_putusan_keberatan="2026-05-01T03:00:00+00:00",
         batas_pemberitahuan="2026-03-30T16:59:59+00:00", batas_perpanjangan="2026-04-08",

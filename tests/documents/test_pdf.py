@@ -119,7 +119,7 @@ def base_case(**changes) -> dict:
 
 def refused_case(**changes) -> dict:
     return base_case(
-        keputusan="ditolak", dasar_penolakan="h", uji_konsekuensi="Membuka data akan mengungkap rahasia pribadi.",
+        keputusan="ditolak", dasar_penolakan=["h"], uji_konsekuensi="Membuka data akan mengungkap rahasia pribadi.",
         jangka_waktu_pengecualian="Selama pemilik data masih hidup", isi_pemberitahuan="Informasi dikecualikan.",
         **changes)
 
@@ -194,7 +194,7 @@ def test_refusal_notice_cites_article_17_and_the_right_to_object(font_mode, labe
 
 
 def test_partial_notice_lists_redactions_and_the_right_to_object(labels):
-    case = base_case(keputusan="diterima_sebagian", dasar_penolakan="a", bagian_dihitamkan="Nama saksi dihitamkan",
+    case = base_case(keputusan="diterima_sebagian", dasar_penolakan=["a"], bagian_dihitamkan="Nama saksi dihitamkan",
                      bentuk_informasi="Salinan elektronik (PDF)", isi_pemberitahuan="Sebagian diberikan.")
     text = text_of(notice_pdf(make(case), labels))
     contains(text, "DITERIMA SEBAGIAN", "Pasal 17 huruf a", "Nama saksi dihitamkan", "Salinan elektronik (PDF)",

@@ -24,7 +24,7 @@ from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, actor, now, wib
 
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
 PART = {"keputusan": "diterima_sebagian", "bagian_dihitamkan": "NIK penerima", "jangka_waktu_pengecualian": "selamanya",
-        "dasar_penolakan": "h", "uji_konsekuensi": "Data pribadi"}
+        "dasar_penolakan": ["h"], "uji_konsekuensi": "Data pribadi"}
 EXTEND = {"keputusan": "perpanjang", "alasan_perpanjangan": "Data di arsip"}
 NOT_HELD = {"keputusan": "tidak_dikuasai", "badan_publik_lain": "BPS Kab. Pasuruan"}
 #: the OPD's answer a "not held" notice must agree with

@@ -98,7 +98,7 @@ def _build() -> dict[str, str]:
         d.move_to(wib(2026, 3, 25))
         d.do(reg["E"], "Activity_LengkapiJawabanPerpanjangan")
         d.move_to(wib(2026, 3, 26))
-        d.do(reg["E"], "Activity_TerbitkanPemberitahuanAkhir", **{**REFUSAL, "dasar_penolakan": "a"})
+        d.do(reg["E"], "Activity_TerbitkanPemberitahuanAkhir", **{**REFUSAL, "dasar_penolakan": ["a"]})
         d.move_to(wib(2026, 7, 6))
         for name, opd in (("H", "DISDIK"), ("I", "DINKES")):
             reg[name] = d.start(nama_lengkap=f"Pemohon {name}")

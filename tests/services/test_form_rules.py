@@ -54,7 +54,7 @@ def test_nik_pattern_says_sixteen_digits() -> None:
     assert errors["nik"] == ["NIK harus 16 angka."]
 
 
-NOTICE_REFUSED = {"keputusan": "ditolak", "isi_pemberitahuan": "x", "dasar_penolakan": "h",
+NOTICE_REFUSED = {"keputusan": "ditolak", "isi_pemberitahuan": "x", "dasar_penolakan": ["h"],
                   "uji_konsekuensi": "Membuka data pribadi", "jangka_waktu_pengecualian": "Selamanya"}
 
 
@@ -66,17 +66,29 @@ def test_refusal_needs_ground_and_consequence_test(form: str, missing: str) -> N
 
 
 @pytest.mark.parametrize("form", ["pemberitahuan_tertulis", "pemberitahuan_tertulis_akhir"])
-def test_partial_grant_needs_ground_and_consequence_test(form: str) -> None:
+def test_partial_grant_needs_ground_consequence_test_and_exemption_period(form: str) -> None:
+    """A partial grant withholds part of the information: like a refusal, it states its grounds, the
+    consequence test and how long the part stays exempt (issue 13, item 5)."""
     data = {"keputusan": "diterima_sebagian", "isi_pemberitahuan": "x", "bentuk_informasi": "PDF",
             "bagian_dihitamkan": "NIK", "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email"}
-    assert _errors(form, data) == {"dasar_penolakan": ["Wajib diisi."], "uji_konsekuensi": ["Wajib diisi."]}
+    assert _errors(form, data) == {"dasar_penolakan": ["Wajib diisi."], "uji_konsekuensi": ["Wajib diisi."],
+                                   "jangka_waktu_pengecualian": ["Wajib diisi."]}
+
+
+@pytest.mark.parametrize("form", ["pemberitahuan_tertulis", "pemberitahuan_tertulis_akhir"])
+def test_not_held_names_who_holds_it_or_says_it_is_unknown(form: str) -> None:
+    errors = _errors(form, {"keputusan": "tidak_dikuasai", "isi_pemberitahuan": "x"})
+    assert errors == {"badan_publik_lain": ["Wajib diisi."]}
+    clean_submission(_schema(form), {"keputusan": "tidak_dikuasai", "isi_pemberitahuan": "x",
+                                     "badan_publik_lain": "Tidak diketahui"}, sources={})  # no error
 
 
 @pytest.mark.parametrize("form", ["pemberitahuan_tertulis", "pemberitahuan_tertulis_akhir"])
 @pytest.mark.parametrize("decision", ["diterima_seluruhnya", "tidak_dikuasai"])
 def test_grant_must_not_carry_a_refusal_ground(form: str, decision: str) -> None:
-    data = {"keputusan": decision, "isi_pemberitahuan": "x", "bentuk_informasi": "PDF", "dasar_penolakan": "h",
-            "uji_konsekuensi": "y", "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email"}
+    data = {"keputusan": decision, "isi_pemberitahuan": "x", "bentuk_informasi": "PDF", "dasar_penolakan": ["h"],
+            "uji_konsekuensi": "y", "rencana_tanggal_penyampaian": "2026-03-20", "rencana_cara_penyampaian": "email",
+            "badan_publik_lain": "BPS"}
     errors = _errors(form, data)
     assert errors == {
         "dasar_penolakan": ["Dasar pengecualian hanya untuk permohonan yang ditolak atau diterima sebagian."],

@@ -53,13 +53,13 @@ def test_not_held_answer_cannot_be_noticed_as_granted(drive):
 def test_held_answer_cannot_be_noticed_as_not_held(drive):
     reg = _answered(drive, "ya")
     with pytest.raises(ValidationFailed) as caught:
-        drive.do(reg, NOTICE, keputusan="tidak_dikuasai")
+        drive.do(reg, NOTICE, keputusan="tidak_dikuasai", badan_publik_lain="Tidak diketahui")
     assert caught.value.errors == {"keputusan": [HELD_MESSAGE]}
 
 
 @pytest.mark.parametrize("held,decision,extra", [
     ("tidak", "tidak_dikuasai", {"badan_publik_lain": "BPS Kab. Pasuruan"}),
-    ("ya", "ditolak", {"dasar_penolakan": "h", "uji_konsekuensi": "Data pribadi", "jangka_waktu_pengecualian": "Tetap"}),
+    ("ya", "ditolak", {"dasar_penolakan": ["h"], "uji_konsekuensi": "Data pribadi", "jangka_waktu_pengecualian": "Tetap"}),
 ])
 def test_agreeing_notice_passes_and_pdf_and_register_say_the_same(drive, held, decision, extra):
     reg = _answered(drive, held)

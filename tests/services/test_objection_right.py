@@ -22,7 +22,7 @@ from tests.support import OBJECTION_REFUSED, Driver, actor, now, wib
 START = wib(2026, 6, 1)  # Monday 1 June 2026
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
 PARTIAL = dict(keputusan="diterima_sebagian", bagian_dihitamkan="NIK penerima", jangka_waktu_pengecualian="selamanya",
-               dasar_penolakan="h", uji_konsekuensi="Data pribadi")
+               dasar_penolakan=["h"], uji_konsekuensi="Data pribadi")
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_one_objection_gives_several_reasons(drive):
     drive.walk(reg, *TO_NOTICE)
     # the limit passes, then the refusal comes: refused (a) and late (g) in one objection
     drive.traveller.move_to(current_calendar().add_working_days(now(), 10) + timedelta(hours=10))
-    drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="ditolak", dasar_penolakan="h",
+    drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="ditolak", dasar_penolakan=["h"],
              uji_konsekuensi="Data pribadi", jangka_waktu_pengecualian="selamanya",
              isi_pemberitahuan="Ditolak")
     assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan"]

@@ -56,7 +56,7 @@ def test_granted_in_part_then_no_objection(drive):
     drive.walk(reg, *TO_NOTICE)
     drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="diterima_sebagian",
              bagian_dihitamkan="NIK penerima", jangka_waktu_pengecualian="selamanya",
-             dasar_penolakan="h", uji_konsekuensi="Data pribadi")
+             dasar_penolakan=["h"], uji_konsekuensi="Data pribadi")
     assert drive.case(reg).status == "Diterima Sebagian"
     drive.do(reg, "Activity_SerahkanInformasi")
     assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan"]

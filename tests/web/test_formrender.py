@@ -160,8 +160,9 @@ def test_unanchored_pattern_keeps_json_schema_search_semantics():
 
 
 def test_select_options_from_one_of_with_titles():
-    schema, ui = load("pemberitahuan_tertulis")
-    html = render_form(schema, ui, {"dasar_penolakan": "h"})
+    grounds = load("pemberitahuan_tertulis")[0]["properties"]["dasar_penolakan"]["items"]["oneOf"]
+    schema = {"type": "object", "properties": {"dasar_penolakan": {"type": "string", "title": "Dasar", "oneOf": grounds}}}
+    html = render_form(schema, None, {"dasar_penolakan": "h"})
     tags = Tags(html)
     assert tags.one("select", id="f-dasar_penolakan")
     block = _field_html(html, "dasar_penolakan")
@@ -258,9 +259,11 @@ def test_conditional_fields_marked_not_html_required():
     assert json.loads(div["data-required-when"]) == {"keputusan": ["ditolak", "diterima_sebagian"]}
     assert json.loads(tags.one("div", **{"data-field": "alasan_perpanjangan"})["data-required-when"]) == {
         "keputusan": ["perpanjang"]}
-    assert "required" not in tags.one("select", id="f-dasar_penolakan")
+    assert "aria-required" not in tags.one("fieldset", id="f-dasar_penolakan")  # several grounds: checkboxes
+    assert not [a for t, a in tags.tags if t == "input" and a.get("name") == "dasar_penolakan" and "required" in a]
     assert "data-required-when" not in tags.one("div", **{"data-field": "isi_pemberitahuan"})
-    assert "data-required-when" not in tags.one("div", **{"data-field": "badan_publik_lain"})
+    assert json.loads(tags.one("div", **{"data-field": "badan_publik_lain"})["data-required-when"]) == {
+        "keputusan": ["tidak_dikuasai"]}
     schema, ui = load("permohonan_informasi")
     tags = Tags(render_form(schema, ui, {}))
     assert json.loads(tags.one("div", **{"data-field": "nik"})["data-required-when"]) == {
