@@ -18,6 +18,8 @@ INFORMASI_TIDAK_DIKUASAI = "Informasi Tidak Dikuasai"
 SELESAI = "Selesai"
 MELEWATI_BATAS_WAKTU = "Melewati Batas Waktu"
 DITARIK = "Ditarik"
+# an incomplete request the applicant did not complete in time lapses: not withdrawn (issue 13, item 10)
+GUGUR = "Gugur"
 
 REQUEST_STATUSES: tuple[str, ...] = (
     DIAJUKAN,
@@ -31,6 +33,7 @@ REQUEST_STATUSES: tuple[str, ...] = (
     SELESAI,
     MELEWATI_BATAS_WAKTU,
     DITARIK,
+    GUGUR,
 )
 
 # Statuses meaning the written notice (pemberitahuan tertulis) has been given.
@@ -43,7 +46,7 @@ DECIDED_REQUEST_STATUSES: tuple[str, ...] = (
 
 # A request in one of these no longer runs against the legal clock.
 # "Melewati Batas Waktu" is not final: the request still awaits an answer.
-FINAL_REQUEST_STATUSES: tuple[str, ...] = DECIDED_REQUEST_STATUSES + (SELESAI, DITARIK)
+FINAL_REQUEST_STATUSES: tuple[str, ...] = DECIDED_REQUEST_STATUSES + (SELESAI, DITARIK, GUGUR)
 
 # -- objection (keberatan) ---------------------------------------------------
 KEBERATAN_DIAJUKAN = "Keberatan Diajukan"

@@ -530,7 +530,7 @@ class ReportPage:
 
 
 DECISION_LABELS = (("granted_full", "Diterima seluruhnya"), ("granted_part", "Diterima sebagian"),
-                   ("refused", "Ditolak"), ("not_held", "Informasi tidak dikuasai"), ("withdrawn", "Ditarik"),
+                   ("refused", "Ditolak"), ("not_held", "Informasi tidak dikuasai"), ("withdrawn", "Gugur atau ditarik"),
                    ("overdue", "Melewati batas waktu"))
 
 
@@ -594,7 +594,7 @@ def public_stats(year: int) -> PublicStats:
     figures = reports.public_statistics(year)
     decisions = [("Diterima seluruhnya", figures["diterima_seluruhnya"]),
                  ("Diterima sebagian", figures["diterima_sebagian"]), ("Ditolak", figures["ditolak"]),
-                 ("Informasi tidak dikuasai", figures["tidak_dikuasai"]), ("Ditarik", figures["ditarik"])]
+                 ("Informasi tidak dikuasai", figures["tidak_dikuasai"]), ("Gugur atau ditarik", figures["ditarik"])]
     charts = [chart(f"Permohonan informasi per bulan, {year}", list(figures["per_bulan"].items())),
               chart(f"Keputusan atas permohonan, {year}", decisions)]
     if figures["per_opd"]:

@@ -8,7 +8,7 @@ the case data keys documented in `app.services.registers` and from the audit eve
 - decisions, by the final `keputusan`: granted in full (`diterima_seluruhnya`), in part
   (`diterima_sebagian`), refused (`ditolak`, per Pasal 17 letter in `dasar_penolakan`: a refusal on several
   grounds counts under each of them), not held
-  (`tidak_dikuasai`); `withdrawn`: the request lapsed (status Ditarik); `overdue`: no written
+  (`tidak_dikuasai`); `withdrawn`: the request lapsed (status Gugur) or was withdrawn (Ditarik); `overdue`: no written
   notice within the legal limit (`melewati_batas_waktu`, set when the limit passed; `hasil == "terlambat"` in
   cases of versions whose limit ended the service);
 - time taken: working days (`WorkingCalendar.working_days_between`, the calendar in force) from
@@ -154,7 +154,7 @@ def _facts() -> list[_Facts]:
         out.append(_Facts(
             opd=instance.opd_code or NO_OPD, received=received, decision=decision,
             grounds=_grounds(data.get("dasar_penolakan")) if decision == REFUSED else (), days=days,
-            withdrawn=data.get("status") == statuses.DITARIK, overdue=data.get("hasil") == OVERDUE_RESULT or data.get("melewati_batas_waktu") is True,
+            withdrawn=data.get("status") in (statuses.DITARIK, statuses.GUGUR), overdue=data.get("hasil") == OVERDUE_RESULT or data.get("melewati_batas_waktu") is True,
             objection=(wib_day(data.get("tanggal_keberatan")) or wib_day(times.get(OBJECTION_MARKER)))
             if OBJECTION_MARKER in data else None,
             objection_decided=bool(data.get("keputusan_keberatan")),

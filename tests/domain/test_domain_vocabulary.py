@@ -13,7 +13,7 @@ def test_request_statuses_match_domain_words():
     assert statuses.REQUEST_STATUSES == (
         "Diajukan", "Perlu Dilengkapi", "Diproses", "Diperpanjang", "Diterima Seluruhnya",
         "Diterima Sebagian", "Ditolak", "Informasi Tidak Dikuasai", "Selesai",
-        "Melewati Batas Waktu", "Ditarik",
+        "Melewati Batas Waktu", "Ditarik", "Gugur",
     )
     assert statuses.OBJECTION_STATUSES == ("Keberatan Diajukan", "Diproses", "Dikabulkan", "Ditolak", "Tidak Ditanggapi")
 
@@ -21,7 +21,7 @@ def test_request_statuses_match_domain_words():
 def test_final_statuses():
     assert set(statuses.FINAL_REQUEST_STATUSES) <= set(statuses.REQUEST_STATUSES)
     assert statuses.is_final("Selesai") and statuses.is_final("Dikabulkan")
-    assert statuses.is_final("Ditarik")
+    assert statuses.is_final("Ditarik") and statuses.is_final("Gugur")
     for open_status in ("Diajukan", "Perlu Dilengkapi", "Diproses", "Diperpanjang",
                         "Melewati Batas Waktu", "Keberatan Diajukan", None):
         assert not statuses.is_final(open_status), open_status

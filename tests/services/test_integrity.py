@@ -150,7 +150,7 @@ def test_sweeping_timers_loads_only_the_cases_that_are_due(app, drive):
     result = fire_due_timers(now())
     assert (result.cases, result.timers) == (1, 1)
     assert engine.loads == before + 1
-    assert drive.case(regs[0]).status == "Ditarik"
+    assert drive.case(regs[0]).status == "Gugur"
 
 
 def test_a_sweep_is_idempotent(app, drive):

@@ -207,3 +207,43 @@ def test_the_open_task_shows_the_passed_legal_limit_as_its_deadline(drive):
     # the answer task keeps the limit it was given; the applicant's objection has its own 30-day window
     assert rows["Activity_JawabPermohonan"].deadline_at == limit_passed(drive, reg)
     assert rows["Activity_AjukanKeberatan"].deadline_at > limit_passed(drive, reg)
+
+
+# -- the office's own completeness check (item 10) and a granted objection not carried out (item 11) --
+
+def test_the_completeness_check_has_its_own_limit_and_a_lapsed_request_is_gugur(drive):
+    reg = drive.start()
+    check = drive.task(reg, "Activity_PeriksaKelengkapan")
+    assert check.deadline_at == wib(2026, 3, 5, 23, 59) + timedelta(seconds=59)  # 3 working days
+    drive.move_to(check.deadline_at + timedelta(minutes=1))
+    case = drive.case(reg)
+    assert case.case_data["pemeriksaan_terlambat"] is True
+    assert drive.open_tasks(reg) == ["Activity_PeriksaKelengkapan"]  # still to do, now late
+    assert STAFF <= set(mails(drive, reg, "pemeriksaan_terlambat"))
+    drive.do(reg, "Activity_PeriksaKelengkapan", kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP buram")
+    drive.move_to(limit(drive, reg, "Timer_BatasMelengkapi3HK") + timedelta(minutes=1))
+    case = drive.case(reg)
+    assert case.finished and case.status == "Gugur" and case.case_data["hasil"] == "gugur"
+    assert_replays(reg)
+
+
+def test_a_granted_objection_not_carried_out_in_time_opens_the_dispute(drive):
+    reg = drive.start()
+    drive.walk(reg, *TO_ANSWER, "Activity_JawabPermohonan")
+    drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)
+    drive.do(reg, "Activity_AjukanKeberatan")
+    drive.do(reg, "Activity_PutuskanKeberatan", batas_hari_kerja_tindak_lanjut=5)
+    row = drive.task(reg, "Activity_LaksanakanPutusan")
+    assert row.deadline_at is not None  # "Batas pelaksanaan putusan" is the task's deadline on the worklist
+    drive.move_to(row.deadline_at + timedelta(minutes=1))
+    case = drive.case(reg)
+    assert case.case_data["putusan_terlambat"] is True and case.status != "Selesai"
+    assert drive.open_tasks(reg) == ["Activity_AjukanSengketa", "Activity_LaksanakanPutusan"]
+    assert mails(drive, reg, "putusan_belum_dilaksanakan") == ["pemohon@contoh.pasuruankab.go.id"]
+    assert "kepala@contoh.pasuruankab.go.id" in mails(drive, reg, "putusan_belum_dilaksanakan_staf")
+    drive.do(reg, "Activity_AjukanSengketa", ajukan_sengketa="tidak")
+    assert drive.case(reg).status != "Selesai" and not drive.case(reg).finished  # the execution is still owed
+    drive.do(reg, "Activity_LaksanakanPutusan")
+    case = drive.case(reg)
+    assert case.finished and case.status == "Selesai"
+    assert_replays(reg)

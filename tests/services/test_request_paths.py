@@ -94,7 +94,7 @@ def test_incomplete_and_lapsed(drive):
     assert drive.open_tasks(reg) == ["Activity_LengkapiPermohonan"]
     drive.move_to(due + timedelta(seconds=1))
     case = drive.case(reg)
-    assert case.finished and case.status == "Ditarik"
+    assert case.finished and case.status == "Gugur"  # lapsed, not withdrawn
     assert drive.open_tasks(reg) == [] and timers(reg, drive) == {}
 
 
