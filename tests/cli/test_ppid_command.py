@@ -42,7 +42,8 @@ def test_timers_run_once_and_cases_list(app):
         traveller.move_to(wib(2026, 3, 9))
         code, output = invoke("timers", "run", "--once")
         assert code == 0
-        assert f"{reg}: Target layanan 4 hari kerja" in output and "timers fired: 1 in 1 cases" in output
+        assert f"{reg}: Target layanan 4 hari kerja" in output and "timers fired: 2 in 1 cases" in output
+        assert f"{reg}: Target pemeriksaan kelengkapan 3 hari kerja" in output
         code, output = invoke("cases", "list")
         assert code == 0 and reg in output and "Diajukan" in output
 

@@ -29,7 +29,7 @@ def test_a_task_completed_after_an_unswept_deadline_fires_the_due_timers_in_that
     10 working-day limit was silently lost whenever staff acted before the timer worker swept."""
     with time_machine.travel(datetime.now(timezone.utc) - timedelta(days=60), tick=False):
         reg = Driver(None).start()
-    assert db.session.scalar(db.select(db.func.count()).select_from(TimerJob)) == 2  # both due, not swept
+    assert db.session.scalar(db.select(db.func.count()).select_from(TimerJob)) == 3  # all due, not swept
     Driver(None).do(reg, "Activity_PeriksaKelengkapan")
     case = Driver(None).case(reg)
     fired, completed = db.session.scalars(db.select(AuditEvent).filter_by(instance_id=case.id)

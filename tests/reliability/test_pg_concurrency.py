@@ -106,7 +106,7 @@ def test_many_clients_and_two_timer_workers_on_postgres(tmp_path, pg_url):
     app = build_app(tmp_path / "instance", pg_url)
     migrate(app)
     tasks, due = _prepare(app)
-    assert len(tasks) == LATE_CASES + FRESH_CASES and len(due) == 2 * LATE_CASES
+    assert len(tasks) == LATE_CASES + FRESH_CASES and len(due) == 3 * LATE_CASES
 
     port = free_port()
     env = child_env(tmp_path, pg_url)

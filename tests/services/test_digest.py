@@ -52,8 +52,9 @@ def test_one_mail_per_officer_with_the_tasks_of_their_lanes(regs):
     assert "1 terlambat, 1 segera jatuh tempo" in petugas.subject
     check_line = next(line for line in petugas.body.splitlines() if regs["check"] in line)
     assert "Periksa kelengkapan permohonan" in check_line
-    assert "Batas: Jumat, 6 Maret 2026 23:59 WIB  [terlambat]" in petugas.body
-    assert "Batas: Rabu, 11 Maret 2026 23:59 WIB\n" in petugas.body  # not late: no marker
+    # the check is due within 3 working days of receipt (the office's completeness target)
+    assert "Batas: Kamis, 5 Maret 2026 23:59 WIB  [terlambat]" in petugas.body
+    assert "Batas: Selasa, 10 Maret 2026 23:59 WIB\n" in petugas.body  # not late: no marker
     opd = mails["opd@contoh.pasuruankab.go.id"]
     assert regs["disdik"] in opd.body and regs["dpupr"] not in opd.body and regs["check"] not in opd.body
     assert "/staf/tugas" in opd.body and opd.instance_id is None

@@ -214,8 +214,8 @@ def test_the_open_task_shows_the_passed_legal_limit_as_its_deadline(drive):
 def test_the_completeness_check_has_its_own_limit_and_a_lapsed_request_is_gugur(drive):
     reg = drive.start()
     check = drive.task(reg, "Activity_PeriksaKelengkapan")
-    assert check.deadline_at == wib(2026, 3, 5, 23, 59) + timedelta(seconds=59)  # 3 working days
-    drive.move_to(check.deadline_at + timedelta(minutes=1))
+    assert check.due_at == wib(2026, 3, 5, 23, 59) + timedelta(seconds=59)  # 3 working days: the worklist due date
+    drive.move_to(check.due_at + timedelta(minutes=1))
     case = drive.case(reg)
     assert case.case_data["pemeriksaan_terlambat"] is True
     assert drive.open_tasks(reg) == ["Activity_PeriksaKelengkapan"]  # still to do, now late
