@@ -20,6 +20,8 @@ MELEWATI_BATAS_WAKTU = "Melewati Batas Waktu"
 DITARIK = "Ditarik"
 # an incomplete request the applicant did not complete in time lapses: not withdrawn (issue 13, item 10)
 GUGUR = "Gugur"
+# a dispute filed with the Komisi Informasi and not yet settled (issue 13, items 8 and 9)
+SENGKETA = "Sengketa di Komisi Informasi"
 
 REQUEST_STATUSES: tuple[str, ...] = (
     DIAJUKAN,
@@ -34,6 +36,7 @@ REQUEST_STATUSES: tuple[str, ...] = (
     MELEWATI_BATAS_WAKTU,
     DITARIK,
     GUGUR,
+    SENGKETA,
 )
 
 # Statuses meaning the written notice (pemberitahuan tertulis) has been given.

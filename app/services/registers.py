@@ -12,6 +12,8 @@ Request register (register permohonan):
 | Nomor pendaftaran | `nomor_pendaftaran` (else the case's registration number) |
 | Tanggal permohonan | `tanggal_diterima` (else the case's creation time), WIB date |
 | Nama pemohon | `nama_lengkap` (else the case's applicant name) |
+| Alamat | `alamat` |
+| Kontak | `telepon` and `email` (art. 22(2): the applicant's address and contact) |
 | Informasi yang diminta | `rincian_informasi` |
 | Tujuan penggunaan | `tujuan_penggunaan` |
 | Informasi dikuasai | `informasi_dikuasai` (ya/tidak); "Tidak" when `keputusan` is `tidak_dikuasai` or the status is Informasi Tidak Dikuasai |
@@ -19,8 +21,10 @@ Request register (register permohonan):
 | Keputusan | `keputusan` |
 | Alasan penolakan | `dasar_penolakan` (Pasal 17 letters, several at once, each shown with `art17_label`) |
 | Tanggal pemberitahuan tertulis | time of the task completion that last set `keputusan` |
+| Cara penyampaian | `cara_penyerahan` (how the information was delivered) |
+| Tanggal penyampaian | `tanggal_penyerahan` |
 | OPD | the case's OPD (`opd`) |
-| Status | `status` |
+| Status | `status`; a dispute filed with the Komisi Informasi (`status_sengketa` "Sengketa Diajukan") reads "Sengketa di Komisi Informasi", never "Selesai" |
 
 Objection register (register keberatan):
 | column | key |
@@ -30,7 +34,7 @@ Objection register (register keberatan):
 | Pemohon | `nama_lengkap`; `nama_kuasa` when filed by a proxy |
 | Nomor pendaftaran | `nomor_pendaftaran` |
 | Alasan keberatan | `alasan_keberatan` (Pasal 35 ayat (1) letters, several at once, each shown with `art35_label`) |
-| Keputusan | `keputusan_keberatan` |
+| Keputusan | `keputusan_keberatan`; "Tidak ditanggapi" when the Atasan let the 30 working days pass without one (`keberatan_tidak_ditanggapi`) |
 | Tanggal putusan | time of the task completion that set `keputusan_keberatan` |
 | Tindak lanjut | `tindak_lanjut_keberatan` (what a granted objection obliges the PPID to give or do) |
 | Batas pelaksanaan | `batas_tindak_lanjut_keberatan` (set by the process from the working days given), WIB date |
@@ -64,6 +68,8 @@ class RequestRow:
     nomor_pendaftaran: str
     tanggal_permohonan: date | None
     nama_pemohon: str
+    alamat: str
+    kontak: str
     informasi_diminta: str
     tujuan_penggunaan: str
     informasi_dikuasai: str
@@ -71,6 +77,8 @@ class RequestRow:
     keputusan: str
     alasan_penolakan: str
     tanggal_pemberitahuan: date | None
+    cara_penyampaian: str
+    tanggal_penyampaian: date | None
     opd: str
     status: str
 
@@ -94,7 +102,9 @@ class ObjectionRow:
 
 HEADINGS = {
     "nomor_pendaftaran": "Nomor Pendaftaran", "tanggal_permohonan": "Tanggal Permohonan",
-    "nama_pemohon": "Nama Pemohon", "informasi_diminta": "Informasi yang Diminta",
+    "nama_pemohon": "Nama Pemohon", "alamat": "Alamat", "kontak": "Kontak",
+    "informasi_diminta": "Informasi yang Diminta", "cara_penyampaian": "Cara Penyampaian",
+    "tanggal_penyampaian": "Tanggal Penyampaian",
     "tujuan_penggunaan": "Tujuan Penggunaan", "informasi_dikuasai": "Informasi Dikuasai",
     "bentuk_informasi": "Bentuk Informasi", "keputusan": "Keputusan", "alasan_penolakan": "Alasan Penolakan",
     "tanggal_pemberitahuan": "Tanggal Pemberitahuan Tertulis", "opd": "OPD", "status": "Status",
@@ -210,6 +220,8 @@ def request_row(instance: ProcessInstance, data: dict) -> RequestRow:
         nomor_pendaftaran=text(data, "nomor_pendaftaran") or instance.registration_number,
         tanggal_permohonan=wib_day(data.get("tanggal_diterima")) or wib_day(instance.created_at),
         nama_pemohon=text(data, "nama_lengkap") or instance.applicant_name or "",
+        alamat=text(data, "alamat"),
+        kontak=" / ".join(v for v in (text(data, "telepon"), text(data, "email")) if v),
         informasi_diminta=text(data, "rincian_informasi"),
         tujuan_penggunaan=text(data, "tujuan_penggunaan"),
         informasi_dikuasai=held(data, labels),
@@ -217,8 +229,10 @@ def request_row(instance: ProcessInstance, data: dict) -> RequestRow:
         keputusan=label(labels, "keputusan", data.get("keputusan")),
         alasan_penolakan=_art(data.get("dasar_penolakan"), statuses.art17_label),
         tanggal_pemberitahuan=wib_day(notice),
+        cara_penyampaian=label(labels, "cara_penyerahan", data.get("cara_penyerahan")),
+        tanggal_penyampaian=wib_day(data.get("tanggal_penyerahan")),
         opd=_opd_name(instance.opd_code),
-        status=text(data, "status"),
+        status=statuses.SENGKETA if data.get("status_sengketa") == "Sengketa Diajukan" else text(data, "status"),
     )
 
 
@@ -252,7 +266,8 @@ def objection_row(instance: ProcessInstance, data: dict) -> ObjectionRow:
         pemohon=filer,
         nomor_pendaftaran=text(data, "nomor_pendaftaran") or instance.registration_number,
         alasan_keberatan=_art(data.get("alasan_keberatan"), statuses.art35_label),
-        keputusan=label(labels, "keputusan_keberatan", data.get("keputusan_keberatan")),
+        keputusan=label(labels, "keputusan_keberatan", data.get("keputusan_keberatan"))
+        or ("Tidak ditanggapi" if data.get("keberatan_tidak_ditanggapi") else ""),
         tanggal_putusan=wib_day(times.get("keputusan_keberatan")) if data.get("keputusan_keberatan") else None,
         tindak_lanjut=text(data, "tindak_lanjut_keberatan"),
         batas_pelaksanaan=wib_day(data.get("batas_tindak_lanjut_keberatan")),

@@ -13,11 +13,15 @@ the case data keys documented in `app.services.registers` and from the audit eve
   cases of versions whose limit ended the service);
 - time taken: working days (`WorkingCalendar.working_days_between`, the calendar in force) from
   receipt to the written notice, the time of the task completion that set the final `keputusan`;
-  median, 90th percentile (nearest rank: the ceil(0.9 n)-th smallest), and the share of notices
-  given within 4 (the service card's target) and within 10 working days (the law's limit);
+  median and 90th percentile (nearest rank: the ceil(0.9 n)-th smallest) of the notices given; the
+  shares within 4 (the service card's target), within 10 working days, and within the legal limit
+  (10, or 17 after an extension: an extended answer on day 14 is lawful) are taken over the notices
+  given *and* the overdue requests still without one (they count as not within);
 - objections received: cases with `nomor_keberatan`, counted by filing date (`tanggal_keberatan`);
-  decided: those with `keputusan_keberatan`;
-- disputes: cases with `status_sengketa`, counted by the time that key was set.
+  decided: those with `keputusan_keberatan`; by outcome: granted, refused, and not answered (the
+  Atasan let 30 working days pass: `keberatan_tidak_ditanggapi`, no decision);
+- disputes: cases with `status_sengketa`, counted by the time that key was set;
+- complaints (Pengaduan Layanan): cases with `tanggal_pengaduan`, counted by that date.
 
 Every figure is counted in the period of its own date (a request of December whose objection
 comes in January counts in two years). `public_statistics` gives the same counts with no
@@ -67,10 +71,17 @@ class ReportRow:
     p90_days: int | None = None
     within_4: float | None = None
     within_10: float | None = None
+    within_limit: float | None = None
     objections_received: int = 0
     objections_decided: int = 0
+    objections_granted: int = 0
+    objections_refused: int = 0
+    objections_unanswered: int = 0
     disputes: int = 0
+    complaints: int = 0
+    unanswered_overdue: int = 0  # past the legal limit with no written notice yet
     days: list[int] = field(default_factory=list, repr=False)
+    lawful: list[bool] = field(default_factory=list, repr=False)
 
     def finish(self) -> None:
         self.refused_by_ground = dict(sorted(self.refused_by_ground.items()))
@@ -79,8 +90,11 @@ class ReportRow:
             ordered = sorted(self.days)
             self.median_days = float(statistics.median(ordered))
             self.p90_days = ordered[math.ceil(0.9 * len(ordered)) - 1]
-            self.within_4 = sum(d <= 4 for d in ordered) / len(ordered)
-            self.within_10 = sum(d <= 10 for d in ordered) / len(ordered)
+        due = len(self.days) + self.unanswered_overdue  # an overdue request without a notice is not within
+        if due:
+            self.within_4 = sum(d <= 4 for d in self.days) / due
+            self.within_10 = sum(d <= 10 for d in self.days) / due
+            self.within_limit = sum(self.lawful) / due
 
 
 @dataclass
@@ -135,6 +149,8 @@ class _Facts:
     objection: date | None
     objection_decided: bool
     dispute: date | None
+    extended: bool = False
+    objection_outcome: str | None = None  # dikabulkan, ditolak, tidak_ditanggapi
 
 
 def _facts() -> list[_Facts]:
@@ -160,8 +176,17 @@ def _facts() -> list[_Facts]:
             objection_decided=bool(data.get("keputusan_keberatan")),
             dispute=(wib_day(times.get("status_sengketa")) or wib_day(data.get("tanggal_pengajuan_sengketa")))
             if data.get("status_sengketa") else None,
+            extended=bool(data.get("batas_perpanjangan") or data.get("alasan_perpanjangan")),
+            objection_outcome=data.get("keputusan_keberatan") or (
+                "tidak_ditanggapi" if data.get("keberatan_tidak_ditanggapi") else None),
         ))
     return out
+
+
+def _complaints() -> list[tuple[str, date | None]]:
+    """(OPD, day received) of every complaint (Pengaduan Layanan)."""
+    return [(instance.opd_code or NO_OPD, wib_day(data.get("tanggal_pengaduan")) or wib_day(instance.created_at))
+            for instance, data in _cases("tanggal_pengaduan", None)]
 
 
 def _grounds(value) -> tuple[str, ...]:
@@ -194,11 +219,20 @@ def annual_report(year: int, facts: list[_Facts] | None = None) -> AnnualReport:
                     row.refused_by_ground[ground] = row.refused_by_ground.get(ground, 0) + 1
             if fact.days is not None:
                 row.days.append(fact.days)
+                row.lawful.append(fact.days <= 10 or (fact.extended and fact.days <= 17))
+            elif fact.overdue:
+                row.unanswered_overdue += 1
         for row in targets(fact.objection, fact.opd):
             row.objections_received += 1
             row.objections_decided += fact.objection_decided
+            row.objections_granted += fact.objection_outcome == "dikabulkan"
+            row.objections_refused += fact.objection_outcome == "ditolak"
+            row.objections_unanswered += fact.objection_outcome == "tidak_ditanggapi"
         for row in targets(fact.dispute, fact.opd):
             row.disputes += 1
+    for opd, day in _complaints():
+        for row in targets(day, opd):
+            row.complaints += 1
     for row in rows.values():
         row.finish()
     order = sorted(rows.values(), key=lambda r: (r.semester is None, r.semester or 0, r.opd == ALL, r.opd))
@@ -208,7 +242,9 @@ def annual_report(year: int, facts: list[_Facts] | None = None) -> AnnualReport:
 REPORT_COLUMNS = ("tahun", "semester", "opd", "permohonan", "diterima_seluruhnya", "diterima_sebagian", "ditolak",
                   "ditolak_menurut_pasal_17", "tidak_dikuasai", "ditarik", "melewati_batas_waktu",
                   "pemberitahuan", "median_hari_kerja", "persentil_90_hari_kerja", "dalam_4_hari_kerja",
-                  "dalam_10_hari_kerja", "keberatan_diterima", "keberatan_diputus", "sengketa")
+                  "dalam_10_hari_kerja", "dalam_batas_waktu", "keberatan_diterima", "keberatan_diputus",
+                  "keberatan_dikabulkan", "keberatan_ditolak", "keberatan_tidak_ditanggapi", "sengketa",
+                  "pengaduan")
 
 
 def report_csv(report: AnnualReport) -> str:
@@ -219,7 +255,9 @@ def report_csv(report: AnnualReport) -> str:
         writer.writerow((r.year, r.semester or "tahun", r.opd, r.received, r.granted_full, r.granted_part, r.refused,
                          "; ".join(f"{k}={v}" for k, v in r.refused_by_ground.items()), r.not_held, r.withdrawn,
                          r.overdue, r.notices, _num(r.median_days), _num(r.p90_days), _pct(r.within_4),
-                         _pct(r.within_10), r.objections_received, r.objections_decided, r.disputes))
+                         _pct(r.within_10), _pct(r.within_limit), r.objections_received, r.objections_decided,
+                         r.objections_granted, r.objections_refused, r.objections_unanswered, r.disputes,
+                         r.complaints))
     return buffer.getvalue()
 
 
@@ -248,6 +286,11 @@ def public_statistics(year: int) -> dict:
         "persentil_90_hari_kerja": total.p90_days,
         "dalam_4_hari_kerja": total.within_4,
         "dalam_10_hari_kerja": total.within_10,
+        "dalam_batas_waktu": total.within_limit,
+        "keberatan_dikabulkan": total.objections_granted,
+        "keberatan_ditolak": total.objections_refused,
+        "keberatan_tidak_ditanggapi": total.objections_unanswered,
+        "pengaduan": total.complaints,
         "keberatan_diterima": total.objections_received,
         "keberatan_diputus": total.objections_decided,
         "sengketa": total.disputes,

@@ -13,7 +13,7 @@ def test_request_statuses_match_domain_words():
     assert statuses.REQUEST_STATUSES == (
         "Diajukan", "Perlu Dilengkapi", "Diproses", "Diperpanjang", "Diterima Seluruhnya",
         "Diterima Sebagian", "Ditolak", "Informasi Tidak Dikuasai", "Selesai",
-        "Melewati Batas Waktu", "Ditarik", "Gugur",
+        "Melewati Batas Waktu", "Ditarik", "Gugur", "Sengketa di Komisi Informasi",
     )
     assert statuses.OBJECTION_STATUSES == ("Keberatan Diajukan", "Diproses", "Dikabulkan", "Ditolak", "Tidak Ditanggapi")
 

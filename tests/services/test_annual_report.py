@@ -17,8 +17,12 @@ kerja) counted by hand with the 2026 calendar: no day off from 2 to 13 February 
 | I | DINKES | Mon 6 Jul | Tue 7 Jul | refused, art. 17 h | 1 |
 
 Objections: C filed Wed 18 Feb (reason a), rejected Wed 4 Mar, dispute filed Thu 5 Mar;
-G filed Tue 17 Mar (reason g), never decided; I filed Wed 8 Jul, granted Fri 10 Jul.
-B answered "no objection" (not an objection).
+G filed Tue 17 Mar (reason g), never decided (the Atasan's 30 working days pass in April: not answered);
+I filed Wed 8 Jul, granted Fri 10 Jul. B answered "no objection" (not an objection).
+One complaint (Pengaduan Layanan), received Mon 2 Feb and sent on to DISDIK.
+
+Time figures are shares of the notices given plus the overdue requests still without one (G counts
+as not within); "within the limit" is within 10 working days, or 17 after an extension (E, 13, is lawful).
 """
 import io
 from xml.etree import ElementTree
@@ -33,7 +37,7 @@ from app.services.registers import objection_register, request_register, to_csv,
 from app.services.reports import ALL, NO_OPD, annual_report, bar_chart_svg, chart_svg, public_statistics
 
 from tests.services.case_mix import EXTEND, INCOMPLETE, NOT_HELD, PART, restore_tables, snapshot_tables
-from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, wib
+from tests.support import OBJECTION_REFUSED, REFUSAL, ComplaintDriver, Driver, wib
 
 NIK = "3514012301900001"
 CHECK, FORWARD, ANSWER, NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan",
@@ -58,6 +62,9 @@ def _build() -> dict[str, str]:
     with time_machine.travel(wib(2026, 2, 2), tick=False) as traveller:
         d = Driver(traveller)
         reg = {}
+        complaint = ComplaintDriver(traveller)
+        reg["J"] = complaint.start()
+        complaint.do(reg["J"], "Activity_TerimaPengaduan")  # to DISDIK
         for name, opd in (("A", "DISDIK"), ("B", "DISDIK"), ("C", "DINKES"), ("D", "DINKES")):
             reg[name] = d.start(nama_lengkap=f"Pemohon {name}")
             d.do(reg[name], CHECK)
@@ -122,8 +129,10 @@ def _figures(row):
     return dict(received=row.received, full=row.granted_full, part=row.granted_part, refused=row.refused,
                 grounds=row.refused_by_ground, not_held=row.not_held, withdrawn=row.withdrawn, overdue=row.overdue,
                 notices=row.notices, median=row.median_days, p90=row.p90_days, within_4=row.within_4,
-                within_10=row.within_10, objections=row.objections_received, decided=row.objections_decided,
-                disputes=row.disputes)
+                within_10=row.within_10, within_limit=row.within_limit, objections=row.objections_received,
+                decided=row.objections_decided, outcomes=(row.objections_granted, row.objections_refused,
+                                                          row.objections_unanswered),
+                disputes=row.disputes, complaints=row.complaints)
 
 
 def test_annual_report_matches_the_hand_computed_figures(year_2026):
@@ -133,26 +142,31 @@ def test_annual_report_matches_the_hand_computed_figures(year_2026):
     # within 10: 1, 2, 5, 9 (4 of 5). Objections filed: C (decided), G (not). Disputes: C.
     assert _figures(report.row(1)) == dict(
         received=7, full=1, part=1, refused=2, grounds={"a": 1, "h": 1}, not_held=1, withdrawn=1, overdue=1,
-        notices=5, median=5.0, p90=13, within_4=2 / 5, within_10=4 / 5, objections=2, decided=1, disputes=1)
+        notices=5, median=5.0, p90=13, within_4=2 / 6, within_10=4 / 6, within_limit=5 / 6, objections=2, decided=1,
+        outcomes=(0, 1, 1), disputes=1, complaints=1)
     # Semester 1, DISDIK: A 2, B 5, E 13 -> median 5; p90 = ceil(2.7) = 3rd = 13; within 4: 1 of 3; within 10: 2 of 3.
     assert _figures(report.row(1, "DISDIK")) == dict(
         received=3, full=1, part=1, refused=1, grounds={"a": 1}, not_held=0, withdrawn=0, overdue=0,
-        notices=3, median=5.0, p90=13, within_4=1 / 3, within_10=2 / 3, objections=0, decided=0, disputes=0)
-    # Semester 1, DINKES: C 9, D 1 (G has no notice) -> [1, 9]: median 5.0; p90 = ceil(1.8) = 2nd = 9.
+        notices=3, median=5.0, p90=13, within_4=1 / 3, within_10=2 / 3, within_limit=3 / 3, objections=0, decided=0,
+        outcomes=(0, 0, 0), disputes=0, complaints=1)
+    # Semester 1, DINKES: C 9, D 1 (G has no notice, and is overdue) -> [1, 9]: median 5.0; p90 = ceil(1.8) = 2nd = 9.
     assert _figures(report.row(1, "DINKES")) == dict(
         received=3, full=0, part=0, refused=1, grounds={"h": 1}, not_held=1, withdrawn=0, overdue=1,
-        notices=2, median=5.0, p90=9, within_4=1 / 2, within_10=2 / 2, objections=2, decided=1, disputes=1)
+        notices=2, median=5.0, p90=9, within_4=1 / 3, within_10=2 / 3, within_limit=2 / 3, objections=2, decided=1,
+        outcomes=(0, 1, 1), disputes=1, complaints=0)
     # F never reached an OPD.
     assert _figures(report.row(1, NO_OPD))["received"] == 1 and report.row(1, NO_OPD).withdrawn == 1
     # Semester 2: H 10, I 1 -> [1, 10]: median 5.5; p90 = 2nd = 10; within 4: 1 of 2; within 10: 2 of 2.
     assert _figures(report.row(2)) == dict(
         received=2, full=1, part=0, refused=1, grounds={"h": 1}, not_held=0, withdrawn=0, overdue=0,
-        notices=2, median=5.5, p90=10, within_4=1 / 2, within_10=2 / 2, objections=1, decided=1, disputes=0)
+        notices=2, median=5.5, p90=10, within_4=1 / 2, within_10=2 / 2, within_limit=2 / 2, objections=1, decided=1,
+        outcomes=(1, 0, 0), disputes=0, complaints=0)
     # The year: [1, 1, 2, 5, 9, 10, 13] -> median 5 (4th); p90 = ceil(6.3) = 7th = 13;
     # within 4: 1, 1, 2 (3 of 7); within 10: all but 13 (6 of 7).
     assert _figures(report.total) == dict(
         received=9, full=2, part=1, refused=3, grounds={"a": 1, "h": 2}, not_held=1, withdrawn=1, overdue=1,
-        notices=7, median=5.0, p90=13, within_4=3 / 7, within_10=6 / 7, objections=3, decided=2, disputes=1)
+        notices=7, median=5.0, p90=13, within_4=3 / 8, within_10=6 / 8, within_limit=7 / 8, objections=3, decided=2,
+        outcomes=(1, 1, 1), disputes=1, complaints=1)
     assert report.total is report.row(None, ALL)
     assert annual_report(2025).total.received == 0
 
@@ -165,7 +179,10 @@ def test_request_register(year_2026):
     assert len(rows) == 9
     c = rows[year_2026["C"]]
     assert (c.tanggal_permohonan.isoformat(), c.nama_pemohon, c.opd, c.status) == (
-        "2026-02-02", "Pemohon C", "Dinas Kesehatan", "Selesai")  # the dispute was filed
+        "2026-02-02", "Pemohon C", "Dinas Kesehatan", "Sengketa di Komisi Informasi")  # pending, not "Selesai"
+    assert c.alamat == "Jl. Raya Bangil 12, Pasuruan" and c.kontak == "081234567890 / siti@contoh.id"
+    a = rows[year_2026["A"]]
+    assert (a.cara_penyampaian, a.tanggal_penyampaian.isoformat()) == ("E-mail", "2026-03-20")
     assert c.informasi_diminta == "Daftar penerima beasiswa daerah tahun 2025"
     assert c.tujuan_penggunaan == "Penelitian skripsi" and c.informasi_dikuasai == "Ya"
     assert c.bentuk_informasi == "Mendapatkan salinan informasi (softcopy)"
@@ -191,7 +208,7 @@ def test_objection_register(year_2026):
         "2026-02-18", art35_label("a"), "Keberatan ditolak", "2026-03-04")
     assert (c.nama_atasan, c.jabatan_atasan, c.pemohon) == ("Drs. Hadi Wibowo", "Sekretaris Daerah", "Pemohon C")
     assert (g.tanggal_keberatan.isoformat(), g.alasan_keberatan, g.keputusan, g.tanggal_putusan) == (
-        "2026-03-17", art35_label("g"), "", None)
+        "2026-03-17", art35_label("g"), "Tidak ditanggapi", None)
     assert (i.keputusan, i.tanggal_putusan.isoformat()) == ("Keberatan dikabulkan", "2026-07-10")
     assert [r.nomor_keberatan for r in objection_register(wib(2026, 7, 1).date(), None)] == ["KEB-2026-00003"]
 
