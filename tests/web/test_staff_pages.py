@@ -21,7 +21,8 @@ def drive(app):
 
 @pytest.fixture
 def cases(drive):
-    """fresh: diskominfo-lane check; disdik/dpupr: opd-lane answer; incomplete: pemohon-lane; later: started Wed."""
+    """fresh: diskominfo-lane check; disdik/dpupr: opd-lane answer; incomplete: pemohon-lane; later: started Thu.
+    A check is due within 3 working days (the office's completeness target)."""
     regs = {"fresh": drive.start()}
     regs["disdik"] = drive.start()
     drive.walk(regs["disdik"], *TO_OPD)
@@ -30,7 +31,7 @@ def cases(drive):
     drive.dispatch_to_unstaffed(regs["dpupr"], "DPUPR")
     regs["incomplete"] = drive.start()
     drive.do(regs["incomplete"], "Activity_PeriksaKelengkapan", kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP")
-    drive.traveller.move_to(wib(2026, 3, 4))  # Wednesday: due Tuesday 10 March
+    drive.traveller.move_to(wib(2026, 3, 5))  # Thursday: due Tuesday 10 March
     regs["later"] = drive.start()
     drive.traveller.move_to(START)
     db.session.remove()
@@ -86,15 +87,15 @@ def _state(html, reg):
 def test_deadline_badges_say_on_time_due_soon_and_late_in_colour_and_words(client, cases, drive):
     sign_in(client, "petugas")
     state, cells = _state(page(client, "/staf/tugas"), cases["fresh"])
-    assert state == "ok" and 'class="badge-ok">Tepat waktu' in cells and "4 hari kerja lagi" in cells
-    assert "Jumat, 6 Maret 2026" in cells and "Senin, 2 Maret 2026" in cells
-    drive.traveller.move_to(wib(2026, 3, 5))  # Thursday: one working day left
+    assert state == "ok" and 'class="badge-ok">Tepat waktu' in cells and "3 hari kerja lagi" in cells
+    assert "Kamis, 5 Maret 2026" in cells and "Senin, 2 Maret 2026" in cells
+    drive.traveller.move_to(wib(2026, 3, 4))  # Wednesday: one working day left
     state, cells = _state(page(client, "/staf/tugas"), cases["fresh"])
     assert state == "soon" and 'class="badge-soon">Segera jatuh tempo' in cells and "1 hari kerja lagi" in cells
-    drive.traveller.move_to(wib(2026, 3, 10))  # Tuesday after: late by 2 working days
+    drive.traveller.move_to(wib(2026, 3, 10))  # Tuesday after: late by 3 working days (Friday, Monday, Tuesday)
     html = page(client, "/staf/tugas")
     state, cells = _state(html, cases["fresh"])
-    assert state == "late" and 'class="badge-late">Terlambat' in cells and "lewat 2 hari kerja" in cells
+    assert state == "late" and 'class="badge-late">Terlambat' in cells and "lewat 3 hari kerja" in cells
     state, cells = _state(html, cases["later"])  # due today
     assert state == "soon" and "hari ini" in cells
     assert rows(page(client, "/staf/tugas?late=1")) == [cases["fresh"]]
