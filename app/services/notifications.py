@@ -32,6 +32,7 @@ TEMPLATE_LABELS = {
     "batas_waktu_terlewati_staf": "Batas waktu terlewati (petugas)",
     "keberatan_tidak_ditanggapi_staf": "Keberatan belum diputus (petugas)",
     "pemeriksaan_terlambat": "Pemeriksaan kelengkapan melewati 3 hari kerja",
+    "dikembalikan_opd": "Permohonan dikembalikan OPD",
     "putusan_belum_dilaksanakan": "Putusan keberatan belum dilaksanakan",
     "putusan_belum_dilaksanakan_staf": "Putusan keberatan belum dilaksanakan (petugas)",
     "target_terlewati": "Target layanan terlewati",

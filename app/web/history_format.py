@@ -36,6 +36,7 @@ DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "ta
                "nomor_surat_perpanjangan": "Nomor surat perpanjangan", "tanggal_perpanjangan": "Tanggal perpanjangan",
                "nomor_putusan_keberatan": "Nomor putusan keberatan", "nama_ppid": "Ditandatangani oleh",
                "jabatan_ppid": "Jabatan penanda tangan", "menunggu_penyerahan": "Informasi belum diserahkan",
+               "opd_sebelumnya": "OPD yang mengembalikan",
                "nama_penandatangan_perpanjangan": "Penanda tangan surat perpanjangan",
                "jabatan_penandatangan_perpanjangan": "Jabatan penanda tangan surat perpanjangan"}
 #: a code (``diterima_seluruhnya``) that no form names: shown in words, never raw

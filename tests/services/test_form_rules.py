@@ -32,7 +32,7 @@ def test_not_held_cannot_be_granted() -> None:
     errors = _errors("jawaban_opd", {"informasi_dikuasai": "tidak", "usulan_keputusan": "diterima_seluruhnya",
                                      "jawaban_opd": "x"})
     assert errors["usulan_keputusan"] == [
-        "Informasi yang tidak dikuasai hanya dapat diusulkan 'Informasi tidak dikuasai'."]
+        "Informasi yang tidak dikuasai hanya dapat diusulkan 'Informasi tidak dikuasai' atau dikembalikan sebagai bukan kewenangan OPD."]
 
 
 def test_held_cannot_be_not_held() -> None:

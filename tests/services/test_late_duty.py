@@ -247,3 +247,24 @@ def test_a_granted_objection_not_carried_out_in_time_opens_the_dispute(drive):
     case = drive.case(reg)
     assert case.finished and case.status == "Selesai"
     assert_replays(reg)
+
+
+# -- an OPD hands a case back (item 6, in part) ----------------------------------------------------------
+
+def test_an_opd_hands_a_case_back_and_diskominfo_sends_it_on(drive):
+    reg = drive.start()
+    drive.walk(reg, *TO_ANSWER)
+    assert drive.case(reg).opd_code == "DISDIK"
+    drive.do(reg, "Activity_JawabPermohonan", informasi_dikuasai="tidak", usulan_keputusan="bukan_kewenangan",
+             jawaban_opd="Data penerima beasiswa dikelola Dinas Kesehatan")
+    case = drive.case(reg)
+    assert drive.open_tasks(reg) == ["Activity_TeruskanKeOPD"] and case.case_data["opd_sebelumnya"] == "DISDIK"
+    body = db.session.scalar(db.select(Outbox.body).filter_by(instance_id=case.id, template="dikembalikan_opd"))
+    assert "Dinas Kesehatan" in body and "bukan" in body
+    drive.do(reg, "Activity_TeruskanKeOPD", opd="DINKES", catatan_disposisi="Dikembalikan DISDIK: bukan kewenangannya")
+    assert drive.case(reg).opd_code == "DINKES"
+    drive.walk(reg, "Activity_JawabPermohonan", "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
+    drive.decline_objection(reg)
+    case = drive.case(reg)
+    assert case.finished and case.status == "Selesai" and case.opd_code == "DINKES"
+    assert_replays(reg)

@@ -17,7 +17,7 @@ def test_not_held_and_granted_is_refused_next_to_the_decision(client, drive):  #
         "informasi_dikuasai": "tidak", "usulan_keputusan": "diterima_seluruhnya", "jawaban_opd": "Data terlampir"})
     assert response.status_code == 422
     message = html.unescape(field_error(response.get_data(as_text=True), "usulan_keputusan"))
-    assert message == "Informasi yang tidak dikuasai hanya dapat diusulkan 'Informasi tidak dikuasai'."
+    assert message == "Informasi yang tidak dikuasai hanya dapat diusulkan 'Informasi tidak dikuasai' atau dikembalikan sebagai bukan kewenangan OPD."
     assert drive.open_tasks(number) == ["Activity_JawabPermohonan"]
 
 
