@@ -140,7 +140,7 @@ def test_a_running_case_moves_to_the_new_version(owner, drive):
     assert [c.id for c in diff.added] == ["Activity_TelaahHukum"] and diff.removed == []
     changed = {c.id: c.what for c in diff.changed}
     assert "hari_kerja(5, sejak=tanggal_diterima)" in changed["Timer_Target4HK"]
-    assert "Telaah hukum" in changed["Activity_JawabPermohonan"]
+    assert "Telaah hukum" in changed["Gateway_DikembalikanOPD"]  # what follows the OPD's answer
     assert dict((reg, (can, why)) for reg, can, why in migration_candidates(v1, v2, now())) == {waiting: (True, [])}
     due_10 = db.session.scalar(db.select(TimerJob.due_at).filter_by(instance_id=drive.case(waiting).id,
                                                                      spec_id="Timer_Batas10HK"))
