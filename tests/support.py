@@ -35,6 +35,17 @@ STEPS = {
 }
 
 
+def pdf_text(pdf: bytes) -> str:
+    """A PDF's words on one line, read back with pypdf; "label : value" read as "label value"."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    words = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    return re.sub(r"\s*:\s+", " ", words)
+
+
 def wib(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=WIB).astimezone(timezone.utc)
 

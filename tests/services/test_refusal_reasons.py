@@ -1,10 +1,7 @@
 """Refusals and partial grants carry their reasons (issue 13, item 5)."""
-import io
-import re
 
 import pytest
 import time_machine
-from pypdf import PdfReader
 
 from app.domain.errors import ValidationFailed
 from app.persistence.models import db
@@ -13,7 +10,7 @@ from app.services.registers import request_register
 from app.services.reports import annual_report
 from app.services.tasks import get_task
 
-from tests.support import Driver, actor, wib
+from tests.support import Driver, actor, pdf_text, wib
 
 START = wib(2026, 6, 1)
 TO_ANSWER = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
@@ -26,9 +23,6 @@ def drive(app):
         yield Driver(traveller)
 
 
-def text(pdf: bytes) -> str:
-    words = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages)
-    return re.sub(r"\s*:\s+", " ", words)
 
 
 def test_not_held_tells_applicant_and_staff_the_same_holder(drive):
@@ -45,7 +39,7 @@ def test_not_held_tells_applicant_and_staff_the_same_holder(drive):
     db.session.rollback()
     drive.do(reg, NOTICE, keputusan="tidak_dikuasai", badan_publik_lain="BPS Kabupaten Pasuruan")
     for who in ("pemohon", "petugas"):
-        assert "Badan publik yang menguasai informasi BPS Kabupaten Pasuruan" in text(notice_document(actor(who), reg))
+        assert "Badan publik yang menguasai informasi BPS Kabupaten Pasuruan" in pdf_text(notice_document(actor(who), reg))
 
 
 def test_an_unknown_holder_reads_the_same_for_everyone(drive):
@@ -54,7 +48,7 @@ def test_an_unknown_holder_reads_the_same_for_everyone(drive):
     drive.do(reg, "Activity_JawabPermohonan", informasi_dikuasai="tidak", usulan_keputusan="tidak_dikuasai",
              badan_penguasa_informasi="BPS Kabupaten Pasuruan")
     drive.do(reg, NOTICE, keputusan="tidak_dikuasai", badan_publik_lain="Tidak diketahui")
-    pages = {who: text(notice_document(actor(who), reg)) for who in ("pemohon", "petugas")}
+    pages = {who: pdf_text(notice_document(actor(who), reg)) for who in ("pemohon", "petugas")}
     assert all("menguasai informasi Tidak diketahui" in t and "BPS" not in t for t in pages.values())
 
 
@@ -63,7 +57,7 @@ def test_a_refusal_on_several_grounds_states_each_and_counts_under_each(drive):
     drive.walk(reg, *TO_ANSWER, "Activity_JawabPermohonan")
     drive.do(reg, NOTICE, keputusan="ditolak", dasar_penolakan=["h", "i"], uji_konsekuensi="Data pribadi dan memo",
              jangka_waktu_pengecualian="5 tahun", isi_pemberitahuan="Ditolak")
-    letter = text(notice_document(actor("pemohon"), reg))
+    letter = pdf_text(notice_document(actor("pemohon"), reg))
     assert "Pasal 17 huruf h" in letter and "Pasal 17 huruf i" in letter
     assert "kecuali atas putusan Komisi Informasi atau pengadilan" in letter
     row = next(r for r in request_register() if r.nomor_pendaftaran == reg)
@@ -82,5 +76,5 @@ def test_a_partial_grant_states_its_exemption_period(drive):
     assert refused.value.errors == {"jangka_waktu_pengecualian": ["Wajib diisi."]}
     db.session.rollback()
     drive.do(reg, NOTICE, **partial, jangka_waktu_pengecualian="Selama penerima masih hidup")
-    letter = text(notice_document(actor("pemohon"), reg))
+    letter = pdf_text(notice_document(actor("pemohon"), reg))
     assert "Jangka waktu pengecualian Selama penerima masih hidup" in letter and "Uji konsekuensi" in letter
