@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from app.documents.layout import Document
 from app.documents.model import CaseDocumentData
 from app.documents.text import fmt_date, fmt_datetime, label_for, stringify
+from app.domain.roles import DISKOMINFO, SIGNER_TITLES
 from app.domain.statuses import ART17_GROUNDS, art17_label
 
 NOTICE_TITLE = "Pemberitahuan Tertulis"
@@ -62,7 +63,7 @@ def place_date(value) -> str:
     return f"Bangil, {day}" if day else "Bangil"
 
 
-PPID_POSITION = "Pejabat Pengelola Informasi dan Dokumentasi"
+PPID_POSITION = SIGNER_TITLES[DISKOMINFO]
 
 
 def letter_head(doc: Document, number, issued) -> None:

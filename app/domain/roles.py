@@ -33,6 +33,10 @@ LANE_ROLES: dict[str, str] = {
 STAFF_ROLES: frozenset[str] = frozenset(ROLES) - {PEMOHON}
 
 
+#: printed under a signer's name when the account states no position (Jabatan) of its own
+SIGNER_TITLES = {DISKOMINFO: "Pejabat Pengelola Informasi dan Dokumentasi", ATASAN_PPID: "Atasan PPID"}
+
+
 def role_label(role: str) -> str:
     """Indonesian label of a role key; the key itself when unknown."""
     return ROLE_LABELS.get(role, role)

@@ -115,32 +115,54 @@ class _TaskSeeingShared:
         return getattr(self._task, name)
 
 
+def _data_objects_of(task, name: str) -> dict | None:
+    """The store SpiffWorkflow keeps a data object in (that of the innermost (sub)process declaring it, as its
+    data associations find it); None when no process around the task declares the name."""
+    workflow = task.workflow
+    while workflow is not None and name not in workflow.spec.data_objects:
+        workflow = workflow.parent_workflow
+    if workflow is None:
+        return None
+    # a case moved onto a version that declares data objects has no store yet: make it where Spiff keeps one
+    return workflow.data.setdefault("data_objects", {})
+
+
 class _SharedDataEngine(PythonScriptEngine):
     """Scripts and conditions read the case's shared variables (the data objects the process declares)
     as they stand now, whichever branch set them last; what a script writes to one is kept for every
     branch. Each branch of a workflow otherwise holds its own copy of the data: a flag set after a
     non-interrupting timer would stay unseen by the branch that answers the request.
 
-    The values live in the workflow's own data, so they are saved and replayed with its state."""
+    The values live where SpiffWorkflow keeps data objects (the workflow's `data_objects`, None until
+    set), so a model that also reads or writes them through data associations sees the same values,
+    and they are saved and replayed with the state."""
 
-    def __init__(self, environment, shared: frozenset[str], workflow: BpmnWorkflow):
+    def __init__(self, environment, shared: frozenset[str]):
         super().__init__(environment=environment)
-        self._shared, self._workflow = shared, workflow
+        self._shared = shared
 
-    def _values(self) -> dict:
-        return {name: self._workflow.data.get(name) for name in self._shared}
+    def _values(self, task) -> dict:
+        values = {}
+        for name in self._shared:
+            store = _data_objects_of(task, name)
+            if store is not None:
+                values[name] = store.get(name)
+        return values
 
     def evaluate(self, task, expression, external_context=None):
         if self._shared:
-            task = _TaskSeeingShared(task, {**task.data, **self._values()})
+            task = _TaskSeeingShared(task, {**task.data, **self._values(task)})
         return super().evaluate(task, expression, external_context)
 
     def execute(self, task, script, external_context=None):
         if not self._shared:
             return super().execute(task, script, external_context)
-        task.data.update(self._values())
+        before = self._values(task)
+        task.data.update(before)
         result = super().execute(task, script, external_context)
-        self._workflow.data.update({name: task.data.get(name) for name in self._shared})
+        for name, value in before.items():
+            if task.data.get(name) != value:
+                _data_objects_of(task, name)[name] = task.data.get(name)
         return result
 
 
@@ -153,7 +175,7 @@ class Run:
         self.ctx = ctx
         self.steps: list[Step] = []
         self._completed = self._completed_ids()
-        workflow.script_engine = _SharedDataEngine(RestrictedEnvironment(_helpers(ctx)), loaded.shared, workflow)
+        workflow.script_engine = _SharedDataEngine(RestrictedEnvironment(_helpers(ctx)), loaded.shared)
         workflow._ppid_clock = lambda: self.ctx.now  # timers compare with the run's time (clock.py)
 
     @property
@@ -236,6 +258,10 @@ class Run:
 
     def ready_tasks(self) -> list[TaskView]:
         return [self._task_view(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def has_due_timers(self) -> bool:
+        """Whether a waiting timer is due by the run's time (cheap: nothing runs)."""
+        return any(t.due_at is not None and t.due_at < self.ctx.now for t in self.waiting_timers())
 
     def waiting_timers(self) -> list[TimerView]:
         return [self._timer_view(t) for t in self.workflow.get_tasks(state=TaskState.WAITING) if _is_timer(t)]

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
+from app.domain.deadlines import is_legal_limit
+
 
 class EngineError(Exception):
     """The workflow could not do what was asked (task gone, script failed, ...)."""
@@ -51,13 +53,8 @@ class TimerView:
 
     @property
     def legal(self) -> bool:
-        """A limit the office must keep (shown as the deadline of tasks, named in mails): a timer that
-        interrupts, or one named "Batas ..." that only alerts (the duty to answer survives it)."""
+        """A limit the office must keep: shown as the deadline of the tasks it guards (app.domain.deadlines)."""
         return is_legal_limit(self.name, self.interrupting)
-
-
-def is_legal_limit(name: str | None, interrupting: bool) -> bool:
-    return bool(interrupting) or (name or "").strip().lower().startswith("batas ")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from app.domain.deadlines import LEGAL_PREFIX, is_legal_limit
+
 
 class Base(DeclarativeBase):
     pass
@@ -180,12 +182,12 @@ class TimerJob(Base):
 
     @classmethod
     def is_legal(cls):
-        """SQL: a legal limit (interrupting, or named "Batas ..."; `app.engine.types.is_legal_limit`)."""
-        return sa.or_(cls.interrupting.is_(True), sa.func.lower(cls.name).like("batas %"))
+        """SQL: a legal limit (`app.domain.deadlines.is_legal_limit`)."""
+        return sa.or_(cls.interrupting.is_(True), sa.func.lower(sa.func.trim(cls.name)).like(f"{LEGAL_PREFIX}%"))
 
     @property
     def legal(self) -> bool:
-        return bool(self.interrupting) or self.name.strip().lower().startswith("batas ")
+        return is_legal_limit(self.name, self.interrupting)
 
 
 class AuditEvent(Base):

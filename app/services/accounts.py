@@ -36,7 +36,7 @@ PASURUAN_OPDS = [
 ]
 
 #: the position printed on the letters of the demo accounts that sign them
-DEMO_POSITIONS = {"petugas": "Pejabat Pengelola Informasi dan Dokumentasi",
+DEMO_POSITIONS = {"petugas": roles.SIGNER_TITLES[roles.DISKOMINFO],
                   "atasan": "Sekretaris Daerah Kabupaten Pasuruan (Atasan PPID)"}
 
 #: demo accounts: username, full name, roles, OPD codes

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
-from app.domain.timeutil import format_tanggal, format_waktu, parse_iso
+from app.domain.timeutil import format_tanggal, format_waktu
 from app.persistence.models import Outbox, ProcessInstance, TimerJob, User, db
 
 from .context import setting
@@ -72,17 +72,9 @@ def _next_limit(instance: ProcessInstance) -> str | None:
     return format_tanggal(due) if due is not None else None
 
 
-def _day_of(value) -> str:
-    """A recorded date (ISO text) as a day in words, e.g. "Senin, 16 Maret 2026"; "-" when it is none."""
-    try:
-        return format_tanggal(parse_iso(value))
-    except (TypeError, ValueError):
-        return "-"
-
-
 def _render(template: str, instance: ProcessInstance) -> tuple[str, str]:
     context = {"case": instance, "data": instance.case_data, "base_url": setting("PPID_BASE_URL"),
-               "format_waktu": format_waktu, "tanggal": _day_of, "batas_berikut": _next_limit(instance)}
+               "format_waktu": format_waktu, "batas_berikut": _next_limit(instance)}
     try:
         text = render_template(f"mail/{template}.txt", **context)
     except TemplateNotFound:

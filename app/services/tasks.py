@@ -197,10 +197,6 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     return Completion(instance.registration_number, instance.status, instance.finished, message)
 
 
-#: printed under the name when the account states no position of its own
-DEFAULT_POSITIONS = {roles.DISKOMINFO: "Pejabat Pengelola Informasi dan Dokumentasi", roles.ATASAN_PPID: "Atasan PPID"}
-
-
 def signer_fields(schema: dict, actor: Actor) -> dict[str, str]:
     """A form that a letter is signed by (`"x-penandatangan": {"nama": key, "jabatan": key}`) records the name
     and position of the account that completes it, never typed: the letter names who issued it."""
@@ -209,7 +205,7 @@ def signer_fields(schema: dict, actor: Actor) -> dict[str, str]:
         return {}
     user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
     position = (user.jabatan if user else None) or next(
-        (DEFAULT_POSITIONS[r] for r in DEFAULT_POSITIONS if actor.has(r)), "")
+        (title for role, title in roles.SIGNER_TITLES.items() if actor.has(role)), "")
     values = {"nama": user.full_name if user else actor.full_name, "jabatan": position}
     return {str(keys[k]): values[k] for k in ("nama", "jabatan") if isinstance(keys.get(k), str) and values[k]}
 
@@ -219,7 +215,7 @@ def _at_the_steps_time(instance: ProcessInstance, definition, now: datetime):
     or not (an extension sent after day 10 meets the late case, not the one before the limit). The firing is
     its own `timer_fired` event, before the step's, in the same transaction."""
     run = engine().open(definition, instance.state, new_context(now))
-    if not run.fire_due_timers():
+    if not run.has_due_timers() or not run.fire_due_timers():  # the usual step: nothing due, nothing to run
         return run
     persist_run(instance, run, SYSTEM, now, "timer_fired")
     return engine().open(definition, instance.state, new_context(now))

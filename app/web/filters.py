@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Flask
 
-from app.domain.timeutil import format_tanggal, format_waktu
+from app.domain.timeutil import format_tanggal, format_waktu, parse_iso
 from app.services.notifications import template_label
 
 
@@ -65,8 +65,21 @@ def opd_name(code: str | None) -> str:
     return opd.name if opd else (code or "-")
 
 
+def tanggal(value) -> str:
+    """A date or time as a day in words ("Senin, 16 Maret 2026"), also from recorded ISO text (case data, as
+    mails use it); "-" for none, the text itself when it is no date."""
+    if not value:
+        return "-"
+    if isinstance(value, str):
+        try:
+            value = parse_iso(value)
+        except ValueError:
+            return value
+    return format_tanggal(value)
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.filters["tanggal"] = lambda v: format_tanggal(v) if v else "-"
+    app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.filters["waktu"] = lambda v: format_waktu(v) if v else "-"
     app.jinja_env.filters["deadline_state"] = deadline_state
     app.jinja_env.filters["templat"] = template_label

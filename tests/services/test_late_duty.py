@@ -18,6 +18,7 @@ from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026; the 10th working day ends Monday 16 March
 TO_ANSWER = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
+LIMIT_10 = wib(2026, 3, 16, 23, 59) + timedelta(seconds=59)  # the 10th working day ends (its timer row is gone once fired)
 STAFF = {"petugas@contoh.pasuruankab.go.id", "kepala@contoh.pasuruankab.go.id"}
 
 
@@ -62,7 +63,7 @@ def test_the_10_day_limit_marks_the_case_late_alerts_staff_and_keeps_the_answer_
     assert "Senin, 16 Maret 2026" in body and "tetap terbuka" in body
     # the worklist marks the answer task: its case is late and its legal limit has passed
     row = drive.task(reg, "Activity_JawabPermohonan")
-    assert row.case_status == "Melewati Batas Waktu" and row.deadline_at == limit_passed(drive, reg)
+    assert row.case_status == "Melewati Batas Waktu" and row.deadline_at == LIMIT_10
     # the answer given late still produces the notice; the objection already open covers it
     drive.do(reg, "Activity_JawabPermohonan")
     drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)
@@ -75,11 +76,6 @@ def test_the_10_day_limit_marks_the_case_late_alerts_staff_and_keeps_the_answer_
     case = drive.case(reg)
     assert case.finished and case.status == "Sengketa di Komisi Informasi"
     assert_replays(reg)
-
-
-def limit_passed(drive, reg):
-    """The 10-day limit of the case (its timer row is gone once it fired): the end of 16 March."""
-    return wib(2026, 3, 16, 23, 59) + timedelta(seconds=59)
 
 
 def test_declining_the_late_objection_does_not_close_a_case_without_a_notice(drive):
@@ -205,8 +201,8 @@ def test_the_open_task_shows_the_passed_legal_limit_as_its_deadline(drive):
     reg = late_case(drive)
     rows = {r.spec_id: r for r in db.session.scalars(db.select(HumanTask).filter_by(instance_id=drive.case(reg).id))}
     # the answer task keeps the limit it was given; the applicant's objection has its own 30-day window
-    assert rows["Activity_JawabPermohonan"].deadline_at == limit_passed(drive, reg)
-    assert rows["Activity_AjukanKeberatan"].deadline_at > limit_passed(drive, reg)
+    assert rows["Activity_JawabPermohonan"].deadline_at == LIMIT_10
+    assert rows["Activity_AjukanKeberatan"].deadline_at > LIMIT_10
 
 
 # -- the office's own completeness check (item 10) and a granted objection not carried out (item 11) --
