@@ -32,6 +32,11 @@ STEPS = {
                                                       **workload.DELIVERY_PLAN}),
     "Activity_AjukanSengketa": ("pemohon", {"ajukan_sengketa": "ya", "tanggal_pengajuan_sengketa": "2026-05-04",
                                            "nomor_register_ki": "KI-JTM/123/V/2026", "uraian_sengketa": "Keberatan ditolak"}),
+    # the Komisi Informasi stage (tests/services/test_komisi_stage.py): each test says what is recorded
+    "Activity_CatatProsesKomisi": ("petugas", {}),
+    "Activity_CatatPanggilanKomisi": ("petugas", {}),
+    "Activity_LaksanakanPutusanKomisi": ("petugas", {"tanggal_pelaksanaan_komisi": "2026-07-14",
+                                                     "catatan_pelaksanaan_komisi": "Salinan data diserahkan"}),
 }
 
 
@@ -81,10 +86,10 @@ class Driver:
         assert row is not None, f"{spec_id} is not open; open: {self.open_tasks(reg)}"
         return row
 
-    def do(self, reg: str, spec_id: str, username: str | None = None, **data):
+    def do(self, reg: str, spec_id: str, username: str | None = None, uploads=None, **data):
         default_user, default_data = STEPS[spec_id]
         row = self.task(reg, spec_id)
-        return complete_task(actor(username or default_user), row.task_id, {**default_data, **data}, now())
+        return complete_task(actor(username or default_user), row.task_id, {**default_data, **data}, now(), uploads=uploads)
 
     def dispatch_to_unstaffed(self, reg: str, opd_code: str) -> None:
         """Send a case to an OPD whose only officer then leaves: dispatch offers only staffed OPDs,

@@ -18,7 +18,7 @@ from types import MappingProxyType
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
-from app.domain.timeutil import end_of_day_wib, wib_date
+from app.domain.timeutil import end_of_day_wib, start_of_day_wib, wib_date
 
 COUNTRY = "ID"
 LANGUAGE = "id"
@@ -162,6 +162,28 @@ class WorkingCalendar:
         for _ in range(n):
             day = self.next_working_day(day)
         return end_of_day_wib(day)
+
+    def previous_working_day(self, d: date) -> date:
+        """The last working day strictly before ``d``."""
+        day = d
+        for _ in range(_MAX_SCAN_DAYS):
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise ValueError(f"no working day within {_MAX_SCAN_DAYS} days before {d}")
+
+    def working_days_before(self, d: date | datetime, n: int) -> datetime:
+        """Reminder "``n`` working days before ``d``": the start (00:00 WIB) of the n-th working
+        day strictly before the WIB date of ``d``, aware in UTC (e.g. a hearing on Monday, n=2:
+        Thursday 00:00 WIB). ``n`` must be at least 1."""
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"n must be an int, got {n!r}")
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        day = wib_date(d)
+        for _ in range(n):
+            day = self.previous_working_day(day)
+        return start_of_day_wib(day)
 
     def working_days_between(self, start: date | datetime, end: date | datetime) -> int:
         """Working days after start's WIB date up to and including end's WIB date.

@@ -76,6 +76,9 @@ def _helpers(ctx: RunContext) -> dict[str, Callable]:
         start = parse_iso(sejak) if sejak else ctx.now
         return utc_iso(ctx.calendar.add_working_days(start, int(n)))
 
+    def hari_kerja_sebelum(n, tanggal):
+        return utc_iso(ctx.calendar.working_days_before(parse_iso(tanggal), int(n)))
+
     def sekarang():
         return utc_iso(ctx.now)
 
@@ -85,7 +88,7 @@ def _helpers(ctx: RunContext) -> dict[str, Callable]:
     def kirim_pemberitahuan(kepada, templat):
         ctx.notifications.append((str(kepada), str(templat)))
 
-    return {"hari_kerja": hari_kerja, "sekarang": sekarang, "nomor_baru": nomor_baru,
+    return {"hari_kerja": hari_kerja, "hari_kerja_sebelum": hari_kerja_sebelum, "sekarang": sekarang, "nomor_baru": nomor_baru,
             "kirim_pemberitahuan": kirim_pemberitahuan}
 
 

@@ -15,7 +15,7 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec, s
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 
-HELPER_NAMES = ("hari_kerja", "sekarang", "nomor_baru", "kirim_pemberitahuan")
+HELPER_NAMES = ("hari_kerja", "hari_kerja_sebelum", "sekarang", "nomor_baru", "kirim_pemberitahuan")
 
 _EXTRA_BUILTINS = {
     name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)

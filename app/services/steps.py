@@ -26,10 +26,16 @@ class _CalendarOnDemand:
     def __init__(self) -> None:
         self._calendar = None
 
-    def add_working_days(self, start: datetime, n: int) -> datetime:
+    def _loaded(self):
         if self._calendar is None:
             self._calendar = current_calendar()
-        return self._calendar.add_working_days(start, n)
+        return self._calendar
+
+    def add_working_days(self, start: datetime, n: int) -> datetime:
+        return self._loaded().add_working_days(start, n)
+
+    def working_days_before(self, d: datetime, n: int) -> datetime:
+        return self._loaded().working_days_before(d, n)
 
 
 def new_context(now: datetime) -> RunContext:
