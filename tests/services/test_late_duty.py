@@ -74,7 +74,9 @@ def test_the_10_day_limit_marks_the_case_late_alerts_staff_and_keeps_the_answer_
     drive.do(reg, "Activity_PutuskanKeberatan", **OBJECTION_REFUSED)
     drive.do(reg, "Activity_AjukanSengketa")
     case = drive.case(reg)
-    assert case.finished and case.status == "Sengketa di Komisi Informasi"
+    # the dispute keeps the case open in the Komisi stage (tests/services/test_komisi_stage.py)
+    assert not case.finished and case.status == "Sengketa di Komisi Informasi"
+    assert drive.open_tasks(reg) == ["Activity_CatatProsesKomisi"]
     assert_replays(reg)
 
 
@@ -175,7 +177,9 @@ def test_the_atasan_may_still_decide_after_30_days_and_the_dispute_opens_once(dr
     assert drive.open_tasks(reg) == ["Activity_AjukanSengketa"]
     drive.do(reg, "Activity_AjukanSengketa")
     case = drive.case(reg)
-    assert case.finished and case.status == "Sengketa di Komisi Informasi"
+    # the dispute keeps the case open in the Komisi stage (tests/services/test_komisi_stage.py)
+    assert not case.finished and case.status == "Sengketa di Komisi Informasi"
+    assert drive.open_tasks(reg) == ["Activity_CatatProsesKomisi"]
     assert_replays(reg)
 
 

@@ -128,7 +128,8 @@ def test_refused_objection_rejected_dispute_recorded(drive):
     assert drive.open_tasks(reg) == ["Activity_AjukanSengketa"]
     drive.do(reg, "Activity_AjukanSengketa")
     case = drive.case(reg)
-    assert case.finished and case.case_data["status_sengketa"] == "Sengketa Diajukan"
+    assert not case.finished and case.case_data["status_sengketa"] == "Sengketa Diajukan"
+    assert drive.open_tasks(reg) == ["Activity_CatatProsesKomisi"]
     assert case.case_data["nomor_register_ki"] == "KI-JTM/123/V/2026"
 
 
