@@ -86,10 +86,11 @@ class Driver:
         assert row is not None, f"{spec_id} is not open; open: {self.open_tasks(reg)}"
         return row
 
-    def do(self, reg: str, spec_id: str, username: str | None = None, uploads=None, **data):
+    def do(self, reg: str, spec_id: str, username: str | None = None, uploads=None, on_behalf=None, **data):
         default_user, default_data = STEPS[spec_id]
         row = self.task(reg, spec_id)
-        return complete_task(actor(username or default_user), row.task_id, {**default_data, **data}, now(), uploads=uploads)
+        return complete_task(actor(username or default_user), row.task_id, {**default_data, **data}, now(),
+                             uploads=uploads, on_behalf=on_behalf)
 
     def dispatch_to_unstaffed(self, reg: str, opd_code: str) -> None:
         """Send a case to an OPD whose only officer then leaves: dispatch offers only staffed OPDs,

@@ -33,9 +33,17 @@ def task_filter(actor: Actor):
     return sa.or_(*clauses) if clauses else sa.false()
 
 
-def may_work(actor: Actor, row: HumanTask) -> bool:
+#: who may record an applicant's step on their behalf (a request or objection brought to the counter, by phone
+#: or by letter: UU 14/2008 art. 22(1),(3))
+ON_BEHALF_ROLES = frozenset({roles.DISKOMINFO})
+
+
+def may_work(actor: Actor, row: HumanTask, on_behalf: bool = False) -> bool:
+    """Whether the actor may work this task; `on_behalf`: an officer records the applicant's own step for them."""
     lane = row.lane or ""
     if lane == roles.PEMOHON:
+        if on_behalf:
+            return bool(actor.roles & ON_BEHALF_ROLES)
         return actor.user_id is not None and row.applicant_id == actor.user_id
     if not lane or lane not in actor.roles:
         return False

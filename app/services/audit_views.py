@@ -60,6 +60,7 @@ EVENT_LABELS = {
     "timer_fired": "Batas waktu tercapai",
     "case_migrated": "Dipindah ke versi proses baru",
     "case_redispatched": "Diteruskan ke OPD lain",
+    "case_claimed": "Diklaim pemohon ke akunnya",
     "personal_data_erased": "Data pribadi dihapus",
 }
 

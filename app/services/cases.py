@@ -68,7 +68,7 @@ def _same_content_lately(actor: Actor, process_id: str, fingerprint: str, now: d
 @use_case
 def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
                uploads: dict[str, Upload] | None = None, submission_key: str | None = None,
-               match_content: bool = False) -> CaseRef:
+               match_content: bool = False, on_behalf: str | None = None) -> CaseRef:
     """Start a case on the newest version: the start form completes the first (pemohon) task.
 
     `submission_key` (a one-time form token or an API Idempotency-Key) makes a repeated submission
@@ -77,7 +77,16 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
     PPID_RESUBMIT_WINDOW_MINUTES (Back after sending, then Kirim again, gets a new form token but
     says the same thing). Callers that state a new key for a new request (an API client's fresh
     Idempotency-Key) do not ask for it.
+
+    `on_behalf` (a channel of app.services.counter.CHANNELS): a Diskominfo officer records a request brought to
+    the counter, by phone or by letter; the case has no account until the applicant claims it. A start form
+    that names the channel field (counter.CHANNEL_KEY) gets it from here, "daring" for the applicant's own.
     """
+    from .counter import CHANNEL_KEY, ONLINE, check_channel, check_officer
+
+    if on_behalf is not None:
+        check_officer(actor)
+        check_channel(on_behalf)
     key = f"{actor.user_id}:{submission_key}"[:120] if submission_key else None
     fingerprint = content_fingerprint(process_id, data, uploads)
     earlier = _submitted_before(key) or (_same_content_lately(actor, process_id, fingerprint, now)
@@ -91,15 +100,17 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
     if first is None or first.lane != "pemohon" or not first.form:
         raise InvalidProcess(["the first user task must be in lane 'pemohon' and have a form"])
     privacy = privacy_of(definition.content_hash, definition.forms)
+    if CHANNEL_KEY in (definition.forms[first.form].get("properties") or {}):
+        data = {**data, CHANNEL_KEY: on_behalf or ONLINE}  # never what was typed
     references = store_uploads(actor, uploads, now, privacy.personal) if uploads else {}
     cleaned = clean_submission(definition.forms[first.form], {**data, **references})
     number = allocate_number(definition.properties.get("nomorPrefix", DEFAULT_PREFIX), now)
-    name = str(cleaned.get("nama_lengkap") or actor.full_name)
+    name = str(cleaned.get("nama_lengkap") or ("" if on_behalf else actor.full_name))
     if cleaned.get(ANONYMOUS_KEY) is True and privacy.identity:
         name = ANONYMOUS_NAME  # lists and worklists show the stored name: keep the identity out of it
     instance = ProcessInstance(
         version_id=version.id, process_id=version.process_id, registration_number=number,
-        applicant_id=actor.user_id, applicant_name=name,
+        applicant_id=None if on_behalf else actor.user_id, applicant_name=name,
         case_data={}, state="", created_at=now, updated_at=now, submission_key=key,
         content_fingerprint=fingerprint,
     )
@@ -114,7 +125,8 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
         return earlier
     link_to_case(references, instance)
     audit.append_event(instance, "case_started", actor, now,
-                       {"process": version.process_id, "version": version.content_hash, "number": number})
+                       {"process": version.process_id, "version": version.content_hash, "number": number,
+                        **({"atas_nama_pemohon": True, "kanal": on_behalf} if on_behalf else {})})
     try:
         run.complete(first.task_id, {**cleaned, "nomor_pendaftaran": number})
     except EngineError as exc:

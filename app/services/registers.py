@@ -10,6 +10,7 @@ Request register (register permohonan):
 | column | key |
 |---|---|
 | Nomor pendaftaran | `nomor_pendaftaran` (else the case's registration number) |
+| Kanal | `kanal_permohonan`: online, at the counter, by phone or by letter (a case from before the key: online) |
 | Tanggal permohonan | `tanggal_diterima` (else the case's creation time), WIB date |
 | Nama pemohon | `nama_lengkap` (else the case's applicant name) |
 | Alamat | `alamat` |
@@ -58,6 +59,8 @@ from app.domain import statuses
 from app.domain.timeutil import parse_iso, to_wib
 from app.persistence.models import AuditEvent, Opd, ProcessInstance, ProcessVersion, db
 
+from .counter import channel_label
+
 REQUEST_MARKER = "rincian_informasi"
 OBJECTION_MARKER = "nomor_keberatan"
 NOT_HELD_VALUE = "tidak_dikuasai"
@@ -66,6 +69,7 @@ NOT_HELD_VALUE = "tidak_dikuasai"
 @dataclass(frozen=True)
 class RequestRow:
     nomor_pendaftaran: str
+    kanal: str
     tanggal_permohonan: date | None
     nama_pemohon: str
     alamat: str
@@ -101,7 +105,7 @@ class ObjectionRow:
 
 
 HEADINGS = {
-    "nomor_pendaftaran": "Nomor Pendaftaran", "tanggal_permohonan": "Tanggal Permohonan",
+    "nomor_pendaftaran": "Nomor Pendaftaran", "kanal": "Kanal", "tanggal_permohonan": "Tanggal Permohonan",
     "nama_pemohon": "Nama Pemohon", "alamat": "Alamat", "kontak": "Kontak",
     "informasi_diminta": "Informasi yang Diminta", "cara_penyampaian": "Cara Penyampaian",
     "tanggal_penyampaian": "Tanggal Penyampaian",
@@ -218,6 +222,7 @@ def request_row(instance: ProcessInstance, data: dict) -> RequestRow:
     notice = times_set(instance.id, ("keputusan",)).get("keputusan") if data.get("keputusan") else None
     return RequestRow(
         nomor_pendaftaran=text(data, "nomor_pendaftaran") or instance.registration_number,
+        kanal=channel_label(data.get("kanal_permohonan")),
         tanggal_permohonan=wib_day(data.get("tanggal_diterima")) or wib_day(instance.created_at),
         nama_pemohon=text(data, "nama_lengkap") or instance.applicant_name or "",
         alamat=text(data, "alamat"),

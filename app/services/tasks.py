@@ -72,7 +72,8 @@ def list_tasks(actor: Actor, now: datetime, filters: TaskFilters = TaskFilters()
 GONE = "Tugas ini sudah tidak terbuka (mungkin telah diselesaikan oleh orang lain)."
 
 
-def _task_row(actor: Actor, task_id: str, registration_number: str | None = None) -> HumanTask:
+def _task_row(actor: Actor, task_id: str, registration_number: str | None = None,
+              on_behalf: bool = False) -> HumanTask:
     """The open task with this public identity (the workflow task's UUID, never reused).
 
     With `registration_number` (the case the form was shown for) a task of another case is
@@ -81,7 +82,7 @@ def _task_row(actor: Actor, task_id: str, registration_number: str | None = None
     row = db.session.scalar(sa.select(HumanTask).where(HumanTask.task_id == str(task_id)))
     if row is None or (registration_number is not None and row.registration_number != registration_number):
         raise Conflict(GONE)
-    if not may_work(actor, row):
+    if not may_work(actor, row, on_behalf):
         raise Forbidden()
     return row
 
@@ -100,9 +101,10 @@ class TaskDetail:
         return prefilled(self.schema, self.case_data)
 
 
-def get_task(actor: Actor, task_id: str, registration_number: str | None = None) -> TaskDetail:
+def get_task(actor: Actor, task_id: str, registration_number: str | None = None,
+             on_behalf: bool = False) -> TaskDetail:
     """A task with its form (choices resolved) and the case file, without loading the workflow."""
-    row = _task_row(actor, task_id, registration_number)
+    row = _task_row(actor, task_id, registration_number, on_behalf)
     instance = db.session.get(ProcessInstance, row.instance_id)
     definition = definition_of(instance.version)
     meta = definition.user_tasks[row.spec_id]
@@ -164,13 +166,20 @@ def completion_message(schema: dict, case_data: dict) -> str | None:
 
 @use_case
 def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
-                  uploads: dict[str, Upload] | None = None, registration_number: str | None = None) -> Completion:
+                  uploads: dict[str, Upload] | None = None, registration_number: str | None = None,
+                  on_behalf: str | None = None) -> Completion:
     """Validate the form, complete the task in the workflow, persist everything in one commit.
 
     `task_id` is the task's public identity (HumanTask.task_id); `registration_number`, when
     given, is the case the form was shown for: a mismatch is a Conflict and nothing is written.
+    `on_behalf` (a channel of app.services.counter.CHANNELS): an officer records the applicant's step
+    as it was brought to the counter, by phone or by letter; the audit event says so.
     """
-    row = _task_row(actor, task_id, registration_number)
+    from .counter import check_channel
+
+    if on_behalf is not None:
+        check_channel(on_behalf)
+    row = _task_row(actor, task_id, registration_number, on_behalf is not None)
     if row.claimed_by_id not in (None, actor.user_id):
         raise Conflict(f"Tugas ini sedang dikerjakan oleh {row.claimed_by_name}.")
     instance = db.session.get(ProcessInstance, row.instance_id, options=instance_options())
@@ -192,7 +201,8 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
         run.complete(row.task_id, cleaned)
     except (StopIteration, EngineError):
         raise Conflict("Tugas ini sudah tidak terbuka.") from None
-    persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task)
+    extra = {"atas_nama_pemohon": True, "kanal": on_behalf} if on_behalf is not None else None
+    persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task, payload_extra=extra)
     message = completion_message(definition.forms[meta.form], instance.case_data or {}) if meta.form else None
     return Completion(instance.registration_number, instance.status, instance.finished, message)
 

@@ -93,6 +93,9 @@ def test_every_form_renders_with_labels_bound_to_controls(schema_path):
             assert attrs["id"].startswith("f-")
             assert attrs["id"] in tags.label_text, f"control without label: {attrs['id']}"
     for name, prop in schema["properties"].items():
+        if (ui or {}).get(name, {}).get("ui:widget") == "hidden":  # set by the server (the request's channel)
+            assert tags.one("input", name=name)["type"] == "hidden"
+            continue
         assert tags.find("div", **{"data-field": name}), name
         title = prop["title"]
         checkboxes = prop.get("type") == "array" and (prop.get("items") or {}).get("oneOf")
@@ -111,8 +114,9 @@ def test_every_form_renders_readonly_and_with_values(schema_path):
     values = sample_values(schema)
     answers = render_form(schema, ui, values, readonly=True)
     assert answers.startswith('<dl class="answers">')
-    for prop in schema["properties"].values():
-        assert f"<dt>{Markup.escape(prop['title'])}</dt>" in answers
+    for name, prop in schema["properties"].items():
+        hidden = (ui or {}).get(name, {}).get("ui:widget") == "hidden"
+        assert (f"<dt>{Markup.escape(prop['title'])}</dt>" in answers) is not hidden
     filled = render_form(schema, ui, values)
     for name, prop in schema["properties"].items():
         if prop.get("format") == "data-url":
@@ -267,7 +271,7 @@ def test_conditional_fields_marked_not_html_required():
     schema, ui = load("permohonan_informasi")
     tags = Tags(render_form(schema, ui, {}))
     assert json.loads(tags.one("div", **{"data-field": "nik"})["data-required-when"]) == {
-        "jenis_pemohon": ["perorangan", "kelompok"]}
+        "jenis_pemohon": ["perorangan", "kelompok", "badan_hukum"]}
     assert "required" not in tags.one("input", id="f-nik")
 
 
@@ -301,7 +305,7 @@ def test_errors_next_to_their_field_with_aria():
     summary = html.index('<div class="form-errors"')
     assert summary < html.index('data-field="jenis_pemohon"')
     assert "Permohonan belum dapat dikirim." in html[summary:html.index("</div>", summary)]
-    assert '<a href="#f-nik">NIK</a>: Format isian tidak sesuai.' in html
+    assert '<a href="#f-nik">NIK (badan hukum: NIK wakilnya)</a>: Format isian tidak sesuai.' in html
     assert 'class="form-errors"' not in render_form(schema, ui, {})
 
 
@@ -394,8 +398,9 @@ def test_parse_submission_plain_dicts_lists_and_line_breaks():
     form = {"jenis_pemohon": ["perorangan"], "rincian_informasi": "Baris satu\r\nBaris dua\r\n",
             "nik": "", "email": " a@contoh.id ", "lampiran_identitas": "lampiran:x"}
     assert parse_submission(schema, form, set()) == {
-        "jenis_pemohon": "perorangan", "rincian_informasi": "Baris satu\nBaris dua", "email": "a@contoh.id"}
-    assert parse_submission(schema, {}, set()) == {}
+        "jenis_pemohon": "perorangan", "rincian_informasi": "Baris satu\nBaris dua", "email": "a@contoh.id",
+        "melalui_kuasa": False}
+    assert parse_submission(schema, {}, set()) == {"melalui_kuasa": False}  # an unticked box says no
 
 
 def test_parse_submission_round_trips_with_rendered_names():
@@ -474,7 +479,7 @@ def test_conditions_script_shows_and_hides_fields(tmp_path):
     probe = """
     window.addEventListener("load", function () {
       function state() {
-        return ["nik", "nomor_akta", "cara_mendapatkan_salinan"].map(function (n) {
+        return ["nik", "nomor_akta", "cara_mendapatkan_salinan", "nama_kuasa_permohonan"].map(function (n) {
           var field = document.querySelector('[data-field="' + n + '"]');
           return n + "=" + (field.hidden ? "hidden" : "shown") +
             (field.querySelector("input").disabled ? "/disabled" : "");
@@ -486,7 +491,8 @@ def test_conditions_script_shows_and_hides_fields(tmp_path):
         el.dispatchEvent(new Event("change", {bubbles: true}));
         return state();
       }
-      var out = [state(), pick("f-jenis_pemohon-2"), pick("f-jenis_pemohon-0"), pick("f-cara_memperoleh-4")];
+      var out = [state(), pick("f-jenis_pemohon-2"), pick("f-jenis_pemohon-0"), pick("f-cara_memperoleh-4"),
+                 pick("f-melalui_kuasa")];
       document.body.setAttribute("data-result", out.join(";"));
     });"""
     page = tmp_path / "form.html"
@@ -500,8 +506,13 @@ def test_conditions_script_shows_and_hides_fields(tmp_path):
     assert found, dom[-2000:]
     result = found.group(1).split(";")
     assert result == [
-        "nik=hidden/disabled,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=hidden/disabled",
-        "nik=hidden/disabled,nomor_akta=shown,cara_mendapatkan_salinan=hidden/disabled",
-        "nik=shown,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=hidden/disabled",
-        "nik=shown,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=shown",
+        "nik=hidden/disabled,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=hidden/disabled,"
+        "nama_kuasa_permohonan=hidden/disabled",
+        # a legal entity: the deed and its representative's NIK
+        "nik=shown,nomor_akta=shown,cara_mendapatkan_salinan=hidden/disabled,nama_kuasa_permohonan=hidden/disabled",
+        "nik=shown,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=hidden/disabled,"
+        "nama_kuasa_permohonan=hidden/disabled",
+        "nik=shown,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=shown,nama_kuasa_permohonan=hidden/disabled",
+        # a request by proxy names the proxy (and needs the power of attorney)
+        "nik=shown,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=shown,nama_kuasa_permohonan=shown",
     ]
