@@ -407,15 +407,18 @@ class TaskPageView:
     attachments: list[AttachmentLink]
     claimed_by_other: bool
     claimed_by_me: bool
+    on_behalf: bool = False  # an officer records the applicant's step for them
 
 
-def task_page(actor: Actor, task_id: str, registration_number: str | None = None) -> TaskPageView:
-    """A task with its form and the case file (request, earlier answers, attachments)."""
-    detail = get_task(actor, task_id, registration_number)
+def task_page(actor: Actor, task_id: str, registration_number: str | None = None,
+              on_behalf: bool = False) -> TaskPageView:
+    """A task with its form and the case file (request, earlier answers, attachments); `on_behalf`: an officer
+    records the applicant's step for them (app/services/counter.py)."""
+    detail = get_task(actor, task_id, registration_number, on_behalf)
     instance = detail.instance
     view = get_case(actor, instance.registration_number)
     definition = _definition(instance)
-    for_applicant = detail.row.lane == roles.PEMOHON
+    for_applicant = detail.row.lane == roles.PEMOHON and not on_behalf
     show_names = not _is_owner(actor, instance)
     schema, ui = _form_pair(definition, _start_meta(instance, definition))
     row = detail.row
@@ -426,6 +429,7 @@ def task_page(actor: Actor, task_id: str, registration_number: str | None = None
         attachments=_attachment_links(actor, instance, field_titles(definition)),
         claimed_by_other=row.claimed_by_id is not None and row.claimed_by_id != actor.user_id,
         claimed_by_me=row.claimed_by_id is not None and row.claimed_by_id == actor.user_id,
+        on_behalf=on_behalf,
     )
 
 

@@ -54,6 +54,7 @@ def navigation(roles: frozenset[str]) -> dict[str, bool]:
         "processes": bool(roles & {"process_owner", "admin"}),
         "audit": bool(roles & {"diskominfo", "kepala_diskominfo", "atasan_ppid", "auditor"}),
         "admin": "admin" in roles,
+        "counter": "diskominfo" in roles,  # requests brought to the counter (app/services/counter.py)
     }
 
 

@@ -95,6 +95,26 @@ def new_request(process_id: str = PROCESS_ID):
     return redirect(url_for("portal.case", registration_number=ref.registration_number))
 
 
+@bp.route("/permohonan/klaim", methods=["GET", "POST"])
+@roles_required("pemohon")
+def claim():
+    """A request recorded at the counter, by phone or by letter, taken into the applicant's own account."""
+    from app.domain.errors import NotFound
+    from app.services.accounts import TooManyAttempts
+    from app.services.counter import claim_case
+
+    values = {"nomor": request.form.get("nomor", "")[:40], "nik": request.form.get("nik", "")[:20]}
+    if request.method == "GET":
+        return render_template("portal/claim.html", values=values, error=None)
+    try:
+        number = claim_case(current_actor(), values["nomor"], values["nik"], now())
+    except (NotFound, TooManyAttempts) as exc:
+        return render_template("portal/claim.html", values={**values, "nik": ""}, error=exc.message), \
+            exc.http_status if isinstance(exc, TooManyAttempts) else 422
+    flash(f"Permohonan {number} kini ada di akun Anda.", "success")
+    return redirect(url_for("portal.case", registration_number=number))
+
+
 @bp.get("/permohonan")
 @roles_required("pemohon")
 def my_requests():

@@ -1,6 +1,8 @@
 """Staff pages: the worklist (/staf/tugas), the case list and the case file (/staf/kasus)."""
 from __future__ import annotations
 
+import copy
+import secrets
 
 from flask import abort, Blueprint, flash, redirect, render_template, request, url_for
 
@@ -16,9 +18,18 @@ from app.services.redispatch import REDISPATCHERS, may_redispatch, redispatch_ca
 from app.services.roles import works_lanes
 from app.services.staffing import count_unstaffed_tasks, staffed_opd_codes, unstaffed_tasks
 
+from app.services import portal_views
+from app.services.access import ON_BEHALF_ROLES
+from app.services.cases import start_case, start_form
+from app.services.counter import CHANNEL_KEY, CHANNELS
+
+from .formrender import parse_submission, render_form, upload_fields
 from .security import current_actor, now, roles_required
+from .uploads import read_uploads
 
 bp = Blueprint("staff", __name__, url_prefix="/staf")
+
+PORTAL_PROCESS = "permohonan_informasi"  # what the counter records (the portal's /permohonan/baru)
 
 WORKLIST_ROLES = ("diskominfo", "kepala_diskominfo", "opd", "atasan_ppid")
 CASE_ROLES = WORKLIST_ROLES + ("auditor",)
@@ -123,6 +134,7 @@ def case_file(registration_number: str):
     props = views.case_field_props(case.registration_number)
     opd_names = views.opd_names()
     return render_template("staff/case.html", case=case, props=props, opd_names=opd_names,
+                           on_behalf=bool(current_actor().roles & ON_BEHALF_ROLES), channels=CHANNELS,
                            event_labels=EVENT_LABELS, show=lambda field, value: show_value(props, field, value, opd_names),
                            label=lambda field: field_label(props, field),
                            new_changes=_new_changes,
@@ -164,3 +176,62 @@ def redispatch(registration_number: str):
     names = views.opd_names()
     flash(f"Kasus {done.registration_number} diteruskan ke {names.get(done.to_opd, done.to_opd)}.", "info")
     return redirect(url_for("staff.unstaffed"))
+
+
+# --------------------------------------------------------------------------- requests at the counter
+
+def _counter_form():
+    """The request form as the officer fills it in: the channel (set by the server for applicants) is asked
+    for, offering only the ways a request reaches the counter."""
+    form = start_form(PORTAL_PROCESS, now())
+    schema = copy.deepcopy(form.schema)
+    channel = (schema.get("properties") or {}).get(CHANNEL_KEY)
+    if channel is not None:
+        channel["oneOf"] = [c for c in channel.get("oneOf", []) if c.get("const") in CHANNELS]
+        channel["default"] = "loket"
+        channel.pop("description", None)
+    ui = {**form.ui_schema, CHANNEL_KEY: {"ui:widget": "radio"}}
+    return form, schema, ui
+
+
+def _render_counter(form, schema, ui, values, errors, token, status=200):
+    fields = render_form(schema, ui, values, errors)
+    return render_template("staff/counter_new.html", form=form, schema=schema, fields=fields, token=token,
+                           errors=errors), status
+
+
+@bp.route("/permohonan-baru", methods=["GET", "POST"])
+@roles_required(*ON_BEHALF_ROLES)
+def counter_request():
+    """A request brought to the counter, by phone or by letter, recorded by an officer (UU 14/2008 art. 22(3))."""
+    form, schema, ui = _counter_form()
+    if request.method == "GET":
+        return _render_counter(form, schema, ui, {}, None, secrets.token_urlsafe(18))
+    token = request.form.get("form_token", "")[:64] or secrets.token_urlsafe(18)
+    uploads, too_big = read_uploads(upload_fields(schema))
+    data = parse_submission(schema, request.form, set(uploads))
+    channel = str(data.get(CHANNEL_KEY) or "")
+    try:
+        if too_big:
+            raise ValidationFailed(too_big)
+        if channel not in CHANNELS:  # say so, and what else is missing as for a counter request
+            try:
+                portal_views.check_submission(schema, {**data, CHANNEL_KEY: "loket"}, uploads)
+            except ValidationFailed as exc:
+                raise ValidationFailed({**exc.errors, "kanal": ["Pilih cara permohonan diterima."]}) from None
+            raise ValidationFailed({"kanal": ["Pilih cara permohonan diterima."]})
+        portal_views.check_submission(schema, data, uploads)
+        ref = start_case(current_actor(), PORTAL_PROCESS, data, now(), uploads, submission_key=token,
+                         on_behalf=channel)
+    except ValidationFailed as exc:
+        errors = dict(exc.errors)
+        if "kanal" in errors:
+            errors[CHANNEL_KEY] = errors.pop("kanal")
+        for name in uploads:
+            errors.setdefault(name, ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain "
+                                     "yang belum benar)."])
+        return _render_counter(form, schema, ui, data, errors, token, 422)
+    flash(f"Permohonan dicatat dengan Nomor Pendaftaran {ref.registration_number}. Cetak tanda terima dan "
+          "serahkan kepada pemohon; pemohon dapat mengklaim permohonan ini di akunnya dengan nomor ini dan NIK.",
+          "success")
+    return redirect(url_for("staff.case_file", registration_number=ref.registration_number))

@@ -8,6 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.domain import roles
 from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.services import portal_views
+from app.services.counter import CHANNELS
 from app.services.tasks import GONE, claim_task, complete_task, unclaim_task
 
 from .formrender import parse_submission, render_form, upload_fields
@@ -45,7 +46,9 @@ def _render(page, values: dict, errors: dict | None, status: int = 200):
     answers = [(block, render_form(block.schema, block.ui_schema, block.values, readonly=True))
                for block in page.answers]
     return render_template("tasks/task.html", page=page, task=detail.row, fields=fields, errors=errors,
-                           request_html=request_html, answers=answers), status
+                           request_html=request_html, answers=answers, channels=CHANNELS,
+                           channel=request.form.get(CHANNEL_FIELD, ""),
+                           channel_error=(errors or {}).get("kanal")), status
 
 
 def _shown_for() -> str | None:
@@ -59,11 +62,15 @@ def _gone(message: str, registration_number: str | None, applicant: bool):
                            applicant=applicant), 409
 
 
+#: the hidden field that says the officer records the applicant's step on their behalf, and the channel chosen
+ON_BEHALF_FIELD, CHANNEL_FIELD = "_atas_nama", "_kanal"
+
+
 @bp.get("/tugas/<uuid:task_id>")
 @roles_required()
 def show(task_id):
     try:
-        page = portal_views.task_page(current_actor(), str(task_id))
+        page = portal_views.task_page(current_actor(), str(task_id), on_behalf=request.args.get("atas_nama") == "1")
     except Conflict as exc:
         return _away(exc.message)
     values = dict(page.detail.form_values)
@@ -77,8 +84,10 @@ def show(task_id):
 @roles_required()
 def complete(task_id):
     actor, task_id = current_actor(), str(task_id)
+    on_behalf = request.form.get(ON_BEHALF_FIELD) == "1"
+    channel = request.form.get(CHANNEL_FIELD, "") if on_behalf else None
     try:
-        page = portal_views.task_page(actor, task_id, _shown_for())
+        page = portal_views.task_page(actor, task_id, _shown_for(), on_behalf)
     except Conflict as exc:
         return _gone(exc.message, _shown_for(), _is_applicant_only())
     detail = page.detail
@@ -89,7 +98,7 @@ def complete(task_id):
         if too_big:
             raise ValidationFailed(too_big)
         portal_views.check_submission(detail.schema, _with_kept_files(detail, data), uploads)
-        done = complete_task(actor, task_id, _with_kept_files(detail, data), now(), uploads, reg)
+        done = complete_task(actor, task_id, _with_kept_files(detail, data), now(), uploads, reg, channel)
     except ValidationFailed as exc:
         errors = {**_other_problems(detail, data, uploads), **exc.errors} if too_big else dict(exc.errors)
         for name in uploads:
@@ -109,6 +118,8 @@ def complete(task_id):
               f"Status sekarang: {done.status}.", "success")
     if page.for_applicant:
         return redirect(url_for("portal.case", registration_number=done.registration_number))
+    if on_behalf:
+        return redirect(url_for("staff.case_file", registration_number=done.registration_number))
     return redirect(WORKLIST)
 
 
