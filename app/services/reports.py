@@ -20,7 +20,10 @@ the case data keys documented in `app.services.registers` and from the audit eve
 - objections received: cases with `nomor_keberatan`, counted by filing date (`tanggal_keberatan`);
   decided: those with `keputusan_keberatan`; by outcome: granted, refused, and not answered (the
   Atasan let 30 working days pass: `keberatan_tidak_ditanggapi`, no decision);
-- disputes: cases with `status_sengketa`, counted by the time that key was set;
+- disputes: cases with `status_sengketa`, counted by the time that key was set; by outcome (`hasil_sengketa`):
+  mediation (`mediasi`), adjudication (`ajudikasi`), ended otherwise (withdrawn `dicabut`, not accepted by the
+  Komisi `tidak_diterima`), and pending (no outcome yet); and how the Komisi's orders to give the information
+  (`perintah_komisi`) were carried out: on time, late (`putusan_komisi_terlambat`), or not yet;
 - complaints (Pengaduan Layanan): cases with `tanggal_pengaduan`, counted by that date.
 
 Every figure is counted in the period of its own date (a request of December whose objection
@@ -78,6 +81,13 @@ class ReportRow:
     objections_refused: int = 0
     objections_unanswered: int = 0
     disputes: int = 0
+    disputes_mediated: int = 0
+    disputes_adjudicated: int = 0
+    disputes_ended_otherwise: int = 0
+    disputes_pending: int = 0
+    orders_on_time: int = 0
+    orders_late: int = 0
+    orders_pending: int = 0
     complaints: int = 0
     unanswered_overdue: int = 0  # past the legal limit with no written notice yet
     days: list[int] = field(default_factory=list, repr=False)
@@ -151,6 +161,8 @@ class _Facts:
     dispute: date | None
     extended: bool = False
     objection_outcome: str | None = None  # dikabulkan, ditolak, tidak_ditanggapi
+    dispute_outcome: str | None = None  # mediasi, ajudikasi, dicabut, tidak_diterima; None: pending
+    order: str | None = None  # the Komisi ordered the information given: tepat_waktu, terlambat, belum
 
 
 def _facts() -> list[_Facts]:
@@ -179,8 +191,19 @@ def _facts() -> list[_Facts]:
             extended=bool(data.get("batas_perpanjangan") or data.get("alasan_perpanjangan")),
             objection_outcome=data.get("keputusan_keberatan") or (
                 "tidak_ditanggapi" if data.get("keberatan_tidak_ditanggapi") else None),
+            dispute_outcome=data.get("hasil_sengketa") or None,
+            order=_order(data),
         ))
     return out
+
+
+def _order(data: dict) -> str | None:
+    """How the Komisi's order to give the information was carried out (None: no such order)."""
+    if data.get("perintah_komisi") is not True:
+        return None
+    if data.get("putusan_komisi_dilaksanakan") is True:
+        return "terlambat" if data.get("putusan_komisi_terlambat") else "tepat_waktu"
+    return "belum"
 
 
 def _complaints() -> list[tuple[str, date | None]]:
@@ -230,6 +253,13 @@ def annual_report(year: int, facts: list[_Facts] | None = None) -> AnnualReport:
             row.objections_unanswered += fact.objection_outcome == "tidak_ditanggapi"
         for row in targets(fact.dispute, fact.opd):
             row.disputes += 1
+            row.disputes_mediated += fact.dispute_outcome == "mediasi"
+            row.disputes_adjudicated += fact.dispute_outcome == "ajudikasi"
+            row.disputes_ended_otherwise += fact.dispute_outcome in ("dicabut", "tidak_diterima")
+            row.disputes_pending += fact.dispute_outcome is None
+            row.orders_on_time += fact.order == "tepat_waktu"
+            row.orders_late += fact.order == "terlambat"
+            row.orders_pending += fact.order == "belum"
     for opd, day in _complaints():
         for row in targets(day, opd):
             row.complaints += 1
@@ -244,6 +274,8 @@ REPORT_COLUMNS = ("tahun", "semester", "opd", "permohonan", "diterima_seluruhnya
                   "pemberitahuan", "median_hari_kerja", "persentil_90_hari_kerja", "dalam_4_hari_kerja",
                   "dalam_10_hari_kerja", "dalam_batas_waktu", "keberatan_diterima", "keberatan_diputus",
                   "keberatan_dikabulkan", "keberatan_ditolak", "keberatan_tidak_ditanggapi", "sengketa",
+                  "sengketa_mediasi", "sengketa_ajudikasi", "sengketa_selesai_lain", "sengketa_berjalan",
+                  "putusan_komisi_tepat_waktu", "putusan_komisi_terlambat", "putusan_komisi_belum_dilaksanakan",
                   "pengaduan")
 
 
@@ -257,7 +289,8 @@ def report_csv(report: AnnualReport) -> str:
                          r.overdue, r.notices, _num(r.median_days), _num(r.p90_days), _pct(r.within_4),
                          _pct(r.within_10), _pct(r.within_limit), r.objections_received, r.objections_decided,
                          r.objections_granted, r.objections_refused, r.objections_unanswered, r.disputes,
-                         r.complaints))
+                         r.disputes_mediated, r.disputes_adjudicated, r.disputes_ended_otherwise, r.disputes_pending,
+                         r.orders_on_time, r.orders_late, r.orders_pending, r.complaints))
     return buffer.getvalue()
 
 
@@ -294,6 +327,9 @@ def public_statistics(year: int) -> dict:
         "keberatan_diterima": total.objections_received,
         "keberatan_diputus": total.objections_decided,
         "sengketa": total.disputes,
+        "sengketa_menurut_hasil": {"mediasi": total.disputes_mediated, "ajudikasi": total.disputes_adjudicated,
+                                   "dicabut_atau_tidak_diterima": total.disputes_ended_otherwise,
+                                   "berjalan": total.disputes_pending},
         "per_semester": {s: report.row(s).received for s in (1, 2)},
         "per_opd": dict(sorted(per_opd.items(), key=lambda kv: (-kv[1], kv[0]))),
         "per_bulan": dict(zip(BULAN, per_month)),

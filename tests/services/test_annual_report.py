@@ -16,8 +16,10 @@ kerja) counted by hand with the 2026 calendar: no day off from 2 to 13 February 
 | H | DISDIK | Mon 6 Jul | Mon 20 Jul | granted in full | 10 (7-10, 13-17, 20 Jul) |
 | I | DINKES | Mon 6 Jul | Tue 7 Jul | refused, art. 17 h | 1 |
 
-Objections: C filed Wed 18 Feb (reason a), rejected Wed 4 Mar, dispute filed Thu 5 Mar;
-G filed Tue 17 Mar (reason g), never decided (the Atasan's 30 working days pass in April: not answered);
+Objections: C filed Wed 18 Feb (reason a), rejected Wed 4 Mar, dispute filed Thu 5 Mar; the Komisi hears it on
+Mon 6 Apr and decides by adjudication that day (the information given within 5 working days), carried out Wed 8 Apr
+(on time); G filed Tue 17 Mar (reason g), never decided (the Atasan's 30 working days pass in April: not answered),
+then G goes to the Komisi without telling us: its summons is recorded on Mon 8 Jun (a dispute, pending);
 I filed Wed 8 Jul, granted Fri 10 Jul. B answered "no objection" (not an objection).
 One complaint (Pengaduan Layanan), received Mon 2 Feb and sent on to DISDIK.
 
@@ -33,6 +35,8 @@ from click.testing import CliRunner
 
 from app.cli import main as ppid
 from app.domain.statuses import art17_label, art35_label
+from app.bench.workload import KTP_PDF
+from app.services.attachments import Upload
 from app.services.registers import objection_register, request_register, to_csv, to_xlsx
 from app.services.reports import ALL, NO_OPD, annual_report, bar_chart_svg, chart_svg, public_statistics
 
@@ -99,6 +103,8 @@ def _build() -> dict[str, str]:
         d.move_to(wib(2026, 3, 5))
         d.do(reg["C"], "Activity_AjukanSengketa")
         d.move_to(wib(2026, 3, 6))  # F did not complete its request by 5 March: it lapses
+        d.do(reg["C"], "Activity_CatatProsesKomisi", tahap_komisi="jadwal", jenis_jadwal="ajudikasi",
+             tanggal_jadwal="2026-04-06", tempat_jadwal="Surabaya")
         d.move_to(wib(2026, 3, 9))  # G passed the 4-day target on 6 March
         d.move_to(wib(2026, 3, 17))  # G passed the 10-day limit on 16 March
         d.do(reg["G"], "Activity_AjukanKeberatan", alasan_keberatan=["g"], uraian_keberatan="Tidak dijawab")
@@ -106,6 +112,17 @@ def _build() -> dict[str, str]:
         d.do(reg["E"], "Activity_LengkapiJawabanPerpanjangan")
         d.move_to(wib(2026, 3, 26))
         d.do(reg["E"], "Activity_TerbitkanPemberitahuanAkhir", **{**REFUSAL, "dasar_penolakan": ["a"]})
+        d.move_to(wib(2026, 4, 6, 15))
+        d.do(reg["C"], "Activity_CatatProsesKomisi", tahap_komisi="hasil", jenis_hasil="ajudikasi",
+             nomor_putusan_komisi="9/KI-JTM/IV/2026", tanggal_putusan_komisi="2026-04-06",
+             amar_putusan_komisi="informasi_diberikan", batas_pelaksanaan_komisi=5,
+             uploads={"berkas_putusan_komisi": Upload("putusan.pdf", KTP_PDF)})
+        d.move_to(wib(2026, 4, 8))
+        d.do(reg["C"], "Activity_LaksanakanPutusanKomisi", tanggal_pelaksanaan_komisi="2026-04-08")
+        d.move_to(wib(2026, 6, 8))
+        assert "Activity_CatatPanggilanKomisi" in d.open_tasks(reg["G"])
+        d.do(reg["G"], "Activity_CatatPanggilanKomisi", panggilan_komisi="ya", nomor_register_ki="KI-JTM/40/VI/2026",
+             tanggal_panggilan_komisi="2026-06-05")
         d.move_to(wib(2026, 7, 6))
         for name, opd in (("H", "DISDIK"), ("I", "DINKES")):
             reg[name] = d.start(nama_lengkap=f"Pemohon {name}")
@@ -132,7 +149,9 @@ def _figures(row):
                 within_10=row.within_10, within_limit=row.within_limit, objections=row.objections_received,
                 decided=row.objections_decided, outcomes=(row.objections_granted, row.objections_refused,
                                                           row.objections_unanswered),
-                disputes=row.disputes, complaints=row.complaints)
+                disputes=row.disputes, complaints=row.complaints,
+                komisi=(row.disputes_mediated, row.disputes_adjudicated, row.disputes_ended_otherwise,
+                        row.disputes_pending, row.orders_on_time, row.orders_late, row.orders_pending))
 
 
 def test_annual_report_matches_the_hand_computed_figures(year_2026):
@@ -143,30 +162,32 @@ def test_annual_report_matches_the_hand_computed_figures(year_2026):
     assert _figures(report.row(1)) == dict(
         received=7, full=1, part=1, refused=2, grounds={"a": 1, "h": 1}, not_held=1, withdrawn=1, overdue=1,
         notices=5, median=5.0, p90=13, within_4=2 / 6, within_10=4 / 6, within_limit=5 / 6, objections=2, decided=1,
-        outcomes=(0, 1, 1), disputes=1, complaints=1)
+        outcomes=(0, 1, 1), disputes=2, complaints=1,
+        # disputes by outcome: C adjudicated, G pending; C's order carried out on time
+        komisi=(0, 1, 0, 1, 1, 0, 0))
     # Semester 1, DISDIK: A 2, B 5, E 13 -> median 5; p90 = ceil(2.7) = 3rd = 13; within 4: 1 of 3; within 10: 2 of 3.
     assert _figures(report.row(1, "DISDIK")) == dict(
         received=3, full=1, part=1, refused=1, grounds={"a": 1}, not_held=0, withdrawn=0, overdue=0,
         notices=3, median=5.0, p90=13, within_4=1 / 3, within_10=2 / 3, within_limit=3 / 3, objections=0, decided=0,
-        outcomes=(0, 0, 0), disputes=0, complaints=1)
+        outcomes=(0, 0, 0), disputes=0, complaints=1, komisi=(0, 0, 0, 0, 0, 0, 0))
     # Semester 1, DINKES: C 9, D 1 (G has no notice, and is overdue) -> [1, 9]: median 5.0; p90 = ceil(1.8) = 2nd = 9.
     assert _figures(report.row(1, "DINKES")) == dict(
         received=3, full=0, part=0, refused=1, grounds={"h": 1}, not_held=1, withdrawn=0, overdue=1,
         notices=2, median=5.0, p90=9, within_4=1 / 3, within_10=2 / 3, within_limit=2 / 3, objections=2, decided=1,
-        outcomes=(0, 1, 1), disputes=1, complaints=0)
+        outcomes=(0, 1, 1), disputes=2, complaints=0, komisi=(0, 1, 0, 1, 1, 0, 0))
     # F never reached an OPD.
     assert _figures(report.row(1, NO_OPD))["received"] == 1 and report.row(1, NO_OPD).withdrawn == 1
     # Semester 2: H 10, I 1 -> [1, 10]: median 5.5; p90 = 2nd = 10; within 4: 1 of 2; within 10: 2 of 2.
     assert _figures(report.row(2)) == dict(
         received=2, full=1, part=0, refused=1, grounds={"h": 1}, not_held=0, withdrawn=0, overdue=0,
         notices=2, median=5.5, p90=10, within_4=1 / 2, within_10=2 / 2, within_limit=2 / 2, objections=1, decided=1,
-        outcomes=(1, 0, 0), disputes=0, complaints=0)
+        outcomes=(1, 0, 0), disputes=0, complaints=0, komisi=(0, 0, 0, 0, 0, 0, 0))
     # The year: [1, 1, 2, 5, 9, 10, 13] -> median 5 (4th); p90 = ceil(6.3) = 7th = 13;
     # within 4: 1, 1, 2 (3 of 7); within 10: all but 13 (6 of 7).
     assert _figures(report.total) == dict(
         received=9, full=2, part=1, refused=3, grounds={"a": 1, "h": 2}, not_held=1, withdrawn=1, overdue=1,
         notices=7, median=5.0, p90=13, within_4=3 / 8, within_10=6 / 8, within_limit=7 / 8, objections=3, decided=2,
-        outcomes=(1, 1, 1), disputes=1, complaints=1)
+        outcomes=(1, 1, 1), disputes=2, complaints=1, komisi=(0, 1, 0, 1, 1, 0, 0))
     assert report.total is report.row(None, ALL)
     assert annual_report(2025).total.received == 0
 
@@ -178,8 +199,10 @@ def test_request_register(year_2026):
     rows = {r.nomor_pendaftaran: r for r in request_register()}
     assert len(rows) == 9
     c = rows[year_2026["C"]]
+    # C's dispute ended (adjudicated, order carried out): Selesai; G's is pending at the Komisi: never "Selesai"
     assert (c.tanggal_permohonan.isoformat(), c.nama_pemohon, c.opd, c.status) == (
-        "2026-02-02", "Pemohon C", "Dinas Kesehatan", "Sengketa di Komisi Informasi")  # pending, not "Selesai"
+        "2026-02-02", "Pemohon C", "Dinas Kesehatan", "Selesai")
+    assert rows[year_2026["G"]].status == "Sengketa di Komisi Informasi"
     assert c.alamat == "Jl. Raya Bangil 12, Pasuruan" and c.kontak == "081234567890 / siti@contoh.id"
     a = rows[year_2026["A"]]
     assert (a.cara_penyampaian, a.tanggal_penyampaian.isoformat()) == ("E-mail", "2026-03-20")
@@ -195,7 +218,8 @@ def test_request_register(year_2026):
     assert [r.nomor_pendaftaran for r in first_half] == [year_2026[k] for k in "ABE"]
 
     text = to_csv(list(rows.values()))
-    assert text.splitlines()[0].startswith("Nomor Pendaftaran,Tanggal Permohonan,Nama Pemohon")
+    assert text.splitlines()[0].startswith("Nomor Pendaftaran,Kanal,Tanggal Permohonan,Nama Pemohon")
+    assert {r.kanal for r in rows.values()} == {"Daring (situs/aplikasi)"}
     assert NIK not in text and "3514" not in text
 
 
@@ -237,7 +261,9 @@ def test_public_statistics_and_charts(year_2026, tmp_path):
     assert stats["permohonan"] == 9 and stats["per_semester"] == {1: 7, 2: 2}
     assert stats["per_opd"] == {"Dinas Kesehatan": 4, "Dinas Pendidikan": 4, "-": 1}
     assert stats["per_bulan"]["Februari"] == 4 and stats["per_bulan"]["Maret"] == 3 and stats["per_bulan"]["Juli"] == 2
-    assert stats["ditolak_menurut_pasal_17"] == {"a": 1, "h": 2} and stats["sengketa"] == 1
+    assert stats["ditolak_menurut_pasal_17"] == {"a": 1, "h": 2} and stats["sengketa"] == 2
+    assert stats["sengketa_menurut_hasil"] == {"mediasi": 0, "ajudikasi": 1, "dicabut_atau_tidak_diterima": 0,
+                                               "berjalan": 1}
     text = repr(stats)
     assert "Pemohon" not in text and "PPID-2026" not in text and "KEB-" not in text and NIK not in text
 
