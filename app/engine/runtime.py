@@ -12,7 +12,9 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -242,6 +244,28 @@ class Run:
         self.workflow.refresh_timers()
         self.advance()
         return [s for s in self.steps[before:] if s.is_timer]
+
+    def _waiting_for(self, name: str | None = None) -> list:
+        """The waiting tasks that catch a message (of this name)."""
+        return [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
+                if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
+                and (name is None or t.task_spec.event_definition.name == name)]
+
+    def waiting_messages(self) -> list[str]:
+        """Names of the messages the case waits for now (a message catch or boundary event, e.g. a withdrawal)."""
+        return sorted({t.task_spec.event_definition.name for t in self._waiting_for()})
+
+    def receive(self, name: str, payload: dict | None = None) -> None:
+        """Deliver a message the case waits for; its payload becomes data of the catching event; then advance."""
+        waiting = self._waiting_for(name)
+        if not waiting:
+            raise EngineError(f"the case is not waiting for the message {name!r}")
+        try:  # the catching event's own definition (the parser's class, with its correlations)
+            self.workflow.send_event(BpmnEvent(waiting[0].task_spec.event_definition, dict(payload or {})))
+            self._record_new_steps()
+            self.advance()
+        except (SpiffWorkflowException, SandboxError) as exc:
+            raise EngineError(f"the message {name!r} could not be received: {exc}") from exc
 
     def set_data(self, values: dict) -> None:
         """Change case data outside a task (e.g. the OPD of a case sent on elsewhere): every task

@@ -61,6 +61,7 @@ EVENT_LABELS = {
     "case_migrated": "Dipindah ke versi proses baru",
     "case_redispatched": "Diteruskan ke OPD lain",
     "case_claimed": "Diklaim pemohon ke akunnya",
+    "message_received": "Permohonan dicabut",
     "personal_data_erased": "Data pribadi dihapus",
 }
 

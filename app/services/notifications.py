@@ -35,6 +35,8 @@ TEMPLATE_LABELS = {
     "putusan_komisi_dilaksanakan": "Putusan Komisi Informasi dilaksanakan",
     "putusan_komisi_belum_dilaksanakan_staf": "Putusan Komisi Informasi belum dilaksanakan (petugas)",
     "sengketa_selesai": "Sengketa informasi selesai",
+    "permohonan_dicabut": "Permohonan dicabut",
+    "permohonan_dicabut_staf": "Permohonan dicabut (petugas)",
     "batas_waktu_terlewati": "Batas waktu terlewati",
     "batas_waktu_terlewati_staf": "Batas waktu terlewati (petugas)",
     "keberatan_tidak_ditanggapi_staf": "Keberatan belum diputus (petugas)",

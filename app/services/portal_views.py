@@ -19,6 +19,7 @@ from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.engine.definition import ProcessDefinition, UserTaskMeta
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
 
+from .withdrawal import may_withdraw
 from .access import may_see_personal_data, may_work
 from .attachments import (REFERENCE_PREFIX, Upload, case_attachments, check_upload, read_attachment,
                           withheld_from)
@@ -362,6 +363,7 @@ class CasePage:
     status_keberatan: str | None
     nomor_keberatan: str | None
     awaited: Awaited | None = None
+    may_withdraw: bool = False  # the applicant may still withdraw (before the written notice)
 
 
 def case_page(actor: Actor, registration_number: str) -> CasePage:
@@ -389,6 +391,7 @@ def case_page(actor: Actor, registration_number: str) -> CasePage:
         has_notice=bool(data.get("keputusan")), has_dispute=bool(data.get("status_sengketa")),
         status_keberatan=data.get("status_keberatan"), nomor_keberatan=data.get("nomor_keberatan"),
         awaited=_awaited(view, instance, deadlines),
+        may_withdraw=may_withdraw(actor, instance),
     )
 
 

@@ -23,7 +23,8 @@ what the replay produced (`actual`).
 
 A case sent on to another OPD (`case_redispatched`) sets the recorded OPD in the replayed data. A request recorded
 at the counter (`case_started` with `atas_nama_pemohon`) has no applicant account until `case_claimed`, whose actor
-is the applicant from then on.
+is the applicant from then on. A message the case received (`message_received`, e.g. a withdrawal) is delivered
+again with its payload.
 Claims (`task_claimed`, `task_unclaimed`) change nothing in the workflow; the replay only
 checks that the claimed task was open. A migration (`case_migrated`: `from_version` and
 `to_version` content hashes) is re-done on the replayed state with the same engine function
@@ -53,6 +54,7 @@ CLAIM_EVENTS = ("task_claimed", "task_unclaimed")
 MIGRATED = "case_migrated"
 REDISPATCHED = "case_redispatched"
 CLAIMED = "case_claimed"
+MESSAGE = "message_received"
 DUE_DATE_NOTE = "due dates differ (the working-day calendar in force now differs from the one used then?)"
 _engine = ReplayEngine()
 
@@ -186,7 +188,7 @@ class _CaseReplay:
             return True
         if kind == REDISPATCHED:
             return self.redispatch(event, payload)
-        if kind not in ("task_completed", "timer_fired", MIGRATED):
+        if kind not in ("task_completed", "timer_fired", MIGRATED, MESSAGE):
             if "state_hash" in payload:
                 self.mismatch(event.seq, f"event type {kind!r}", "an event the replay knows", "cannot be replayed")
                 self.run = None
@@ -197,6 +199,8 @@ class _CaseReplay:
         self.numbers = _recorded_numbers(payload)
         if kind == "task_completed":
             ok = self.complete(event, payload)
+        elif kind == MESSAGE:
+            ok = self.receive(event, payload)
         elif kind == MIGRATED:
             ok = self.migrate(event, payload)
         else:
@@ -267,6 +271,17 @@ class _CaseReplay:
         self.data["opd"] = opd
         self.compare_event(event.seq, payload)
         self.report.steps_checked += 1
+        return True
+
+    def receive(self, event: AuditEvent, payload: dict) -> bool:
+        """Re-deliver a message the case received (e.g. a withdrawal, `withdrawal.withdraw_request`)."""
+        submitted = dict(payload.get("submitted") or {})
+        try:
+            self.run.receive(str(payload.get("message") or ""), submitted)
+        except EngineError as exc:
+            self.mismatch(event.seq, "message received", payload.get("message"), str(exc))
+            return False
+        self.data.update(submitted)
         return True
 
     def allocate(self, kind: str) -> str:

@@ -121,15 +121,37 @@ def my_requests():
     return render_template("portal/list.html", rows=portal_views.my_case_rows(current_actor()))
 
 
+@bp.post("/permohonan/<registration_number>/cabut")
+@roles_required("pemohon")
+def withdraw(registration_number: str):
+    """The applicant withdraws the request before the written notice (recorded with its date and reason)."""
+    from app.domain.errors import Conflict
+    from app.services.withdrawal import withdraw_request
+
+    reason = request.form.get("alasan_pencabutan", "")[:1000]
+    try:
+        withdraw_request(current_actor(), registration_number, reason, now())
+    except ValidationFailed as exc:
+        return case(registration_number, withdraw_error=" ".join(exc.errors.get("alasan_pencabutan", [])),
+                    withdraw_reason=reason, status=422)
+    except Conflict as exc:  # a second tab, Back after the first withdrawal, or the notice came meanwhile
+        flash(exc.message, "error")
+        return redirect(url_for("portal.case", registration_number=registration_number))
+    flash(f"Permohonan {registration_number} telah dicabut.", "success")
+    return redirect(url_for("portal.case", registration_number=registration_number))
+
+
 @bp.get("/permohonan/<registration_number>")
 @roles_required()
-def case(registration_number: str):
+def case(registration_number: str, withdraw_error: str | None = None, withdraw_reason: str | None = None,
+         status: int = 200):
     page = portal_views.case_page(current_actor(), registration_number)
     request_html = render_form(page.request_schema, page.request_ui, page.case.data, readonly=True) \
         if page.request_schema else None
     steps = [(item, render_form(item.answer.schema, item.answer.ui_schema, item.answer.values, readonly=True)
               if item.answer else None) for item in page.timeline]
-    return render_template("portal/case.html", page=page, case=page.case, request_html=request_html, steps=steps)
+    return render_template("portal/case.html", page=page, case=page.case, request_html=request_html, steps=steps,
+                           withdraw_error=withdraw_error, withdraw_reason=withdraw_reason), status
 
 
 def _document(content: bytes, filename: str, mimetype: str, inline: bool) -> Response:

@@ -135,11 +135,17 @@ def case_file(registration_number: str):
     opd_names = views.opd_names()
     return render_template("staff/case.html", case=case, props=props, opd_names=opd_names,
                            on_behalf=bool(current_actor().roles & ON_BEHALF_ROLES), channels=CHANNELS,
+                           withdrawable=_withdrawable(case),
                            event_labels=EVENT_LABELS, show=lambda field, value: show_value(props, field, value, opd_names),
                            label=lambda field: field_label(props, field),
                            new_changes=_new_changes,
                            fired=fired_timers, timer_text=timer_text, role_label=role_label,
                            deadline_labels=DEADLINE_LABELS)
+
+
+def _withdrawable(case) -> bool:
+    """The case file offers to record a withdrawal while the request's notice is not out."""
+    return not case.finished and "rincian_informasi" in case.data and not case.data.get("pemberitahuan_terbit")
 
 
 def _new_changes(payload: dict) -> dict:
@@ -235,3 +241,22 @@ def counter_request():
           "serahkan kepada pemohon; pemohon dapat mengklaim permohonan ini di akunnya dengan nomor ini dan NIK.",
           "success")
     return redirect(url_for("staff.case_file", registration_number=ref.registration_number))
+
+
+@bp.post("/kasus/<registration_number>/cabut")
+@roles_required(*ON_BEHALF_ROLES)
+def withdraw_on_behalf(registration_number: str):
+    """An officer records a withdrawal the applicant brought to the counter, by phone or by letter."""
+    from app.domain.errors import Conflict
+    from app.services.withdrawal import withdraw_request
+
+    try:
+        withdraw_request(current_actor(), registration_number, request.form.get("alasan_pencabutan", "")[:1000],
+                         now(), on_behalf=request.form.get("kanal", ""))
+    except ValidationFailed as exc:
+        flash("Pencabutan belum dicatat: " + " ".join(m for ms in exc.errors.values() for m in ms), "error")
+    except Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"Pencabutan permohonan {registration_number} dicatat.", "success")
+    return redirect(url_for("staff.case_file", registration_number=registration_number))

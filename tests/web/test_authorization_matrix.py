@@ -123,6 +123,8 @@ POST_ROUTES = {
     "portal.new_request": ("/permohonan/baru", {"pemohon", "pemohon2"}),
     "portal.claim": ("/permohonan/klaim", {"pemohon", "pemohon2"}),
     "staff.counter_request": ("/staf/permohonan-baru", {"petugas"}),
+    "portal.withdraw": ("/permohonan/{A}/cabut", {"pemohon"}),
+    "staff.withdraw_on_behalf": ("/staf/kasus/{A}/cabut", {"petugas"}),
     "admin.user_new": ("/admin/pengguna/baru", {"admin"}),
     "admin.user_edit": ("/admin/pengguna/{user}", {"admin"}),
     "admin.user_reset_password": ("/admin/pengguna/{user}/sandi", {"admin"}),

@@ -106,3 +106,38 @@ def test_the_applicant_claims_the_counter_request(app, client):
         assert right.status_code == 302 and right.headers["Location"].endswith(f"/permohonan/{number}")
         assert number in client.get("/permohonan").get_data(as_text=True)
         assert client.get(f"/permohonan/{number}").status_code == 200
+
+
+def test_the_applicant_withdraws_from_the_case_page_and_a_second_tab_is_told(app, client):
+    from tests.support import Driver
+
+    with time_machine.travel(START, tick=False) as traveller:
+        drive = Driver(traveller)
+        number = drive.start()
+        db.session.remove()
+        sign_in(client, "pemohon")
+        page = client.get(f"/permohonan/{number}").get_data(as_text=True)
+        assert "Cabut permohonan" in page
+        empty = client.post(f"/permohonan/{number}/cabut", data={"alasan_pencabutan": ""})
+        assert empty.status_code == 422 and field_error(empty.get_data(as_text=True), "alasan_pencabutan")
+        done = client.post(f"/permohonan/{number}/cabut", data={"alasan_pencabutan": "Sudah tidak perlu"})
+        assert done.status_code == 302
+        after = client.get(f"/permohonan/{number}").get_data(as_text=True)
+        assert "Ditarik" in after and "Cabut Permohonan</button>" not in after
+        # the same form sent again from a tab left open: told, nothing changes
+        again = client.post(f"/permohonan/{number}/cabut", data={"alasan_pencabutan": "Sudah tidak perlu"},
+                            follow_redirects=True)
+        assert "tidak dapat dicabut lagi" in again.get_data(as_text=True)
+        assert latest_case().case_data["alasan_pencabutan"] == "Sudah tidak perlu"
+
+
+def test_an_officer_records_a_withdrawal_by_letter(app, client):
+    with time_machine.travel(START, tick=False):
+        sign_in(client, "petugas")
+        record_at_counter(client)
+        number = latest_case().registration_number
+        page = client.get(f"/staf/kasus/{number}").get_data(as_text=True)
+        assert "Catat pencabutan atas nama pemohon" in page
+        client.post(f"/staf/kasus/{number}/cabut", data={"kanal": "surat", "alasan_pencabutan": "Surat 3 Maret"})
+        assert latest_case().status == "Ditarik"
+        assert "Catat pencabutan atas nama pemohon" not in client.get(f"/staf/kasus/{number}").get_data(as_text=True)
