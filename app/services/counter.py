@@ -52,7 +52,7 @@ def _claim_key(actor: Actor) -> str:
 @use_case
 def claim_case(actor: Actor, registration_number: str, nik: str, now: datetime) -> str:
     """The applicant of a request recorded at the counter takes it into their account: the registration number
-    and the NIK on the receipt must both match a case that has no account yet. Failures are counted like
+    and the NIK (a legal entity: its deed number) must both match a case that has no account yet. Failures are counted like
     sign-ins (a NIK is not a password, but guessing must stay slow)."""
     if actor.user_id is None:
         raise Forbidden()
@@ -63,8 +63,10 @@ def claim_case(actor: Actor, registration_number: str, nik: str, now: datetime) 
         raise TooManyAttempts("Terlalu banyak percobaan klaim. Coba lagi dalam 15 menit.")
     number, nik = (registration_number or "").strip().upper(), "".join((nik or "").split())
     instance = db.session.scalar(sa.select(ProcessInstance).filter_by(registration_number=number)) if number else None
-    matches = (instance is not None and instance.applicant_id is None and bool(nik)
-               and str((instance.case_data or {}).get("nik") or "") == nik)
+    data = (instance.case_data or {}) if instance is not None else {}
+    # a person's NIK; a legal entity's deed number (its representative's NIK is not required)
+    known = {str(data.get(key) or "").replace(" ", "").upper() for key in ("nik", "nomor_akta")} - {""}
+    matches = instance is not None and instance.applicant_id is None and bool(nik) and nik.upper() in known
     db.session.add(LoginAttempt(key=key, at=now, success=matches))
     if not matches:
         db.session.commit()  # the failed attempt must count even though we raise

@@ -1,8 +1,8 @@
 """An applicant withdraws a request before the written notice (recorded, with its date and reason).
 
-The model says when a request can be withdrawn: a message boundary event named WITHDRAWAL on the steps before the
-notice (processes/permohonan_informasi.bpmn, "Permohonan dicabut"). The service delivers that message; the model
-records the status "Ditarik" and the date, mails the applicant and the officers, and ends the case.
+The model says when a request can be withdrawn: a message event waiting for the message WITHDRAWAL (the request
+process attaches one to its steps before the notice, "Permohonan dicabut"). The service delivers that message; the
+model records the status "Ditarik" and the date, mails the applicant and the officers, and ends the case.
 """
 from __future__ import annotations
 

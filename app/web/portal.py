@@ -103,7 +103,7 @@ def claim():
     from app.services.accounts import TooManyAttempts
     from app.services.counter import claim_case
 
-    values = {"nomor": request.form.get("nomor", "")[:40], "nik": request.form.get("nik", "")[:20]}
+    values = {"nomor": request.form.get("nomor", "")[:40], "nik": request.form.get("nik", "")[:100]}
     if request.method == "GET":
         return render_template("portal/claim.html", values=values, error=None)
     try:

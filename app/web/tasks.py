@@ -38,7 +38,7 @@ def _away(message: str, registration_number: str | None = None, applicant: bool 
     return redirect(WORKLIST)
 
 
-def _render(page, values: dict, errors: dict | None, status: int = 200):
+def _render(page, values: dict, errors: dict | None, status: int = 200, channel: str | None = None):
     detail = page.detail
     fields = render_form(detail.schema, detail.ui_schema, values, errors) if detail.schema else None
     request_html = render_form(page.request_schema, page.request_ui, page.request_values, readonly=True) \
@@ -47,7 +47,7 @@ def _render(page, values: dict, errors: dict | None, status: int = 200):
                for block in page.answers]
     return render_template("tasks/task.html", page=page, task=detail.row, fields=fields, errors=errors,
                            request_html=request_html, answers=answers, channels=CHANNELS,
-                           channel=request.form.get(CHANNEL_FIELD, ""),
+                           channel=channel or "",
                            channel_error=(errors or {}).get("kanal")), status
 
 
@@ -104,7 +104,7 @@ def complete(task_id):
         for name in uploads:
             errors.setdefault(name, ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain "
                                      "yang belum benar)."])
-        return _render(page, {**detail.case_data, **data}, errors, 422)
+        return _render(page, {**detail.case_data, **data}, errors, 422, channel)
     except Conflict as exc:
         if exc.message == GONE:
             return _gone(exc.message, reg, page.for_applicant)

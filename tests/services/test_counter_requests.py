@@ -98,10 +98,19 @@ def test_a_request_by_proxy_carries_the_power_of_attorney(drive):
     assert case(reg).case_data["lampiran_kuasa"].startswith("lampiran:")
 
 
-def test_a_legal_entity_gives_the_deed_and_its_representatives_nik(drive):
+def test_a_legal_entity_gives_its_deed_and_its_representatives_ktp_and_claims_with_the_deed_number(drive):
     with pytest.raises(ValidationFailed) as missing:
         counter_request(jenis_pemohon="badan_hukum", nik="")
-    assert {"nik", "nomor_akta", "lampiran_kuasa"} <= set(missing.value.errors)
+    assert set(missing.value.errors) == {"nomor_akta", "lampiran_kuasa"}
+    with pytest.raises(ValidationFailed) as no_ktp:
+        start_case(actor("petugas"), PROCESS, {**AT_COUNTER, "jenis_pemohon": "badan_hukum", "nik": "",
+                                                "nomor_akta": "AHU-0012345.AH.01.04"},
+                   now(), {"lampiran_kuasa": Upload("akta.pdf", KTP_PDF)}, on_behalf="surat")
+    assert set(no_ktp.value.errors) == {"lampiran_identitas"}  # the representative's KTP
+    reg = start_case(actor("petugas"), PROCESS, {**AT_COUNTER, "jenis_pemohon": "badan_hukum", "nik": "",
+                                                  "nomor_akta": "AHU-0012345.AH.01.04"},
+                     now(), {**KTP, "lampiran_kuasa": Upload("akta.pdf", KTP_PDF)}, on_behalf="surat").registration_number
+    assert claim_case(actor("pemohon"), reg, "AHU-0012345.AH.01.04", now()) == reg
 
 
 def test_the_applicants_later_steps_are_recorded_on_their_behalf_and_audited(drive):

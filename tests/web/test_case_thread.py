@@ -120,7 +120,7 @@ def test_a_legal_entity_must_upload_its_deed_which_is_kept_personal(app, client)
     from tests.web.test_portal import field_error, form_token, pdf_bytes, png_bytes, submit
 
     sign_in(client, "pemohon")
-    entity = {"jenis_pemohon": "badan_hukum", "nomor_akta": "AHU-0012345.AH.01.04"}  # with its representative's NIK
+    entity = {"jenis_pemohon": "badan_hukum", "nik": None, "nomor_akta": "AHU-0012345.AH.01.04"}
     refused = submit(client, form_token(client), (io.BytesIO(png_bytes()), "ktp.png"), **entity)
     assert refused.status_code == 422
     assert field_error(refused.get_data(as_text=True), "lampiran_kuasa") == "Wajib diisi."

@@ -271,7 +271,7 @@ def test_conditional_fields_marked_not_html_required():
     schema, ui = load("permohonan_informasi")
     tags = Tags(render_form(schema, ui, {}))
     assert json.loads(tags.one("div", **{"data-field": "nik"})["data-required-when"]) == {
-        "jenis_pemohon": ["perorangan", "kelompok", "badan_hukum"]}
+        "jenis_pemohon": ["perorangan", "kelompok"]}
     assert "required" not in tags.one("input", id="f-nik")
 
 
@@ -305,7 +305,7 @@ def test_errors_next_to_their_field_with_aria():
     summary = html.index('<div class="form-errors"')
     assert summary < html.index('data-field="jenis_pemohon"')
     assert "Permohonan belum dapat dikirim." in html[summary:html.index("</div>", summary)]
-    assert '<a href="#f-nik">NIK (badan hukum: NIK wakilnya)</a>: Format isian tidak sesuai.' in html
+    assert '<a href="#f-nik">NIK</a>: Format isian tidak sesuai.' in html
     assert 'class="form-errors"' not in render_form(schema, ui, {})
 
 
@@ -508,8 +508,9 @@ def test_conditions_script_shows_and_hides_fields(tmp_path):
     assert result == [
         "nik=hidden/disabled,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=hidden/disabled,"
         "nama_kuasa_permohonan=hidden/disabled",
-        # a legal entity: the deed and its representative's NIK
-        "nik=shown,nomor_akta=shown,cara_mendapatkan_salinan=hidden/disabled,nama_kuasa_permohonan=hidden/disabled",
+        # a legal entity: the deed (and its representative's KTP scan, always asked for)
+        "nik=hidden/disabled,nomor_akta=shown,cara_mendapatkan_salinan=hidden/disabled,"
+        "nama_kuasa_permohonan=hidden/disabled",
         "nik=shown,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=hidden/disabled,"
         "nama_kuasa_permohonan=hidden/disabled",
         "nik=shown,nomor_akta=hidden/disabled,cara_mendapatkan_salinan=shown,nama_kuasa_permohonan=hidden/disabled",
