@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
 import holidays
 from holidays.constants import GOVERNMENT, PUBLIC
 
-from app.domain.timeutil import end_of_day_wib, start_of_day_wib, wib_date
+from app.domain.timeutil import end_of_day_wib, start_of_day_wib, to_wib, wib_date
 
 COUNTRY = "ID"
 LANGUAGE = "id"
@@ -78,6 +78,9 @@ class WorkingCalendar:
     """
 
     cuti_bersama_is_working_day: bool = False
+    #: "Jam tutup layanan" (docs/LEGAL_CLOCK.md): a clock started on a working day at or after this WIB time starts
+    #: as if on the next working day. None (the default): the day of receipt counts, whatever the hour.
+    closing_time: time | None = None
     added: Mapping[date, str] = field(default_factory=dict, hash=False)
     removed: frozenset[date] = frozenset()
     _cache: dict[int, _YearHolidays] = field(
@@ -154,7 +157,7 @@ class WorkingCalendar:
             raise TypeError(f"n must be an int, got {n!r}")
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
-        day = wib_date(start)
+        day = self.receipt_day(start)
         if n == 0:
             if not self.is_working_day(day):
                 day = self.next_working_day(day)
@@ -162,6 +165,15 @@ class WorkingCalendar:
         for _ in range(n):
             day = self.next_working_day(day)
         return end_of_day_wib(day)
+
+    def receipt_day(self, start: date | datetime) -> date:
+        """The WIB day a clock started at `start` counts from: its own day, or with a closing time set, the next
+        working day for a start on a working day at or after closing time."""
+        day = wib_date(start)
+        if (self.closing_time is not None and isinstance(start, datetime) and self.is_working_day(day)
+                and to_wib(start).time() >= self.closing_time):
+            return self.next_working_day(day)
+        return day
 
     def previous_working_day(self, d: date) -> date:
         """The last working day strictly before ``d``."""

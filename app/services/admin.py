@@ -284,3 +284,20 @@ def remove_calendar_edit(actor: Actor, day_text: str) -> bool:
 def set_cuti_bersama(actor: Actor, working: bool) -> None:
     _require_admin(actor)
     calendar_service.set_cuti_bersama_working(working)
+
+
+def closing_time() -> str:
+    """The closing time as the admin page shows it ("16:00"), or "" when none is set."""
+    value = calendar_service.parse_closing_time(
+        db.session.scalar(sa.select(Setting.value).filter_by(key=calendar_service.CLOSING_TIME_KEY)))
+    return value.strftime("%H:%M") if value is not None else ""
+
+
+def set_closing_time(actor: Actor, text: str) -> None:
+    """"16:00" sets the closing time; empty removes it. Anything else is refused with a message."""
+    _require_admin(actor)
+    text = (text or "").strip()
+    value = calendar_service.parse_closing_time(text) if text else None
+    if text and value is None:
+        raise ValidationFailed({"jam_tutup": ["Isi jam dalam format JJ:MM, misalnya 16:00, atau kosongkan."]})
+    calendar_service.set_closing_time(value)

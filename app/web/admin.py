@@ -136,6 +136,7 @@ def _year_arg() -> int:
 def _calendar_page(year: int, errors: dict | None = None, values: dict | None = None, status: int = 200):
     return render_template("admin/calendar.html", year=year, edits=service.calendar_edits(),
                            days_off=current_calendar().days_off(year), cuti_working=service.cuti_bersama_working(),
+                           closing_time=service.closing_time(),
                            errors=errors or {}, values=values or {"kind": "libur"}), status
 
 
@@ -168,6 +169,19 @@ def calendar_cuti_bersama():
     working = request.form.get("mode") == "kerja"
     service.set_cuti_bersama(current_actor(), working)
     flash("Cuti bersama kini dihitung sebagai " + ("hari kerja." if working else "hari libur."), "info")
+    return redirect(url_for("admin.calendar", tahun=_year_arg()))
+
+
+@bp.post("/kalender/jam-tutup")
+def calendar_closing_time():
+    try:
+        service.set_closing_time(current_actor(), request.form.get("jam_tutup", "")[:5])
+    except ValidationFailed as exc:
+        return _calendar_page(_year_arg(), exc.errors, {"kind": "libur", "jam_tutup": request.form.get("jam_tutup")},
+                              422)
+    value = service.closing_time()
+    flash(f"Permohonan yang diterima pada hari kerja mulai pukul {value} WIB kini dihitung sejak hari kerja "
+          "berikutnya." if value else "Jam tutup layanan dihapus: hari penerimaan dihitung, pukul berapa pun.", "info")
     return redirect(url_for("admin.calendar", tahun=_year_arg()))
 
 

@@ -135,6 +135,7 @@ POST_ROUTES = {
     "admin.calendar_add": ("/admin/kalender", {"admin"}),
     "admin.calendar_remove": ("/admin/kalender/2026-03-04/hapus", {"admin"}),
     "admin.calendar_cuti_bersama": ("/admin/kalender/cuti-bersama", {"admin"}),
+    "admin.calendar_closing_time": ("/admin/kalender/jam-tutup", {"admin"}),
     "processes.import_version": ("/proses/impor", {"pemilik", "admin"}),
     "processes.migrate": ("/proses/{version}/banding/{version}/migrasi", {"pemilik", "admin"}),
     "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}),
