@@ -37,6 +37,18 @@ DATA_LABELS = {"nomor_pendaftaran": "Nomor Pendaftaran", "status": "Status", "ta
                "nomor_putusan_keberatan": "Nomor putusan keberatan", "nama_ppid": "Ditandatangani oleh",
                "jabatan_ppid": "Jabatan penanda tangan", "menunggu_penyerahan": "Informasi belum diserahkan",
                "opd_sebelumnya": "OPD yang mengembalikan",
+               "jadwal_komisi": "Jadwal di Komisi Informasi", "sengketa_berjalan": "Sengketa berjalan di Komisi",
+               "status_sengketa": "Status sengketa", "hasil_sengketa": "Hasil sengketa",
+               "perintah_komisi": "Komisi memerintahkan informasi diberikan",
+               "batas_putusan_komisi": "Batas pelaksanaan putusan Komisi",
+               "putusan_komisi_dilaksanakan": "Putusan Komisi dilaksanakan",
+               "putusan_komisi_terlambat": "Putusan Komisi melewati batas pelaksanaan",
+               "sidang_akan_datang": "Jadwal masih akan datang", "sengketa_atas_panggilan": "Sengketa atas panggilan Komisi",
+               "jangka_sengketa_lewat": "Jangka pengajuan sengketa oleh pemohon lewat",
+               "status_sebelum_sengketa": "Status sebelum sengketa",
+               "pengingat_jenis_jadwal": "Pengingat: jenis jadwal", "pengingat_tanggal_jadwal": "Pengingat: tanggal jadwal",
+               "pengingat_tempat_jadwal": "Pengingat: tempat", "tanggal_pencabutan": "Tanggal pencabutan",
+               "alasan_pencabutan": "Alasan pencabutan", "kanal_permohonan": "Permohonan diterima melalui",
                "nama_penandatangan_perpanjangan": "Penanda tangan surat perpanjangan",
                "jabatan_penandatangan_perpanjangan": "Jabatan penanda tangan surat perpanjangan"}
 #: a code (``diterima_seluruhnya``) that no form names: shown in words, never raw
@@ -73,8 +85,11 @@ def show_value(props: dict[str, dict], field: str, value, opd_names: dict[str, s
         except BuildError:
             return FILE_ATTACHED
         return Markup('<a href="{}">{} (unduh)</a>').format(href, FILE_ATTACHED)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, dict):  # a record a script built (e.g. one hearing of `jadwal_komisi`): its keys' labels
+        return Markup(" · ").join(Markup("{}: {}").format(field_label(props, k), show_value(props, k, v, opd_names))
+                                  for k, v in value.items())
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return Markup("<br>").join(show_value(props, field, v, opd_names) for v in value)
     shown = describe_value(props.get(field) or {}, value)
     return plain_words(shown) if isinstance(shown, str) else shown
 

@@ -81,7 +81,7 @@ def test_hearings_are_recorded_with_reminders_then_the_order_is_carried_out(driv
     record(drive, reg, tahap_komisi="jadwal", jenis_jadwal="ajudikasi", tanggal_jadwal="2026-06-29",
            tempat_jadwal="Daring")
     case = drive.case(reg)
-    assert [j["tanggal"] for j in case.case_data["jadwal_komisi"]] == ["2026-06-15", "2026-06-29"]
+    assert [j["tanggal_jadwal"] for j in case.case_data["jadwal_komisi"]] == ["2026-06-15", "2026-06-29"]
     assert case.status == "Sengketa di Komisi Informasi"
     assert drive.open_tasks(reg) == ["Activity_CatatProsesKomisi"]  # the task stays for the next record
     # each date has its reminder at the start of the 2nd working day before it (Thursday, WIB)
