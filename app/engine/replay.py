@@ -14,6 +14,7 @@ and states, data and internal data are compared.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -121,7 +122,7 @@ def canonical_state(state: str) -> dict[str, dict]:
             task = workflow["tasks"][current]
             data = _materialized(task, parent_data)
             out[path] = {"state": _state_name(task.get("state")), "data": data,
-                         "internal": _canonical_json(task.get("internal_data", {}))}
+                         "internal": _canonical_json(_without_task_ids(task.get("internal_data", {})))}
             sub = subprocesses.get(current)
             if sub is not None and sub.get("root") in sub.get("tasks", {}):
                 out[path + "{"] = {"data": _canonical_json(sub.get("data", {})), "completed": sub.get("completed")}
@@ -143,6 +144,19 @@ def canonical_state(state: str) -> dict[str, dict]:
     if root in dct.get("tasks", {}):
         walk(dct, root, dct["tasks"][root]["task_spec"])
     return out
+
+
+_TASK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _without_task_ids(value: Any) -> Any:
+    """Internal data with the task ids it names (a multi-instance task's merged instances) replaced by a mark:
+    ids differ from run to run, the number of instances does not."""
+    if isinstance(value, dict):
+        return {k: _without_task_ids(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_task_ids(v) for v in value]
+    return "(tugas)" if isinstance(value, str) and _TASK_ID.match(value) else value
 
 
 def _text(value: Any) -> str:

@@ -22,7 +22,7 @@ from .clock import put_specs_on_run_clock
 from .definition import ProcessDefinition
 from .sandbox import RestrictedEnvironment, SandboxError
 from .serialization import StateSerializer, specs_from_json
-from .types import EngineError, RunContext, Step, TaskView, TimerView
+from .types import OPD_ELEMENT, EngineError, RunContext, Step, TaskView, TimerView
 
 
 class _Loaded:
@@ -309,11 +309,16 @@ class Run:
             raise EngineError("this task is not open any more")
         return task
 
+    def _completed_tasks(self) -> list:
+        # not get_tasks(state=COMPLETED): SpiffWorkflow's state filter does not descend into a multi-instance
+        # subprocess that is still running, so the steps of its instances would go unrecorded
+        return [t for t in self.workflow.get_tasks() if t.state == TaskState.COMPLETED]
+
     def _completed_ids(self) -> set[UUID]:
-        return {t.id for t in self.workflow.get_tasks(state=TaskState.COMPLETED)}
+        return {t.id for t in self._completed_tasks()}
 
     def _record_new_steps(self) -> None:
-        done = self.workflow.get_tasks(state=TaskState.COMPLETED)
+        done = self._completed_tasks()
         new = sorted((t for t in done if t.id not in self._completed), key=lambda t: t.last_state_change)
         for task in new:
             self._completed.add(task.id)
@@ -353,6 +358,7 @@ class Run:
             exclude_completers_of=meta.exclude_completers_of if meta else (),
             due_at=min((t.due_at for t in timers), default=None),
             deadline_at=min(interrupting, default=None),
+            opd=str(task.data.get(OPD_ELEMENT)) if task.data.get(OPD_ELEMENT) else None,
         )
 
     def _timer_view(self, task) -> TimerView:

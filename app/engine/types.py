@@ -39,6 +39,13 @@ class TaskView:
     exclude_completers_of: tuple[str, ...]
     due_at: datetime | None
     deadline_at: datetime | None
+    #: the OPD this task is for when it is not the case's (one instance of a task given to several OPDs, whose data
+    #: names it in OPD_ELEMENT); None: the case's OPD
+    opd: str | None = None
+
+
+#: the data key that names the OPD of one instance of a task given to several OPDs (docs/PROCESS_CONVENTIONS.md)
+OPD_ELEMENT = "opd_penjawab"
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,11 @@ def resolve_schema(schema: dict, sources: dict[str, list[dict[str, str]]] | None
     resolved = copy.deepcopy(schema)
     sources = sources if sources is not None else option_sources()
     for prop in resolved.get("properties", {}).values():
-        source = prop.get("x-options") if isinstance(prop, dict) else None
-        if source:
-            prop["oneOf"] = sources.get(source) or [{"const": "", "title": "(belum ada pilihan)"}]
+        items = prop.get("items") if isinstance(prop, dict) else None
+        for target in (prop, items):  # a choice, or each choice of a list (several OPDs)
+            source = target.get("x-options") if isinstance(target, dict) else None
+            if source:
+                target["oneOf"] = sources.get(source) or [{"const": "", "title": "(belum ada pilihan)"}]
     return resolved
 
 

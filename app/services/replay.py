@@ -395,7 +395,7 @@ class _CaseReplay:
         """Keep worklist and timer rows as `steps.persist_run` does: a row keeps the due dates
         it was created with for as long as its task stays open."""
         ready = {t.task_id: t for t in self.run.ready_tasks()}
-        self.task_rows = {i: self.task_rows.get(i) or (t.spec_id, t.lane, _iso(t.due_at), _iso(t.deadline_at))
+        self.task_rows = {i: self.task_rows.get(i) or (t.spec_id, t.lane, _iso(t.due_at), _iso(t.deadline_at), t.opd)
                           for i, t in ready.items()}
         waiting = {t.task_id: t for t in self.run.waiting_timers() if t.due_at is not None}
         self.timer_rows = {i: self.timer_rows.get(i) or (t.spec_id, None, _iso(t.due_at))
@@ -403,8 +403,8 @@ class _CaseReplay:
 
     def replay_tasks(self) -> list[tuple]:
         opd = self.data.get("opd") or None
-        return [(spec, lane, opd, self.applicant_id, due, deadline)
-                for spec, lane, due, deadline in self.task_rows.values()]
+        return [(spec, lane, own_opd or opd, self.applicant_id, due, deadline)
+                for spec, lane, due, deadline, own_opd in self.task_rows.values()]
 
     def replay_timers(self) -> list[tuple]:
         return list(self.timer_rows.values())

@@ -85,13 +85,13 @@ def _sync_tasks(instance: ProcessInstance, run: Run, now: datetime) -> list[Huma
             db.session.delete(row)
         else:
             row.case_status = instance.status
-            row.opd_code = instance.opd_code
+            row.opd_code = ready[task_id].opd or instance.opd_code
             current.append(row)
     for task_id, view in ready.items():
         if task_id not in rows:
             current.append(HumanTask(
                 instance_id=instance.id, task_id=task_id, spec_id=view.spec_id, title=view.name, lane=view.lane,
-                opd_code=instance.opd_code, applicant_id=instance.applicant_id,
+                opd_code=view.opd or instance.opd_code, applicant_id=instance.applicant_id,
                 registration_number=instance.registration_number, applicant_name=instance.applicant_name,
                 process_id=instance.process_id, case_status=instance.status, received_at=instance.created_at,
                 created_at=now, due_at=view.due_at, deadline_at=view.deadline_at,
