@@ -17,7 +17,8 @@ the case data keys documented in `app.services.registers` and from the audit eve
   shares within 4 (the service card's target), within 10 working days, and within the legal limit
   (10, or 17 after an extension: an extended answer on day 14 is lawful) are taken over the notices
   given *and* the overdue requests still without one (they count as not within);
-- objections received: cases with `nomor_keberatan`, counted by filing date (`tanggal_keberatan`);
+- objections received: cases with `nomor_keberatan` (a request's objection, or an objection of its own for periodic
+  information not published, process `keberatan_informasi_berkala`), counted by filing date (`tanggal_keberatan`);
   decided: those with `keputusan_keberatan`; by outcome: granted, refused, and not answered (the
   Atasan let 30 working days pass: `keberatan_tidak_ditanggapi`, no decision);
 - disputes: cases with `status_sengketa`, counted by the time that key was set; by outcome (`hasil_sengketa`):
@@ -168,6 +169,21 @@ class _Facts:
 def _facts() -> list[_Facts]:
     calendar = current_calendar()
     out = []
+    # an objection of its own (art. 35(1)(b): periodic information not published) has no request before it: it
+    # counts among the objections and disputes only
+    for instance, data in _cases(OBJECTION_MARKER, None):
+        if REQUEST_MARKER in data:
+            continue
+        times = times_set(instance.id, tuple(k for k in ("status_sengketa", OBJECTION_MARKER) if k in data))
+        out.append(_Facts(
+            opd=instance.opd_code or NO_OPD, received=None, decision=None, grounds=(), days=None, withdrawn=False,
+            overdue=False, objection=wib_day(data.get("tanggal_keberatan")) or wib_day(times.get(OBJECTION_MARKER)),
+            objection_decided=bool(data.get("keputusan_keberatan")),
+            dispute=(wib_day(times.get("status_sengketa")) or wib_day(data.get("tanggal_pengajuan_sengketa")))
+            if data.get("status_sengketa") else None,
+            objection_outcome=data.get("keputusan_keberatan") or (
+                "tidak_ditanggapi" if data.get("keberatan_tidak_ditanggapi") else None),
+            dispute_outcome=data.get("hasil_sengketa") or None, order=_order(data)))
     for instance, data in _cases(REQUEST_MARKER, None):
         decision = data.get("keputusan") if data.get("keputusan") in DECISIONS else None
         receipt = data.get("tanggal_diterima")
