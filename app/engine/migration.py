@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
+from .clock import put_specs_on_run_clock
 from .definition import ProcessDefinition
 from .runtime import _helpers
 from .sandbox import RestrictedEnvironment
@@ -81,6 +82,7 @@ class _Specs:
     def __init__(self, definition: ProcessDefinition):
         self.definition = definition
         self.spec, self.subprocess_specs = specs_from_json(definition.spec_json)
+        put_specs_on_run_clock([self.spec, *self.subprocess_specs.values()])  # timers on the migration's time
         self.serializer = StateSerializer(self.spec, self.subprocess_specs)
 
     def all(self) -> dict[str, object]:
@@ -239,6 +241,9 @@ def _migrate(old_def: ProcessDefinition, new_def: ProcessDefinition, state: str,
         return None, [f"version belongs to process {new_def.process_id}, the case runs {old_def.process_id}"]
     workflow = old.serializer.loads(state)
     workflow.script_engine = PythonScriptEngine(environment=RestrictedEnvironment(_helpers(ctx)))
+    # timers judged on the migration's own time (clock.py), not the system clock: a replay of this migration,
+    # run months later, must not find a timer due that was not due when the case moved
+    workflow._ppid_clock = lambda: ctx.now
     if workflow.completed:
         return None, ["the case has finished"]
     top_diff, sub_diffs = diff_workflow(REGISTRY, workflow, new.spec, new.subprocess_specs)

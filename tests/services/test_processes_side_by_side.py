@@ -36,7 +36,8 @@ def both(app):
 
 def test_both_processes_are_deployed_from_the_folder(app):
     deployed = {v.process_id: v.name for v in db.session.scalars(db.select(ProcessVersion))}
-    assert deployed == {"permohonan_informasi": "Permohonan Informasi Publik", "pengaduan_layanan": "Pengaduan Layanan"}
+    assert deployed == {"permohonan_informasi": "Permohonan Informasi Publik", "pengaduan_layanan": "Pengaduan Layanan",
+                        "keberatan_informasi_berkala": "Keberatan Informasi Berkala"}
 
 
 def test_worklist_shows_tasks_of_both_processes(both):
