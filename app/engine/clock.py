@@ -70,12 +70,24 @@ _MIXINS = ((CycleTimerEventDefinition, _ClockCycle), (DurationTimerEventDefiniti
 _variants: dict[type, type] = {}
 
 
+def _serialize_as(variant: type, base: type) -> None:
+    """A clocked timer converts exactly like its SpiffWorkflow class (spec JSON, version diffs)."""
+    from .serialization import _FULL
+
+    registry = _FULL.registry
+    if base in registry.typenames:
+        registry.typenames[variant] = registry.typenames[base]
+
+
 def on_run_clock(definition) -> None:
     """Swap a timer event definition (also inside a multiple event) for its run-clock variant."""
     for base, mixin in _MIXINS:
         if isinstance(definition, base) and not isinstance(definition, mixin):
             cls = type(definition)
-            variant = _variants.setdefault(cls, type(f"Clocked{cls.__name__}", (mixin, cls), {}))
+            variant = _variants.get(cls)
+            if variant is None:
+                variant = _variants.setdefault(cls, type(f"Clocked{cls.__name__}", (mixin, cls), {}))
+                _serialize_as(variant, cls)
             definition.__class__ = variant
             break
     for inner in getattr(definition, "event_definitions", None) or ():
