@@ -63,6 +63,8 @@ def claim_case(actor: Actor, registration_number: str, nik: str, now: datetime) 
         raise TooManyAttempts("Terlalu banyak percobaan klaim. Coba lagi dalam 15 menit.")
     number, nik = (registration_number or "").strip().upper(), "".join((nik or "").split())
     instance = db.session.scalar(sa.select(ProcessInstance).filter_by(registration_number=number)) if number else None
+    if instance is not None and instance.applicant_id == actor.user_id:  # sent twice (Back, a second tab): done
+        return instance.registration_number
     data = (instance.case_data or {}) if instance is not None else {}
     # a person's NIK; a legal entity's deed number (its representative's NIK is not required)
     known = {str(data.get(key) or "").replace(" ", "").upper() for key in ("nik", "nomor_akta")} - {""}

@@ -104,6 +104,9 @@ def test_the_applicant_claims_the_counter_request(app, client):
         assert latest_case().applicant_id is None
         right = client.post("/permohonan/klaim", data={"nomor": number, "nik": REQUEST["nik"]})
         assert right.status_code == 302 and right.headers["Location"].endswith(f"/permohonan/{number}")
+        # Back and send again (or a second tab): the case is already in this account, nothing else happens
+        again = client.post("/permohonan/klaim", data={"nomor": number, "nik": REQUEST["nik"]})
+        assert again.status_code == 302 and again.headers["Location"].endswith(f"/permohonan/{number}")
         assert number in client.get("/permohonan").get_data(as_text=True)
         assert client.get(f"/permohonan/{number}").status_code == 200
 
