@@ -93,3 +93,27 @@ def test_a_counter_request_claimed_objected_on_paper_and_taken_to_the_komisi(ser
     applicant.shot("kasus-selesai-komisi")
     content = applicant.page.content()
     assert "Diputus Komisi Informasi" in content and "Selesai" in content
+
+
+def test_the_applicant_withdraws_on_a_phone_and_a_tab_left_open_is_told(server, browser):
+    from tests.browser.test_walk_through_pages import _new_request
+
+    shots = []
+    applicant = Person(browser, server, "pemohon", PHONE, shots, "cabut-")
+    number = _new_request(applicant)
+    other_tab = applicant.context.new_page()  # the same case open in a second tab
+    other_tab.goto(f"{server}/permohonan/{number}")
+    other_tab.click("summary:has-text('Cabut permohonan')")
+    applicant.go(f"/permohonan/{number}")
+    applicant.page.click("summary:has-text('Cabut permohonan')")
+    applicant.submit("Cabut Permohonan")  # no reason: told next to the field, nothing changes
+    assert "Wajib diisi." in applicant.page.content()
+    applicant.shot("cabut-tanpa-alasan")
+    applicant.page.fill("#f-alasan_pencabutan", "Data sudah saya peroleh dari BPS")
+    applicant.submit("Cabut Permohonan")
+    content = applicant.page.content()
+    assert "telah dicabut" in content and "Ditarik" in content and "Cabut Permohonan</button>" not in content
+    applicant.shot("cabut-selesai")
+    other_tab.fill("#f-alasan_pencabutan", "Dikirim dari tab lain")
+    other_tab.click("button[type=submit]:has-text('Cabut Permohonan')")
+    assert "tidak dapat dicabut lagi" in other_tab.content()
