@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 PEMOHON = "pemohon"
 DISKOMINFO = "diskominfo"
 KEPALA_DISKOMINFO = "kepala_diskominfo"
@@ -45,3 +47,7 @@ def role_label(role: str) -> str:
 def is_staff(role: str) -> bool:
     """True for any role other than the applicant."""
     return role in STAFF_ROLES
+
+
+#: what a role key (and so a lane name) looks like
+ROLE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")

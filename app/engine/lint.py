@@ -20,6 +20,8 @@ from lxml import etree
 from RestrictedPython import safe_builtins
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from app.domain.roles import ROLE_KEY
+
 from .normalize import LOOKS_ISO, TIMER_KINDS, candidate_group_lanes
 from .problems import Problem
 from .sandbox import _EXTRA_BUILTINS, HELPER_NAMES, RestrictedEnvironment, SandboxError, compile_expression, compile_script
@@ -115,9 +117,18 @@ class _Linter:
             name = (lane.get("name") or "").strip()
             if not name:
                 self.problem(lane, "lane has no name: a lane's name must be a role key")
+            elif name not in self.known_roles and not ROLE_KEY.match(name):
+                # a lane named in words (e.g. "Process Initiator"): say what a role key is, and offer one
+                key = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+                key = key if ROLE_KEY.match(key) else "peran_baru"
+                self.problem(lane, f"lane '{name}' is not a role key (2-60 lowercase letters, digits and _, starting "
+                                   f"with a letter): name the lane by a role, e.g. '{key}', and add that role "
+                                   f"(`ppid role add {key} \"{name}\"`), or use one of: "
+                                   f"{', '.join(sorted(self.known_roles))}")
             elif name not in self.known_roles:
                 self.problem(lane, f"lane '{name}' is not a known role; add the role first "
-                                   f"(`ppid role add {name} LABEL`) or use one of: {', '.join(sorted(self.known_roles))}")
+                                   f"(`ppid role add {name} \"<label>\"`) or use one of: "
+                                   f"{', '.join(sorted(self.known_roles))}")
             for ref in lane.iterfind("bpmn:flowNodeRef", NS):
                 listed.setdefault((ref.text or "").strip(), []).append(name)
         for node_id, names in listed.items():

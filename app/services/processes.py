@@ -114,7 +114,7 @@ def _role_warnings(definition: ProcessDefinition, stored_roles: frozenset[str]) 
     warnings = []
     for lane in sorted({m.lane for m in definition.user_tasks.values() if m.lane and m.lane != roles.PEMOHON}):
         if lane not in stored_roles:
-            warnings.append(f"role '{lane}' is not in the role table yet: add it (`ppid role add {lane} LABEL`) "
+            warnings.append(f"role '{lane}' is not in the role table yet: add it (`ppid role add {lane} \"<label>\"`) "
                             "before cases reach its lane")
         elif holders_of(lane) == 0:
             warnings.append(f"nobody holds role '{lane}' yet: tasks in that lane would wait until someone does")

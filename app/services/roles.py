@@ -5,7 +5,6 @@ role (like `opd`) additionally needs the case's OPD among the user's OPDs.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from app.domain import roles as builtin
@@ -15,7 +14,7 @@ from app.persistence.models import Role, User, db
 from .context import Actor
 from .transaction import use_case
 
-KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+KEY = builtin.ROLE_KEY
 #: who may change roles and processes (the CLI acts as the system)
 MANAGERS = frozenset({builtin.ADMIN, builtin.PROCESS_OWNER, "sistem"})
 

@@ -88,6 +88,12 @@ CASES = {
         [("Flow_Lengkap", "condition calls unknown function 'periksa_dokumen'")]),
     "unknown lane": (edit(('name="diskominfo"', 'name="bagian_rahasia"')), "lint",
                      [("Lane_Petugas", "lane 'bagian_rahasia' is not a known role")]),
+    # a lane named in words, as other tools' exports do: the message offers a key that the role command accepts
+    "lane named in words": (edit(('name="diskominfo"', 'name="Process Initiator"')), "lint",
+                            [("Lane_Petugas", "lane 'Process Initiator' is not a role key (2-60 lowercase letters, "
+                                              "digits and _, starting with a letter): name the lane by a role, e.g. "
+                                              "'process_initiator', and add that role (`ppid role add process_initiator "
+                                              "\"Process Initiator\"`)")]),
     "exclusive gateway without conditions or default": (
         edit((COND_LENGKAP, ""), (COND_TIDAK, "")), "parse",
         [("Flow_Lengkap", "Non-default exclusive outgoing sequence flow without condition")]),
