@@ -166,6 +166,21 @@ class _Facts:
     order: str | None = None  # the Komisi ordered the information given: tepat_waktu, terlambat, belum
 
 
+def _after_notice(data: dict, times: dict) -> dict:
+    """The objection and dispute facts of a case (a request's, or an objection of its own)."""
+    return dict(
+        objection=(wib_day(data.get("tanggal_keberatan")) or wib_day(times.get(OBJECTION_MARKER)))
+        if OBJECTION_MARKER in data else None,
+        objection_decided=bool(data.get("keputusan_keberatan")),
+        dispute=(wib_day(times.get("status_sengketa")) or wib_day(data.get("tanggal_pengajuan_sengketa")))
+        if data.get("status_sengketa") else None,
+        objection_outcome=data.get("keputusan_keberatan") or (
+            "tidak_ditanggapi" if data.get("keberatan_tidak_ditanggapi") else None),
+        dispute_outcome=data.get("hasil_sengketa") or None,
+        order=_order(data),
+    )
+
+
 def _facts() -> list[_Facts]:
     calendar = current_calendar()
     out = []
@@ -175,15 +190,8 @@ def _facts() -> list[_Facts]:
         if REQUEST_MARKER in data:
             continue
         times = times_set(instance.id, tuple(k for k in ("status_sengketa", OBJECTION_MARKER) if k in data))
-        out.append(_Facts(
-            opd=instance.opd_code or NO_OPD, received=None, decision=None, grounds=(), days=None, withdrawn=False,
-            overdue=False, objection=wib_day(data.get("tanggal_keberatan")) or wib_day(times.get(OBJECTION_MARKER)),
-            objection_decided=bool(data.get("keputusan_keberatan")),
-            dispute=(wib_day(times.get("status_sengketa")) or wib_day(data.get("tanggal_pengajuan_sengketa")))
-            if data.get("status_sengketa") else None,
-            objection_outcome=data.get("keputusan_keberatan") or (
-                "tidak_ditanggapi" if data.get("keberatan_tidak_ditanggapi") else None),
-            dispute_outcome=data.get("hasil_sengketa") or None, order=_order(data)))
+        out.append(_Facts(opd=instance.opd_code or NO_OPD, received=None, decision=None, grounds=(), days=None,
+                          withdrawn=False, overdue=False, **_after_notice(data, times)))
     for instance, data in _cases(REQUEST_MARKER, None):
         decision = data.get("keputusan") if data.get("keputusan") in DECISIONS else None
         receipt = data.get("tanggal_diterima")
@@ -193,22 +201,14 @@ def _facts() -> list[_Facts]:
         times = times_set(instance.id, keys) if keys else {}
         days = None
         if decision and "keputusan" in times:
-            start = wib_day(receipt) or wib_day(instance.created_at)
-            days = calendar.working_days_between(start, times["keputusan"])
+            days = calendar.working_days_between(received, times["keputusan"])
         out.append(_Facts(
             opd=instance.opd_code or NO_OPD, received=received, decision=decision,
             grounds=_grounds(data.get("dasar_penolakan")) if decision == REFUSED else (), days=days,
-            withdrawn=data.get("status") in (statuses.DITARIK, statuses.GUGUR), overdue=data.get("hasil") == OVERDUE_RESULT or data.get("melewati_batas_waktu") is True,
-            objection=(wib_day(data.get("tanggal_keberatan")) or wib_day(times.get(OBJECTION_MARKER)))
-            if OBJECTION_MARKER in data else None,
-            objection_decided=bool(data.get("keputusan_keberatan")),
-            dispute=(wib_day(times.get("status_sengketa")) or wib_day(data.get("tanggal_pengajuan_sengketa")))
-            if data.get("status_sengketa") else None,
+            withdrawn=data.get("status") in (statuses.DITARIK, statuses.GUGUR),
+            overdue=data.get("hasil") == OVERDUE_RESULT or data.get("melewati_batas_waktu") is True,
             extended=bool(data.get("batas_perpanjangan") or data.get("alasan_perpanjangan")),
-            objection_outcome=data.get("keputusan_keberatan") or (
-                "tidak_ditanggapi" if data.get("keberatan_tidak_ditanggapi") else None),
-            dispute_outcome=data.get("hasil_sengketa") or None,
-            order=_order(data),
+            **_after_notice(data, times),
         ))
     return out
 

@@ -206,6 +206,15 @@ def _render_counter(form, schema, ui, values, errors, token, status=200):
                            errors=errors), status
 
 
+def _also_other_problems(schema: dict, data: dict, uploads: dict, errors: dict) -> None:
+    """Raise `errors` together with every other problem of the form."""
+    try:
+        portal_views.check_submission(schema, data, uploads)
+    except ValidationFailed as exc:
+        errors = {**exc.errors, **errors}
+    raise ValidationFailed(errors)
+
+
 @bp.route("/permohonan-baru", methods=["GET", "POST"])
 @roles_required(*ON_BEHALF_ROLES)
 def counter_request():
@@ -221,11 +230,8 @@ def counter_request():
         if too_big:
             raise ValidationFailed(too_big)
         if channel not in CHANNELS:  # say so, and what else is missing as for a counter request
-            try:
-                portal_views.check_submission(schema, {**data, CHANNEL_KEY: "loket"}, uploads)
-            except ValidationFailed as exc:
-                raise ValidationFailed({**exc.errors, "kanal": ["Pilih cara permohonan diterima."]}) from None
-            raise ValidationFailed({"kanal": ["Pilih cara permohonan diterima."]})
+            _also_other_problems(schema, {**data, CHANNEL_KEY: "loket"}, uploads,
+                                 {"kanal": ["Pilih cara permohonan diterima."]})
         portal_views.check_submission(schema, data, uploads)
         ref = start_case(current_actor(), PORTAL_PROCESS, data, now(), uploads, submission_key=token,
                          on_behalf=channel)
