@@ -171,8 +171,21 @@ class _SharedDataEngine(PythonScriptEngine):
         return result
 
 
+class StepLimitExceeded(EngineError):
+    """More engine steps ran in one go than a process ever needs: a loop or a recursive call with no way out."""
+
+    def __init__(self, element_id: str | None, element_name: str | None, limit: int):
+        self.element_id, self.element_name, self.limit = element_id, element_name, limit
+        super().__init__(f"more than {limit} steps ran without waiting for a person or a timer (last: "
+                         f"{element_id or '?'}{f' {element_name!r}' if element_name else ''}): a loop or a call "
+                         "activity calling its own process has no way out")
+
+
 class Run:
     """One workflow opened inside one use case."""
+
+    #: engine steps one `advance` may run (our procedure needs a few dozen at most)
+    max_engine_steps = 2000
 
     def __init__(self, loaded: _Loaded, workflow: BpmnWorkflow, ctx: RunContext):
         self._loaded = loaded
@@ -188,10 +201,21 @@ class Run:
         return self._loaded.definition
 
     # -- actions -------------------------------------------------------------------------
+    def _count_step(self, task) -> None:
+        self._engine_steps += 1
+        if self._engine_steps > self.max_engine_steps:
+            raise StepLimitExceeded(task.task_spec.bpmn_id, task.task_spec.bpmn_name, self.max_engine_steps)
+
     def advance(self) -> None:
-        """Run engine steps (scripts, gateways, due timers) until people or timers are needed."""
+        """Run engine steps (scripts, gateways, due timers) until people or timers are needed.
+
+        At most `max_engine_steps` steps run without a person or a timer in between: a loop with no
+        way out, or a call activity that calls its own process, fails cleanly instead of holding the
+        request while memory grows.
+        """
+        self._engine_steps = 0
         try:
-            self.workflow.do_engine_steps()
+            self.workflow.do_engine_steps(will_complete_task=self._count_step)
             # do_engine_steps ends by marking the timers that are due READY without running them:
             # run them now, or they would be neither waiting (the timer table) nor open (the
             # worklist) and would never fire (e.g. a task completed after a deadline the timer
@@ -200,9 +224,11 @@ class Run:
                 pending = self._pending_engine_tasks()
                 if not pending:
                     break
-                self.workflow.do_engine_steps()
+                self.workflow.do_engine_steps(will_complete_task=self._count_step)
                 if self._pending_engine_tasks() == pending:
                     break
+        except StepLimitExceeded:
+            raise
         except (SpiffWorkflowException, SandboxError) as exc:
             raise EngineError(f"the process failed while running: {exc}") from exc
         self._record_new_steps()
