@@ -12,6 +12,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .model_check import model_problems, parser_problem, select_process
 from .normalize import candidate_group_lanes
 from .problems import ImportRefused, Problem
 
@@ -55,6 +56,14 @@ def parse_xml_safely(data: bytes) -> etree._Element:
     return parse(data)
 
 
+def _short_names(message: str) -> str:
+    """libxml2's '{namespace}name' written with the usual prefixes (bpmn:, bpmndi:, ...)."""
+    for prefix, uri in (*NS.items(), ("bpmndi", "http://www.omg.org/spec/BPMN/20100524/DI"),
+                        ("dc", "http://www.omg.org/spec/DD/20100524/DC"), ("di", "http://www.omg.org/spec/DD/20100524/DI")):
+        message = message.replace(f"{{{uri}}}", f"{prefix}:")
+    return message
+
+
 def xsd_problems(root: etree._Element) -> list[Problem]:
     """Every violation of the BPMN 2.0 XSD (with the spiffworkflow extension XSD), located."""
     VALIDATOR.preprocess(root)
@@ -74,10 +83,10 @@ def xsd_problems(root: etree._Element) -> list[Problem]:
         el = by_line.get(error.line)
         while el is not None and el.get("id") is None:
             el = el.getparent()
-        message = error.message
-        duplicate = re.search(r"'([^']+)' is not a valid value of the atomic type 'xs:ID'", message)
+        message = "tidak sesuai skema BPMN 2.0 (XSD): " + _short_names(error.message)
+        duplicate = re.search(r"'([^']+)' is not a valid value of the atomic type 'xs:ID'", error.message)
         if duplicate and seen.get(duplicate.group(1), 0) > 1:
-            message = f"id '{duplicate.group(1)}' is used by {seen[duplicate.group(1)]} elements: ids must be unique"
+            message = f"id '{duplicate.group(1)}' dipakai {seen[duplicate.group(1)]} elemen: id harus unik"
         problems.append(Problem("xsd", el.get("id") if el is not None else None,
                                 el.get("name") if el is not None else None, error.line, message))
     return problems
@@ -148,30 +157,25 @@ class ImportCheck:
     warnings: list[str]
 
 
+def _model_stage(root: etree._Element) -> None:
+    """Stage "model": the process to run, and what SpiffWorkflow would refuse vaguely, said plainly first."""
+    process, problems = select_process(root)
+    if process is not None:
+        problems = model_problems(root, process)
+    if problems:
+        raise ImportRefused("model", problems)
+
+
 def _parse_stage(root: etree._Element):
-    """Stage c: exactly one executable process that SpiffWorkflow can parse and build."""
-    processes = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)
-    if len(processes) != 1:
-        ids = ", ".join(p.get("id") for p in processes) or "none"
-        raise ImportRefused("parse", [Problem("parse", None, None, None,
-                                              f"expected exactly one executable process, found {len(processes)} ({ids})")])
-    process = processes[0]
+    """Stage c: the executable process (chosen by the model stage) that SpiffWorkflow can parse and build."""
+    process = select_process(root)[0]
     parser = SpiffBpmnParser()
     try:
         parser.add_bpmn_xml(root)
         spec = parser.get_spec(process.get("id"))
         subprocess_specs = parser.get_subprocess_specs(process.get("id"))
-    except ValidationException as exc:
-        line = exc.line_number or None
-        if not line and exc.id:
-            found = root.xpath("//*[@id=$id]", id=exc.id)
-            line = found[0].sourceline if found else None
-        raise ImportRefused("parse", [Problem("parse", exc.id or None, exc.name or None, line,
-                                              str(exc).split("\n")[0].strip())]) from None
-    except Exception as exc:  # SpiffWorkflow raises plain exceptions for unsupported models
-        raise ImportRefused("parse", [Problem("parse", process.get("id"), process.get("name"), process.sourceline,
-                                              f"SpiffWorkflow cannot build the process: {type(exc).__name__}: {exc}")]
-                            ) from None
+    except Exception as exc:  # noqa: BLE001 - ValidationException, or plain exceptions for unsupported models
+        raise ImportRefused("parse", [parser_problem(exc, root, process)]) from None
     return process, spec, subprocess_specs
 
 
@@ -193,8 +197,9 @@ def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles:
                  extra_forms: dict[str, bytes] | None = None) -> ImportCheck:
     """Run every import stage; ImportRefused names the first failing stage and all its problems.
 
-    Stages: xml (safe parsing), normalization of editor dialects, xsd, parse (SpiffWorkflow),
-    lint (the project's rules, app.engine.lint). `known_roles` defaults to the built-in roles.
+    Stages: xml (safe parsing), normalization of editor dialects, xsd, model (the process to run and
+    what SpiffWorkflow would refuse vaguely, app.engine.model_check), parse (SpiffWorkflow), lint
+    (the project's rules, app.engine.lint). `known_roles` defaults to the built-in roles.
     """
     from app.domain.roles import ROLES
 
@@ -205,13 +210,15 @@ def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles:
     root = parse_xml_safely(bpmn_xml)
     normalized = normalize(root)
     validate_xsd(root)
+    _model_stage(root)
     process, spec, subprocess_specs = _parse_stage(root)
     lanes = _assign_lanes(root, [spec, *subprocess_specs.values()])
     try:
         spec_json = spec_to_json(spec, subprocess_specs)
     except Exception as exc:  # noqa: BLE001 - a spec SpiffWorkflow cannot serialize cannot run here
         raise ImportRefused("parse", [Problem("parse", process.get("id"), process.get("name"), process.sourceline,
-                                              f"the process cannot be stored: {type(exc).__name__}: {exc}")]) from None
+                                              "proses ini tidak dapat disimpan oleh mesin proses "
+                                              f"({type(exc).__name__}: {exc})")]) from None
     result = lint(process, _combined_reader(read_form, extra_forms), ROLES if known_roles is None else known_roles,
                   lanes)
     if extra_forms:
@@ -243,9 +250,9 @@ def form_reader(forms_dir: Path) -> Callable[[str], dict]:
     def read(name: str) -> dict:
         path = (base / name).resolve()
         if path.parent != base:
-            raise ValueError("form names may not contain a path")
+            raise ValueError("nama formulir tidak boleh memuat folder")
         if not path.is_file():
-            raise ValueError("file not found in forms/")
+            raise ValueError("berkas tidak ada di folder forms/ dan tidak ikut diunggah")
         return json.loads(path.read_text(encoding="utf-8"))
 
     return read

@@ -45,27 +45,27 @@ CONTAINER_TAGS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 ALLOWED_BUILTINS = frozenset(n for n in (*safe_builtins, *_EXTRA_BUILTINS) if not n.startswith("_"))
 #: names a model may never use, with the reason given to the process owner
 FORBIDDEN = {
-    "open": "reading or writing files is not allowed",
-    "eval": "running code built at run time is not allowed",
-    "exec": "running code built at run time is not allowed",
-    "compile": "running code built at run time is not allowed",
-    "__import__": "imports are not allowed",
-    "getattr": "dynamic attribute access is not allowed",
-    "setattr": "dynamic attribute access is not allowed",
-    "delattr": "dynamic attribute access is not allowed",
-    "globals": "inspecting the interpreter is not allowed",
-    "locals": "inspecting the interpreter is not allowed",
-    "vars": "inspecting the interpreter is not allowed",
-    "dir": "inspecting the interpreter is not allowed",
-    "type": "inspecting the interpreter is not allowed",
-    "object": "inspecting the interpreter is not allowed",
-    "super": "inspecting the interpreter is not allowed",
-    "input": "reading the console is not allowed",
-    "breakpoint": "the debugger is not allowed",
-    "exit": "stopping the server is not allowed",
-    "quit": "stopping the server is not allowed",
-    "help": "not allowed",
-    "memoryview": "not allowed",
+    "open": "membaca atau menulis berkas tidak diizinkan",
+    "eval": "menjalankan kode yang disusun saat berjalan tidak diizinkan",
+    "exec": "menjalankan kode yang disusun saat berjalan tidak diizinkan",
+    "compile": "menjalankan kode yang disusun saat berjalan tidak diizinkan",
+    "__import__": "impor modul tidak diizinkan",
+    "getattr": "akses atribut dinamis tidak diizinkan",
+    "setattr": "akses atribut dinamis tidak diizinkan",
+    "delattr": "akses atribut dinamis tidak diizinkan",
+    "globals": "memeriksa isi interpreter tidak diizinkan",
+    "locals": "memeriksa isi interpreter tidak diizinkan",
+    "vars": "memeriksa isi interpreter tidak diizinkan",
+    "dir": "memeriksa isi interpreter tidak diizinkan",
+    "type": "memeriksa isi interpreter tidak diizinkan",
+    "object": "memeriksa isi interpreter tidak diizinkan",
+    "super": "memeriksa isi interpreter tidak diizinkan",
+    "input": "membaca konsol tidak diizinkan",
+    "breakpoint": "debugger tidak diizinkan",
+    "exit": "menghentikan server tidak diizinkan",
+    "quit": "menghentikan server tidak diizinkan",
+    "help": "tidak diizinkan",
+    "memoryview": "tidak diizinkan",
 }
 SAMPLE_NOW = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)  # a Monday, 09:00 WIB
 SAMPLE_DATE = "2026-01-05T02:00:00+00:00"
@@ -91,8 +91,9 @@ def _owner(el: etree._Element) -> etree._Element:
 
 class _Linter:
     def __init__(self, process: etree._Element, read_form: Callable[[str], dict], known_roles: Iterable[str],
-                 lanes: dict[str, str | None]):
+                 lanes: dict[str, str | None], stage: str = STAGE):
         self.process = process
+        self.stage = stage
         self.root = process.getroottree().getroot()
         self.read_form = read_form
         self.known_roles = frozenset(known_roles)
@@ -102,7 +103,7 @@ class _Linter:
     def problem(self, el: etree._Element | None, message: str) -> None:
         el = _owner(el) if el is not None else None
         self.result.problems.append(Problem(
-            STAGE, el.get("id") if el is not None else None, el.get("name") if el is not None else None,
+            self.stage, el.get("id") if el is not None else None, el.get("name") if el is not None else None,
             el.sourceline if el is not None else None, message))
 
     def find(self, path: str) -> list[etree._Element]:
@@ -116,18 +117,18 @@ class _Linter:
                 continue
             name = (lane.get("name") or "").strip()
             if not name:
-                self.problem(lane, "lane has no name: a lane's name must be a role key")
+                self.problem(lane, "jalur (lane) tidak bernama: nama jalur harus kunci sebuah peran")
             elif name not in self.known_roles and not ROLE_KEY.match(name):
                 # a lane named in words (e.g. "Process Initiator"): say what a role key is, and offer one
                 key = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
                 key = key if ROLE_KEY.match(key) else "peran_baru"
-                self.problem(lane, f"lane '{name}' is not a role key (2-60 lowercase letters, digits and _, starting "
-                                   f"with a letter): name the lane by a role, e.g. '{key}', and add that role "
-                                   f"(`ppid role add {key} \"{name}\"`), or use one of: "
+                self.problem(lane, f"jalur '{name}' bukan kunci peran (2-60 huruf kecil, angka dan _, diawali "
+                                   f"huruf): namai jalur dengan sebuah peran, mis. '{key}', lalu tambahkan peran itu "
+                                   f"(`ppid role add {key} \"{name}\"`), atau pakai salah satu dari: "
                                    f"{', '.join(sorted(self.known_roles))}")
             elif name not in self.known_roles:
-                self.problem(lane, f"lane '{name}' is not a known role; add the role first "
-                                   f"(`ppid role add {name} \"<label>\"`) or use one of: "
+                self.problem(lane, f"jalur '{name}' bukan peran yang dikenal; tambahkan perannya dulu "
+                                   f"(`ppid role add {name} \"<nama peran>\"`) atau pakai salah satu dari: "
                                    f"{', '.join(sorted(self.known_roles))}")
             for ref in lane.iterfind("bpmn:flowNodeRef", NS):
                 listed.setdefault((ref.text or "").strip(), []).append(name)
@@ -135,15 +136,16 @@ class _Linter:
             if len(names) > 1:
                 node = self.process.find(f".//*[@id='{node_id}']")
                 self.problem(node if node is not None else self.process,
-                             f"'{node_id}' is listed in {len(names)} lanes ({', '.join(names)}); list it in one")
+                             f"'{node_id}' tercantum di {len(names)} jalur ({', '.join(names)}); cantumkan di satu "
+                             "jalur saja")
         for task_id, group in candidate_group_lanes(self.root).items():
             task = self.process.find(f".//bpmn:userTask[@id='{task_id}']", NS)
             if task is None:
                 continue
             if "," in group or "${" in group:
-                self.problem(task, f"camunda:candidateGroups '{group}' must name exactly one role key")
+                self.problem(task, f"camunda:candidateGroups '{group}' harus menyebut tepat satu kunci peran")
             elif group not in self.known_roles:
-                self.problem(task, f"camunda:candidateGroups '{group}' is not a known role")
+                self.problem(task, f"camunda:candidateGroups '{group}' bukan peran yang dikenal")
 
     # -- user tasks and forms --------------------------------------------------------------
     def _properties(self, el: etree._Element) -> dict[str, str]:
@@ -153,30 +155,31 @@ class _Linter:
     def _form(self, task: etree._Element, name: str, ui: bool) -> None:
         if name in self.result.forms:
             return
-        what = "ui schema" if ui else "form"
+        what = "tampilan formulir" if ui else "formulir"
         if not _FORM_NAME.match(name):
-            self.problem(task, f"{what} '{name}': a form is named by a plain file name ending in .json")
+            self.problem(task, f"{what} '{name}': formulir disebut dengan nama berkas biasa yang berakhiran .json")
             return
         try:
             form = self.read_form(name)
         except json.JSONDecodeError as exc:
-            self.problem(task, f"{what} '{name}' is not valid JSON: {exc.msg} (line {exc.lineno})")
+            self.problem(task, f"{what} '{name}' bukan JSON yang sah: {exc.msg} (baris {exc.lineno})")
             return
         except (OSError, ValueError) as exc:
             self.problem(task, f"{what} '{name}': {exc}")
             return
         if not isinstance(form, dict):
-            self.problem(task, f"{what} '{name}' must be a JSON object")
+            self.problem(task, f"{what} '{name}' harus berupa objek JSON")
             return
         if not ui:
             try:
                 Draft202012Validator.check_schema(form)
             except SchemaError as exc:
-                where = "/".join(str(p) for p in exc.path) or "(top)"
-                self.problem(task, f"form '{name}' is not a valid JSON Schema (Draft 2020-12) at {where}: {exc.message}")
+                where = "/".join(str(p) for p in exc.path) or "(akar)"
+                self.problem(task, f"formulir '{name}' bukan JSON Schema (Draft 2020-12) yang sah di {where}: "
+                                   f"{exc.message}")
                 return
             if form.get("type", "object") != "object":
-                self.problem(task, f"form '{name}' must describe an object (\"type\": \"object\")")
+                self.problem(task, f"formulir '{name}' harus menggambarkan objek (\"type\": \"object\")")
                 return
         self.result.forms[name] = form
 
@@ -186,17 +189,18 @@ class _Linter:
             props = self._properties(task)
             form = props.get("formJsonSchemaFilename") or task.get(f"{{{NS['camunda']}}}formKey")
             if not self.lanes.get(task.get("id")):
-                self.problem(task, "user task is in no lane, so nobody could work it: draw it in a lane named by a role")
+                self.problem(task, "tugas pengguna tidak berada di jalur (lane) mana pun, sehingga tidak ada yang dapat "
+                                   "mengerjakannya: gambar di dalam jalur yang dinamai dengan sebuah peran")
             if not form:
-                self.problem(task, "user task has no form (spiffworkflow property formJsonSchemaFilename or "
-                                   "camunda:formKey)")
+                self.problem(task, "tugas pengguna tidak menyebut formulir (properti spiffworkflow "
+                                   "formJsonSchemaFilename atau camunda:formKey)")
             else:
                 self._form(task, form, ui=False)
             if props.get("formUiSchemaFilename"):
                 self._form(task, props["formUiSchemaFilename"], ui=True)
             for ref in (x.strip() for x in props.get("excludeCompletersOf", "").split(",") if x.strip()):
                 if ref not in task_ids:
-                    self.problem(task, f"excludeCompletersOf names '{ref}', which is not a user task of this process")
+                    self.problem(task, f"excludeCompletersOf menyebut '{ref}', yang bukan tugas pengguna proses ini")
 
     # -- code: scripts, conditions, timers -------------------------------------------------
     def code_messages(self, source: str, mode: str, what: str) -> tuple[list[str], set[str]]:
@@ -204,7 +208,7 @@ class _Linter:
         try:
             tree = ast.parse(source, mode=mode)
         except SyntaxError as exc:
-            return [f"{what} does not compile: {exc.msg} (line {exc.lineno} of the {what})"], set()
+            return [f"{what} tidak dapat dikompilasi: {exc.msg} (baris {exc.lineno} dari {what})"], set()
         defined = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         defined |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
         defined |= {a.arg for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.Lambda))
@@ -213,26 +217,26 @@ class _Linter:
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 module = node.module if isinstance(node, ast.ImportFrom) else ", ".join(a.name for a in node.names)
-                messages.append(f"{what} imports {module}: imports are not allowed")
+                messages.append(f"{what} mengimpor {module}: impor modul tidak diizinkan")
             elif isinstance(node, ast.Name) and node.id in FORBIDDEN:
-                messages.append(f"{what} uses {node.id}(): {FORBIDDEN[node.id]}")
+                messages.append(f"{what} memakai {node.id}(): {FORBIDDEN[node.id]}")
             elif isinstance(node, ast.Attribute) and node.attr.startswith("__"):
-                messages.append(f"{what} reads the dunder attribute '.{node.attr}': attributes with double "
-                                "underscores are not allowed")
+                messages.append(f"{what} membaca atribut dunder '.{node.attr}': atribut dengan garis bawah ganda "
+                                "tidak diizinkan")
             elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-                messages.append(f"{what} reads the private attribute '.{node.attr}': not allowed")
+                messages.append(f"{what} membaca atribut privat '.{node.attr}': tidak diizinkan")
             elif isinstance(node, ast.Name) and node.id.startswith("_"):
-                messages.append(f"{what} uses the name '{node.id}': names starting with '_' are not allowed")
+                messages.append(f"{what} memakai nama '{node.id}': nama yang diawali '_' tidak diizinkan")
             elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                   and node.func.id not in FORBIDDEN and node.func.id not in HELPER_NAMES
                   and node.func.id not in ALLOWED_BUILTINS and node.func.id not in defined):
-                messages.append(f"{what} calls unknown function '{node.func.id}': only the helpers "
-                                f"({', '.join(HELPER_NAMES)}) and safe builtins may be called")
+                messages.append(f"{what} memanggil fungsi yang tidak dikenal '{node.func.id}': hanya fungsi bantu "
+                                f"({', '.join(HELPER_NAMES)}) dan fungsi bawaan yang aman yang boleh dipanggil")
         if not messages:
             try:
                 compile_expression(source) if mode == "eval" else compile_script(source)
             except SandboxError as exc:
-                messages.append(f"{what} is refused by the sandbox: {exc}")
+                messages.append(f"{what} ditolak oleh sandbox: {exc}")
         reads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         free = reads - defined - set(HELPER_NAMES) - ALLOWED_BUILTINS - set(FORBIDDEN)
         return list(dict.fromkeys(messages)), free
@@ -241,9 +245,9 @@ class _Linter:
         for task in self.find(".//bpmn:scriptTask"):
             script = task.find("bpmn:script", NS)
             if script is None or not (script.text or "").strip():
-                self.problem(task, "script task has no script")
+                self.problem(task, "tugas skrip tidak berisi skrip")
                 continue
-            for message in self.code_messages(script.text, "exec", "script")[0]:
+            for message in self.code_messages(script.text, "exec", "skrip")[0]:
                 self.problem(task, message)
         for tag in ("preScript", "postScript"):
             for node in self.process.iterfind(f".//spiffworkflow:{tag}", NS):
@@ -257,9 +261,9 @@ class _Linter:
             if cond is None:
                 continue
             if not (cond.text or "").strip():
-                self.problem(flow, "condition is empty")
+                self.problem(flow, "syarat (condition) kosong")
                 continue
-            for message in self.code_messages(cond.text.strip(), "eval", "condition")[0]:
+            for message in self.code_messages(cond.text.strip(), "eval", "syarat")[0]:
                 self.problem(flow, message)
 
     def check_timers(self) -> None:
@@ -273,20 +277,16 @@ class _Linter:
         for definition in self.find(".//bpmn:timerEventDefinition"):
             kinds = [el for el in definition if _local(el) in TIMER_KINDS]
             event = definition.getparent()
-            if len(kinds) != 1:
-                self.problem(event, "a timer needs exactly one of timeDate, timeDuration, timeCycle")
+            if self.timer_shape(definition):
                 continue
             node = kinds[0]
             kind, text = _local(node), (node.text or "").strip()
-            if not text:
-                self.problem(event, f"timer {kind} is empty")
-                continue
             messages, free = self.code_messages(text, "eval", f"timer {kind}")
             if messages:
                 self.problem(event, f"'{text}': " + "; ".join(messages))
                 continue
             if isinstance(ast.parse(text, mode="eval").body, ast.Name) and LOOKS_ISO.match(text):
-                self.problem(event, f"timer {kind} '{text}' is not a valid ISO 8601 text")
+                self.problem(event, f"timer {kind} '{text}' bukan teks ISO 8601 yang sah")
                 continue
             message = None
             # data names are sampled as dates (tanggal_diterima); failing that, as a number of days
@@ -294,7 +294,7 @@ class _Linter:
                 try:
                     value = env.evaluate(text, {name: sample for name in free})
                 except Exception as exc:  # noqa: BLE001 - any failure of the model's expression is reported
-                    message = message or f"fails on sample data: {type(exc).__name__}: {exc}"
+                    message = message or f"gagal dihitung dengan data contoh ({type(exc).__name__}: {exc})"
                     continue
                 found = _timer_value_problem(kind, value)
                 if found is None:
@@ -306,6 +306,24 @@ class _Linter:
             if message:
                 self.problem(event, f"timer {kind} '{text}' {message}")
 
+    def timer_shape(self, definition: etree._Element) -> bool:
+        """Report a timer with no or several time kinds, or an empty one (True when reported)."""
+        kinds = [el for el in definition if _local(el) in TIMER_KINDS]
+        event = definition.getparent()
+        if len(kinds) != 1:
+            self.problem(event, "timer ini perlu tepat satu dari timeDate (tanggal), timeDuration (lama) atau "
+                                f"timeCycle (berulang); ditemukan {len(kinds)}: isi jenis dan waktunya di editor")
+            return True
+        if not (kinds[0].text or "").strip():
+            self.problem(event, f"timer {_local(kinds[0])} kosong: isi waktunya, mis. "
+                                "hari_kerja(5, sejak=tanggal_diterima) atau \"P5D\"")
+            return True
+        return False
+
+    def check_timer_shapes(self) -> None:
+        for definition in self.find(".//bpmn:timerEventDefinition"):
+            self.timer_shape(definition)
+
     # -- structure -------------------------------------------------------------------------
     def check_gateways(self) -> None:
         flows = self.find(".//bpmn:sequenceFlow")
@@ -313,16 +331,16 @@ class _Linter:
             outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
             default = gateway.get("default")
             if default and default not in {f.get("id") for f in outgoing}:
-                self.problem(gateway, f"default flow '{default}' is not an outgoing flow of this gateway")
+                self.problem(gateway, f"alur bawaan (default) '{default}' bukan alur keluar gerbang ini")
             if len(outgoing) < 2:
                 continue
             bare = [f.get("id") for f in outgoing if f.get("id") != default
                     and not (f.findtext("bpmn:conditionExpression", "", NS) or "").strip()]
             if bare:
-                kind = "exclusive" if _local(gateway) == "exclusiveGateway" else "inclusive"
-                self.problem(gateway, f"{kind} gateway with {len(outgoing)} outgoing flows: {', '.join(bare)} "
-                                      "have no condition and are not the default flow; give each a condition or "
-                                      "mark one as default")
+                kind = "eksklusif" if _local(gateway) == "exclusiveGateway" else "inklusif"
+                self.problem(gateway, f"gerbang {kind} dengan {len(outgoing)} alur keluar: {', '.join(bare)} "
+                                      "tidak bersyarat dan bukan alur bawaan (default); beri setiap alur syarat "
+                                      "atau tandai satu sebagai alur bawaan")
 
     def check_reachable(self) -> None:
         containers = [self.process, *(el for el in self.process.iter() if _local(el) in CONTAINER_TAGS)]
@@ -357,8 +375,9 @@ class _Linter:
                     todo += [c.get("id") for c in links.get(link.get("name") or "", [])]
             for node_id, node in nodes.items():
                 if node_id not in seen:
-                    where = "" if container is self.process else f" inside {container.get('id')}"
-                    self.problem(node, f"cannot be reached from a start event{where}: no sequence flow leads to it")
+                    where = "" if container is self.process else f" di dalam {container.get('id')}"
+                    self.problem(node, f"tidak dapat dicapai dari peristiwa awal{where}: tidak ada alur yang "
+                                       "menuju ke sini")
 
     def check_diagram(self) -> None:
         shapes = {s.get("bpmnElement") for s in self.root.iterfind(".//bpmndi:BPMNShape", NS)}
@@ -367,8 +386,9 @@ class _Linter:
                    and el.get("id") not in shapes]
         missing += [f.get("id") for f in self.find(".//bpmn:sequenceFlow") if f.get("id") not in edges]
         if missing:
-            shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
-            self.result.warnings.append(f"no diagram (DI) for {shown}: the picture of the process will miss them")
+            shown = ", ".join(missing[:8]) + (f" dan {len(missing) - 8} lagi" if len(missing) > 8 else "")
+            self.result.warnings.append(f"tidak ada gambar (DI) untuk {shown}: gambar proses tidak akan "
+                                        "menampilkannya")
 
     def run(self) -> LintResult:
         for check in (self.check_lanes, self.check_user_tasks, self.check_timers, self.check_conditions,
@@ -380,20 +400,30 @@ class _Linter:
 def _timer_value_problem(kind: str, value) -> str | None:
     """Why an evaluated timer value is not what SpiffWorkflow's parser for that kind needs (None: fine)."""
     if not isinstance(value, str):
-        return f"gives {value!r} ({type(value).__name__}), not an ISO 8601 text"
+        return f"menghasilkan {value!r} ({type(value).__name__}), bukan teks ISO 8601"
     try:
         if kind == "timeDate":
             parsed = TimerEventDefinition.parse_time_or_duration(value)
             if not isinstance(parsed, datetime):
-                return f"gives the duration '{value}', but a timeDate needs a date-time (use timeDuration)"
+                return (f"menghasilkan lama waktu '{value}', padahal timeDate perlu tanggal dan jam "
+                        "(pakai timeDuration)")
         elif kind == "timeDuration":
             TimerEventDefinition.get_timedelta_from_start(TimerEventDefinition.parse_iso_duration(value), SAMPLE_NOW)
         else:
             TimerEventDefinition.parse_iso_recurring_interval(value)
     except Exception:  # noqa: BLE001 - SpiffWorkflow's parsers raise plain exceptions
-        wanted = {"timeDate": "date-time", "timeDuration": "duration", "timeCycle": "cycle (R3/PT1H)"}[kind]
-        return f"gives '{value}', which is not a valid ISO 8601 {wanted}"
+        wanted = {"timeDate": "tanggal dan jam", "timeDuration": "lama waktu", "timeCycle": "perulangan (R3/PT1H)"}[kind]
+        return f"menghasilkan '{value}', yang bukan {wanted} ISO 8601 yang sah"
     return None
+
+
+def preparse_problems(process: etree._Element, stage: str) -> list[Problem]:
+    """The rules SpiffWorkflow's parser would report vaguely (timers without a time, gateways without
+    conditions), run on the XML before it (the import's "model" stage)."""
+    linter = _Linter(process, lambda name: {}, (), {}, stage=stage)
+    linter.check_timer_shapes()
+    linter.check_gateways()
+    return linter.result.problems
 
 
 def lint(process: etree._Element, read_form: Callable[[str], dict], known_roles: Iterable[str],

@@ -8,8 +8,10 @@ as a line of text so the process owner sees exactly what was changed in their fi
   the engine evaluates timer texts as expressions, so they are quoted (``"P5D"``).
 - Camunda Modeler's ``camunda:candidateGroups`` on a user task drawn in no lane names the
   role that works it: that group becomes the task's lane (see `candidate_group_lanes`).
-- bpmn.io's plain modeler marks its only process ``isExecutable="false"``: it is marked
-  executable.
+- A file whose only process says nothing about ``isExecutable`` has that process marked
+  executable. A process marked ``isExecutable="false"`` (bpmn.io's plain modeler writes that on
+  its only process) is left as its authors marked it: the model stage refuses it and says how
+  to mark it executable in the editor.
 - SpiffArena exports (``spiffworkflow:properties``) are read as they are.
 """
 from __future__ import annotations
@@ -45,7 +47,7 @@ def is_iso_literal(text: str) -> bool:
 
 
 def _label(el: etree._Element) -> str:
-    name = el.get("name")
+    name = " ".join(el.get("name", "").split())
     return f"{el.get('id')} ({name})" if name else str(el.get("id"))
 
 
@@ -75,19 +77,20 @@ def normalize(root: etree._Element) -> list[str]:
     """Rewrite editor dialects in place; return one line per change."""
     notes: list[str] = []
     processes = root.findall("./bpmn:process", NS)
-    if len(processes) == 1 and processes[0].get("isExecutable") != "true":
+    if len(processes) == 1 and processes[0].get("isExecutable") is None:
         processes[0].set("isExecutable", "true")
-        notes.append(f"process {_label(processes[0])}: marked isExecutable=\"true\" (the only process of the file)")
+        notes.append(f"proses {_label(processes[0])}: ditandai isExecutable=\"true\" (satu-satunya proses berkas ini "
+                     "dan tidak bertanda)")
     for definition in root.iterfind(".//bpmn:timerEventDefinition", NS):
         for node in definition:
             kind = etree.QName(node).localname if isinstance(node.tag, str) else ""
             text = (node.text or "").strip()
             if kind in TIMER_KINDS and text and is_iso_literal(text):
                 node.text = f'"{text}"'
-                notes.append(f"timer {_label(_owner(definition.getparent()))} line {node.sourceline}: {kind} {text} "
-                             f'written as the string "{text}"')
+                notes.append(f"timer {_label(_owner(definition.getparent()))} baris {node.sourceline}: {kind} {text} "
+                             f'ditulis sebagai teks "{text}"')
     for task_id, group in candidate_group_lanes(root).items():
         task = root.find(f".//bpmn:userTask[@id='{task_id}']", NS)
-        notes.append(f"user task {_label(task)} line {task.sourceline}: in no lane; camunda:candidateGroups "
-                     f"'{group}' used as its lane (role)")
+        notes.append(f"tugas pengguna {_label(task)} baris {task.sourceline}: tidak berada di jalur mana pun; "
+                     f"camunda:candidateGroups '{group}' dipakai sebagai jalurnya (peran)")
     return notes

@@ -39,8 +39,8 @@ def _doctype_problems(data: bytes, start: int) -> list[Problem]:
     line = _line_of(data, start)
     match = _DOCTYPE.match(data, start)
     if match is None:
-        return [_problem("XML rusak/malformed: the DOCTYPE declaration cannot be read; DOCTYPE is not "
-                         f"allowed in BPMN files (line {line})", line)]
+        return [_problem("XML rusak/malformed: deklarasi DOCTYPE tidak dapat dibaca; DOCTYPE tidak diizinkan "
+                         f"dalam berkas BPMN (baris {line})", line)]
     root_name = match.group(1).decode("ascii", "replace")
     declaration = match.group(0)
     problems: list[Problem] = []
@@ -49,12 +49,12 @@ def _doctype_problems(data: bytes, start: int) -> list[Problem]:
     try:
         doc = etree.fromstring(mini, _parser()).getroottree()
     except etree.XMLSyntaxError as exc:
-        return [_problem(f"XML rusak/malformed: DOCTYPE '{root_name}' cannot be read ({exc.msg}); DOCTYPE is not "
-                         f"allowed in BPMN files (line {line})", line)]
+        return [_problem(f"XML rusak/malformed: DOCTYPE '{root_name}' tidak dapat dibaca ({exc.msg}); DOCTYPE "
+                         f"tidak diizinkan dalam berkas BPMN (baris {line})", line)]
     if external_id:
         problems.append(_problem(
-            f"DOCTYPE refers to an external DTD '{doc.docinfo.system_url or doc.docinfo.public_id}': "
-            "external DTDs are never loaded and not allowed", line))
+            f"DOCTYPE merujuk DTD eksternal '{doc.docinfo.system_url or doc.docinfo.public_id}': DTD eksternal "
+            "tidak pernah dimuat dan tidak diizinkan", line))
     dtd = doc.docinfo.internalDTD
     entities = list(dtd.iterentities()) if dtd is not None else []
     names = {e.name for e in entities}
@@ -63,21 +63,21 @@ def _doctype_problems(data: bytes, start: int) -> list[Problem]:
         entity_line = _line_of(data, start + found.start()) if found else line
         if entity.system_url:
             problems.append(_problem(
-                f"external entity '{entity.name}' refers to {entity.system_url}: external entities (XXE) are not "
-                "allowed", entity_line))
+                f"entitas eksternal '{entity.name}' merujuk {entity.system_url}: entitas eksternal (XXE) tidak "
+                "diizinkan", entity_line))
             continue
         refs = sorted(set(_ENTITY_REF.findall(entity.content or "")) - {"lt", "gt", "amp", "apos", "quot"})
         if refs:
             nested = [r for r in refs if r in names] or refs
             problems.append(_problem(
-                f"entity '{entity.name}' references other entities ({', '.join(nested)}): entity expansion "
-                "(billion laughs) is not allowed", entity_line))
+                f"entitas '{entity.name}' merujuk entitas lain ({', '.join(nested)}): pengembangan entitas "
+                "(billion laughs) tidak diizinkan", entity_line))
         else:
-            problems.append(_problem(f"entity '{entity.name}' declared: entities are not allowed in BPMN files",
-                                     entity_line))
+            problems.append(_problem(f"entitas '{entity.name}' dideklarasikan: entitas tidak diizinkan dalam berkas "
+                                     "BPMN", entity_line))
     if not problems:
-        problems.append(_problem(f"DOCTYPE '{root_name}' declared: DOCTYPE declarations are not allowed in BPMN "
-                                 "files", line))
+        problems.append(_problem(f"DOCTYPE '{root_name}' dideklarasikan: deklarasi DOCTYPE tidak diizinkan dalam "
+                                 "berkas BPMN", line))
     return problems
 
 
@@ -87,9 +87,9 @@ def parse_xml_safely(data: bytes) -> etree._Element:
         raise TypeError("BPMN content must be bytes")
     if len(data) > MAX_BPMN_BYTES:
         raise ImportRefused(STAGE, [_problem(
-            f"file is {len(data) // 1024} KiB, larger than the limit of {MAX_BPMN_BYTES // 1024} KiB")])
+            f"berkas berukuran {len(data) // 1024} KiB, lebih dari batas {MAX_BPMN_BYTES // 1024} KiB")])
     if not data.strip():
-        raise ImportRefused(STAGE, [_problem("XML rusak/malformed: the file is empty")])
+        raise ImportRefused(STAGE, [_problem("XML rusak/malformed: berkas kosong")])
     root_start = _ROOT_START.search(data)
     doctype = data.find(b"<!DOCTYPE", 0, root_start.start() if root_start else len(data))
     if doctype >= 0:
@@ -98,10 +98,10 @@ def parse_xml_safely(data: bytes) -> etree._Element:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or (exc.position[0] if exc.position else None)
-        raise ImportRefused(STAGE, [_problem(f"XML rusak/malformed at line {line}: {exc.msg}", line)]) from None
+        raise ImportRefused(STAGE, [_problem(f"XML rusak/malformed di baris {line}: {exc.msg}", line)]) from None
     if root.getroottree().docinfo.doctype:  # e.g. written with different spacing; never accepted
-        raise ImportRefused(STAGE, [_problem("DOCTYPE declarations are not allowed in BPMN files")])
-    problems = [_problem(f"entity reference '&{node.name};' is not allowed", node.sourceline)
+        raise ImportRefused(STAGE, [_problem("deklarasi DOCTYPE tidak diizinkan dalam berkas BPMN")])
+    problems = [_problem(f"rujukan entitas '&{node.name};' tidak diizinkan", node.sourceline)
                 for node in root.iter(etree.Entity)]
     if problems:
         raise ImportRefused(STAGE, problems)

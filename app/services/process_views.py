@@ -32,6 +32,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 STAGE_LABELS = {
     "xml": "Keamanan dan format XML",
     "xsd": "Skema BPMN 2.0 (XSD)",
+    "model": "Bentuk model (proses yang dijalankan, elemen yang dapat dijalankan produk ini)",
     "parse": "Pembacaan oleh mesin proses",
     "lint": "Aturan proses (peran, formulir, batas waktu, skrip, alur)",
 }

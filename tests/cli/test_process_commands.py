@@ -57,9 +57,9 @@ def test_import_with_forms_then_identical_import_and_list(folders):
 def test_a_camunda_export_prints_what_was_normalized(folders):
     code, out = invoke("process", "import", FIXTURES / "camunda_pengaduan.bpmn")
     assert code == 0, out
-    assert 'normalized: timer Event_Batas5Hari (Batas 5 hari) line 18: timeDuration P5D written as the string "P5D"' in out
-    assert "normalized: user task Activity_Periksa (Periksa pengaduan) line 11: in no lane; " \
-           "camunda:candidateGroups 'diskominfo' used as its lane (role)" in out
+    assert 'normalized: timer Event_Batas5Hari (Batas 5 hari) baris 18: timeDuration P5D ditulis sebagai teks "P5D"' in out
+    assert "normalized: tugas pengguna Activity_Periksa (Periksa pengaduan) baris 11: tidak berada di jalur mana pun; " \
+           "camunda:candidateGroups 'diskominfo' dipakai sebagai jalurnya (peran)" in out
 
 
 def test_a_refused_import_prints_every_problem_and_exits_1(folders):
@@ -73,8 +73,8 @@ def test_a_refused_import_prints_every_problem_and_exits_1(folders):
 
     assert code == 1
     assert "refused at stage lint: 2 problem(s)" in out
-    assert "lint: Lane_Petugas (bagian_rahasia) line 12: lane 'bagian_rahasia' is not a known role" in out
-    assert "lint: Activity_Catat (Catat penerimaan) line 35: script uses open()" in out
+    assert "lint: Lane_Petugas (bagian_rahasia) baris 12: jalur 'bagian_rahasia' bukan peran yang dikenal" in out
+    assert "lint: Activity_Catat (Catat penerimaan) baris 35: skrip memakai open()" in out
     assert {p.name for p in folders[0].iterdir()} == before and newest_id("layanan_kecil") is None
 
 

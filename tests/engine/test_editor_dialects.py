@@ -27,14 +27,14 @@ def test_other_texts_are_left_alone(text):
 def test_camunda_modeler_export():
     checked = check_import((FIXTURES / "camunda_pengaduan.bpmn").read_bytes(), FORMS)
     assert checked.normalized == [
-        'timer Event_Batas5Hari (Batas 5 hari) line 18: timeDuration P5D written as the string "P5D"',
-        'timer Event_Pengingat (Pengingat tiap jam) line 24: timeCycle R3/PT1H written as the string "R3/PT1H"',
-        'timer Event_TanggalTutup (Tanggal tutup buku) line 42: timeDate 2026-01-01T00:00:00Z written as the string '
+        'timer Event_Batas5Hari (Batas 5 hari) baris 18: timeDuration P5D ditulis sebagai teks "P5D"',
+        'timer Event_Pengingat (Pengingat tiap jam) baris 24: timeCycle R3/PT1H ditulis sebagai teks "R3/PT1H"',
+        'timer Event_TanggalTutup (Tanggal tutup buku) baris 42: timeDate 2026-01-01T00:00:00Z ditulis sebagai teks '
         '"2026-01-01T00:00:00Z"',
-        "user task Activity_Ajukan (Ajukan pengaduan) line 7: in no lane; camunda:candidateGroups 'pemohon' used "
-        "as its lane (role)",
-        "user task Activity_Periksa (Periksa pengaduan) line 11: in no lane; camunda:candidateGroups 'diskominfo' "
-        "used as its lane (role)",
+        "tugas pengguna Activity_Ajukan (Ajukan pengaduan) baris 7: tidak berada di jalur mana pun; "
+        "camunda:candidateGroups 'pemohon' dipakai sebagai jalurnya (peran)",
+        "tugas pengguna Activity_Periksa (Periksa pengaduan) baris 11: tidak berada di jalur mana pun; "
+        "camunda:candidateGroups 'diskominfo' dipakai sebagai jalurnya (peran)",
     ]
     tasks = checked.definition.user_tasks
     assert (tasks["Activity_Ajukan"].lane, tasks["Activity_Ajukan"].form) == ("pemohon", "permohonan_informasi.schema.json")
@@ -53,7 +53,7 @@ def test_camunda_candidate_group_must_be_one_known_role():
     with pytest.raises(ImportRefused) as refused:
         check_import(text.encode(), FORMS)
     assert [(p.element_id, p.message) for p in refused.value.problems] == [
-        ("Activity_Periksa", "camunda:candidateGroups 'diskominfo,opd' must name exactly one role key")]
+        ("Activity_Periksa", "camunda:candidateGroups 'diskominfo,opd' harus menyebut tepat satu kunci peran")]
 
 
 def test_spiffarena_export_is_read_as_it_is():
@@ -64,11 +64,29 @@ def test_spiffarena_export_is_read_as_it_is():
         "Activity_IsiSurvei": "pemohon", "Activity_TindakLanjut": "diskominfo"}
 
 
-def test_bpmn_io_marks_its_only_process_not_executable():
+def test_a_process_marked_not_executable_is_refused_with_how_to_mark_it():
+    # bpmn.io's plain modeler writes isExecutable="false" on its only process; the authors' mark is kept, and the
+    # owner is told where the editors' "Executable" checkbox is (the import does not rewrite it)
     text = (FIXTURES / "kecil.bpmn").read_text().replace('isExecutable="true"', 'isExecutable="false"')
+    with pytest.raises(ImportRefused) as refused:
+        check_import(text.encode(), FORMS)
+    [problem] = refused.value.problems
+    assert (refused.value.stage, problem.element_id, problem.element_name, problem.line) == (
+        "model", "layanan_kecil", "Layanan kecil", 6)
+    assert problem.message.startswith('proses ini ditandai tidak untuk dijalankan (isExecutable="false") oleh '
+                                      "pembuatnya")
+    assert "centang \u201cExecutable\u201d di bagian General" in problem.message
+    assert 'tulis isExecutable="true" pada elemen bpmn:process' in problem.message
+    # marked in the editor, the same file imports as it is
+    checked = check_import(text.replace('isExecutable="false"', 'isExecutable="true"').encode(), FORMS)
+    assert checked.normalized == [] and checked.definition.process_id == "layanan_kecil"
+
+
+def test_the_only_process_that_says_nothing_is_marked_executable():
+    text = (FIXTURES / "kecil.bpmn").read_text().replace(' isExecutable="true"', "")
     checked = check_import(text.encode(), FORMS)
-    assert checked.normalized == ['process layanan_kecil (Layanan kecil): marked isExecutable="true" (the only '
-                                  'process of the file)']
+    assert checked.normalized == ['proses layanan_kecil (Layanan kecil): ditandai isExecutable="true" (satu-satunya '
+                                  "proses berkas ini dan tidak bertanda)"]
     assert etree.fromstring(checked.definition.bpmn_xml).find(
         "{http://www.omg.org/spec/BPMN/20100524/MODEL}process").get("isExecutable") == "true"
 
@@ -78,4 +96,5 @@ def test_missing_diagram_is_a_warning_not_a_refusal():
     shape = root.find(".//{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape[@bpmnElement='Activity_Periksa']")
     shape.getparent().remove(shape)
     checked = check_import(etree.tostring(root), FORMS)
-    assert checked.warnings == ["no diagram (DI) for Activity_Periksa: the picture of the process will miss them"]
+    assert checked.warnings == ["tidak ada gambar (DI) untuk Activity_Periksa: gambar proses tidak akan "
+                                "menampilkannya"]

@@ -54,55 +54,59 @@ def line_of(text: str, needle: str) -> int:
 
 CASES = {
     # name: (BPMN text, stage, [(element id, message fragment)])
-    "malformed XML": (edit(("</bpmn:process>", "")), "xml", [(None, "XML rusak/malformed at line 154")]),
+    "malformed XML": (edit(("</bpmn:process>", "")), "xml", [(None, "XML rusak/malformed di baris 154")]),
     "external entity": (
         edit((DECL, DECL + '<!DOCTYPE bpmn:definitions [\n  <!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'),
              ("Formulir permohonan.", "&xxe;")),
-        "xml", [(None, "external entity 'xxe' refers to file:///etc/passwd")]),
+        "xml", [(None, "entitas eksternal 'xxe' merujuk file:///etc/passwd")]),
     "billion laughs": (
         edit((DECL, DECL + "<!DOCTYPE bpmn:definitions [\n" + LOL + "\n]>\n"), ("Formulir permohonan.", "&lol9;")),
-        "xml", [(None, "entity 'lol' declared")] + [
-            (None, f"entity 'lol{i}' references other entities (lol{i - 1 if i > 1 else ''}): entity expansion "
-                   "(billion laughs) is not allowed") for i in range(1, 10)]),
+        "xml", [(None, "entitas 'lol' dideklarasikan")] + [
+            (None, f"entitas 'lol{i}' merujuk entitas lain (lol{i - 1 if i > 1 else ''}): pengembangan entitas "
+                   "(billion laughs) tidak diizinkan") for i in range(1, 10)]),
     "plain DOCTYPE": (edit((DECL, DECL + "<!DOCTYPE bpmn:definitions>\n")), "xml",
-                      [(None, "DOCTYPE declarations are not allowed")]),
+                      [(None, "deklarasi DOCTYPE tidak diizinkan")]),
     "XSD violation": (edit(('name="Lewat batas">', 'name="Lewat batas" warna="merah">')), "xsd",
-                      [("EndEvent_Lewat", "The attribute 'warna' is not allowed")]),
+                      [("EndEvent_Lewat", "tidak sesuai skema BPMN 2.0 (XSD): Element 'bpmn:endEvent', attribute 'warna': "
+                                        "The attribute 'warna' is not allowed")]),
     "missing form": (edit(('value="periksa_kelengkapan.schema.json"', 'value="telaah_rahasia.schema.json"')), "lint",
-                     [("Activity_Periksa", "form 'telaah_rahasia.schema.json': file not found in forms/")]),
+                     [("Activity_Periksa", "formulir 'telaah_rahasia.schema.json': berkas tidak ada di folder forms/")]),
     "timer that does not compile": (edit((TIMER, "hari_kerja(")), "lint",
-                                    [("Timer_Batas", "timer timeDate does not compile: '(' was never closed")]),
+                                    [("Timer_Batas", "timer timeDate tidak dapat dikompilasi: '(' was never closed")]),
     "timer with an invalid ISO duration": (
         edit((TIMER, '"P4X"'), ("<bpmn:timeDate ", "<bpmn:timeDuration "), ("</bpmn:timeDate>", "</bpmn:timeDuration>")),
-        "lint", [("Timer_Batas", "gives 'P4X', which is not a valid ISO 8601 duration")]),
+        "lint", [("Timer_Batas", "menghasilkan 'P4X', yang bukan lama waktu ISO 8601 yang sah")]),
     "script that imports": (edit((SCRIPT, "import os\nstatus = os.getcwd()")), "lint",
-                            [("Activity_Catat", "script imports os: imports are not allowed")]),
+                            [("Activity_Catat", "skrip mengimpor os: impor modul tidak diizinkan")]),
     "script that opens a file": (edit((SCRIPT, 'status = open("/etc/passwd").read()')), "lint",
-                                 [("Activity_Catat", "script uses open(): reading or writing files is not allowed")]),
+                                 [("Activity_Catat", "skrip memakai open(): membaca atau menulis berkas tidak diizinkan")]),
     "script that walks __class__ to __subclasses__": (
         edit((SCRIPT, "kelas = ().__class__.__base__.__subclasses__()")), "lint",
-        [("Activity_Catat", "dunder attribute '.__subclasses__'"), ("Activity_Catat", "dunder attribute '.__base__'"),
-         ("Activity_Catat", "dunder attribute '.__class__'")]),
+        [("Activity_Catat", "atribut dunder '.__subclasses__'"), ("Activity_Catat", "atribut dunder '.__base__'"),
+         ("Activity_Catat", "atribut dunder '.__class__'")]),
     "condition calling an unknown function": (
         edit(('kelengkapan == "lengkap"', "periksa_dokumen(kelengkapan)")), "lint",
-        [("Flow_Lengkap", "condition calls unknown function 'periksa_dokumen'")]),
+        [("Flow_Lengkap", "syarat memanggil fungsi yang tidak dikenal 'periksa_dokumen'")]),
     "unknown lane": (edit(('name="diskominfo"', 'name="bagian_rahasia"')), "lint",
-                     [("Lane_Petugas", "lane 'bagian_rahasia' is not a known role")]),
+                     [("Lane_Petugas", "jalur 'bagian_rahasia' bukan peran yang dikenal")]),
     # a lane named in words, as other tools' exports do: the message offers a key that the role command accepts
     "lane named in words": (edit(('name="diskominfo"', 'name="Process Initiator"')), "lint",
-                            [("Lane_Petugas", "lane 'Process Initiator' is not a role key (2-60 lowercase letters, "
-                                              "digits and _, starting with a letter): name the lane by a role, e.g. "
-                                              "'process_initiator', and add that role (`ppid role add process_initiator "
-                                              "\"Process Initiator\"`)")]),
+                            [("Lane_Petugas", "jalur 'Process Initiator' bukan kunci peran (2-60 huruf kecil, angka "
+                                              "dan _, diawali huruf): namai jalur dengan sebuah peran, mis. "
+                                              "'process_initiator', lalu tambahkan peran itu (`ppid role add "
+                                              "process_initiator \"Process Initiator\"`)")]),
+    # the project's clear rule runs before SpiffWorkflow's parser, which would name one flow and no remedy
     "exclusive gateway without conditions or default": (
-        edit((COND_LENGKAP, ""), (COND_TIDAK, "")), "parse",
-        [("Flow_Lengkap", "Non-default exclusive outgoing sequence flow without condition")]),
+        edit((COND_LENGKAP, ""), (COND_TIDAK, "")), "model",
+        [("Gateway_Lengkap", "gerbang eksklusif dengan 2 alur keluar: Flow_Lengkap, Flow_TidakLengkap tidak bersyarat "
+                             "dan bukan alur bawaan (default); beri setiap alur syarat atau tandai satu sebagai alur "
+                             "bawaan")]),
     "unreachable task": (
         edit(('<bpmn:endEvent id="EndEvent_Lewat"', ORPHAN),
              ("<bpmn:flowNodeRef>Activity_Periksa</bpmn:flowNodeRef>",
               "<bpmn:flowNodeRef>Activity_Periksa</bpmn:flowNodeRef><bpmn:flowNodeRef>Activity_Yatim</bpmn:flowNodeRef>"),
              ('<bpmndi:BPMNEdge id="Flow_1_di"', ORPHAN_DI)),
-        "lint", [("Activity_Yatim", "cannot be reached from a start event")]),
+        "lint", [("Activity_Yatim", "tidak dapat dicapai dari peristiwa awal")]),
 }
 
 
@@ -116,7 +120,7 @@ def folders(app, tmp_path):
 
 
 def snapshot(folders):
-    return {p: p.read_bytes() for folder in folders for p in folder.iterdir()}
+    return {p: p.read_bytes() for folder in folders for p in folder.rglob("*") if p.is_file()}
 
 
 def test_the_unbroken_model_imports(folders):
@@ -167,14 +171,14 @@ def test_an_oversized_file_is_refused_before_parsing(folders):
     huge = BASE.replace("Formulir permohonan.", "x" * (2 * 1024 * 1024))
     with pytest.raises(ImportRefused) as refused:
         import_process(actor("pemilik"), huge.encode(), now())
-    assert refused.value.stage == "xml" and "larger than the limit" in refused.value.problems[0].message
+    assert refused.value.stage == "xml" and "lebih dari batas 2048 KiB" in refused.value.problems[0].message
 
 
 def test_an_invalid_extra_form_is_refused_and_not_written(folders):
     text = edit(('value="periksa_kelengkapan.schema.json"', 'value="periksa_baru.schema.json"'))
-    for content, fragment in ((b"{not json", "is not valid JSON"),
+    for content, fragment in ((b"{not json", "bukan JSON yang sah"),
                               (b'{"type": "object", "properties": {"a": {"type": "teks"}}}',
-                               "is not a valid JSON Schema (Draft 2020-12)")):
+                               "bukan JSON Schema (Draft 2020-12) yang sah")):
         with pytest.raises(ImportRefused) as refused:
             import_process(actor("pemilik"), text.encode(), now(), extra_forms={"periksa_baru.schema.json": content})
         assert refused.value.stage == "lint" and fragment in refused.value.problems[0].message

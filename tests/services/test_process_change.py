@@ -221,7 +221,7 @@ def test_an_incompatible_form_change_keeps_the_case_where_it_is(owner, drive):
 
 def test_a_refused_import_deploys_nothing(owner, drive):
     bpmn = version_two(owner)  # lane bagian_hukum, but the role does not exist yet
-    files = {p: p.read_bytes() for p in (*owner.processes.iterdir(), *owner.forms.iterdir())}
+    files = {p: p.read_bytes() for p in (*owner.processes.rglob("*"), *owner.forms.iterdir()) if p.is_file()}
     count = db.session.scalar(db.select(db.func.count()).select_from(ProcessVersion))
 
     with pytest.raises(ImportRefused) as refused:
@@ -229,9 +229,9 @@ def test_a_refused_import_deploys_nothing(owner, drive):
 
     assert refused.value.stage == "lint"
     assert [(p.element_id, p.element_name) for p in refused.value.problems] == [("Lane_BagianHukum", "bagian_hukum")]
-    assert "lane 'bagian_hukum' is not a known role" in refused.value.problems[0].message
+    assert "jalur 'bagian_hukum' bukan peran yang dikenal" in refused.value.problems[0].message
     assert db.session.scalar(db.select(db.func.count()).select_from(ProcessVersion)) == count
-    assert {p: p.read_bytes() for p in (*owner.processes.iterdir(), *owner.forms.iterdir())} == files
+    assert {p: p.read_bytes() for p in (*owner.processes.rglob("*"), *owner.forms.iterdir()) if p.is_file()} == files
     # the caller may name roles it is about to add: the import is then accepted, with a warning
     result = import_process(actor("pemilik"), bpmn, now(), extra_forms=TELAAH_FORMS, extra_roles=["bagian_hukum"])
     assert any("role 'bagian_hukum' is not in the role table yet" in w for w in result.warnings)
@@ -246,8 +246,8 @@ def test_a_camunda_modeler_export_runs_as_exported(owner, drive):
     result = import_process(actor("pemilik"), (FIXTURES / "camunda_pengaduan.bpmn").read_bytes(), now())
 
     assert len(result.normalized) == 5
-    assert any('timeDuration P5D written as the string "P5D"' in n for n in result.normalized)
-    assert any("camunda:candidateGroups 'diskominfo' used as its lane" in n for n in result.normalized)
+    assert any('timeDuration P5D ditulis sebagai teks "P5D"' in n for n in result.normalized)
+    assert any("camunda:candidateGroups 'diskominfo' dipakai sebagai jalurnya" in n for n in result.normalized)
     stored = (owner.processes / "pengaduan_camunda.bpmn").read_text()
     assert '>"P5D"<' in stored and '>"R3/PT1H"<' in stored and '>"2026-01-01T00:00:00Z"<' in stored
     from app.services.cases import start_case

@@ -121,7 +121,7 @@ def test_the_normalizations_of_a_camunda_modeler_export_are_shown(client, owner)
     items = [" ".join(li.text_content().split())
              for li in lhtml.fromstring(body).xpath(f"//ul[{cls('normalized')}]/li")]
     assert len(items) == 5
-    assert any('timeDuration P5D written as the string "P5D"' in item for item in items)
+    assert any('timeDuration P5D ditulis sebagai teks "P5D"' in item for item in items)
     assert latest_version("pengaduan_camunda").created_by == "admin"
 
 
@@ -133,13 +133,13 @@ LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n <!EN
 
 @pytest.mark.parametrize("bpmn, stage, expected", [
     (XXE, "xml", ("", "-", "3",
-                  "external entity 'xxe' refers to file:///etc/passwd: external entities (XXE) are not allowed")),
-    (LAUGHS, "xml", ("", "-", "4", "entity 'lol1' references other entities (lol): entity expansion (billion laughs) "
-                                  "is not allowed")),
+                  "entitas eksternal 'xxe' merujuk file:///etc/passwd: entitas eksternal (XXE) tidak diizinkan")),
+    (LAUGHS, "xml", ("", "-", "4", "entitas 'lol1' merujuk entitas lain (lol): pengembangan entitas (billion laughs) "
+                                  "tidak diizinkan")),
     (ORIGINAL[: len(ORIGINAL) // 2], "xml", None),
     (ORIGINAL.replace(b'value="periksa_kelengkapan.schema.json"', b'value="periksa_lama.schema.json"'), "lint",
      ("Activity_PeriksaKelengkapan", "Periksa kelengkapan permohonan", None,
-      "form 'periksa_lama.schema.json': file not found in forms/")),
+      "formulir 'periksa_lama.schema.json': berkas tidak ada di folder forms/ dan tidak ikut diunggah")),
 ], ids=["doctype-external-entity", "billion-laughs", "malformed-xml", "missing-form"])
 def test_a_hostile_or_broken_upload_is_refused_with_every_problem_and_nothing_deployed(client, owner, bpmn, stage,
                                                                                         expected):
@@ -156,7 +156,7 @@ def test_a_hostile_or_broken_upload_is_refused_with_every_problem_and_nothing_de
     rows = problem_rows(body)
     assert rows
     if expected is None:  # malformed: the parser's own words, with the line
-        assert len(rows) == 1 and rows[0][3].startswith("XML rusak/malformed at line") and rows[0][2].isdigit()
+        assert len(rows) == 1 and rows[0][3].startswith("XML rusak/malformed di baris") and rows[0][2].isdigit()
     else:
         element_id, name, line, message = expected
         row = next(r for r in rows if r[3] == message)
@@ -174,8 +174,8 @@ def test_every_problem_of_the_failing_stage_is_listed(client, owner):
     response = upload(client, bpmn)
     assert response.status_code == 422
     messages = [r[3] for r in problem_rows(response.get_data(as_text=True))]
-    assert "form 'satu.schema.json': file not found in forms/" in messages
-    assert "form 'dua.schema.json': file not found in forms/" in messages
+    assert "formulir 'satu.schema.json': berkas tidak ada di folder forms/ dan tidak ikut diunggah" in messages
+    assert "formulir 'dua.schema.json': berkas tidak ada di folder forms/ dan tidak ikut diunggah" in messages
 
 
 def test_a_new_form_uploaded_with_the_bpmn_is_used(client, owner):
@@ -211,7 +211,7 @@ def test_an_oversized_upload_gets_a_clear_message(client, owner):
     # below the request limit but above the BPMN limit: the xml stage names the size
     response = upload(client, b"<a>" + b" " * (3 * 1024 * 1024) + b"</a>")
     assert response.status_code == 422
-    assert "larger than the limit of 2048 KiB" in problem_rows(response.get_data(as_text=True))[0][3]
+    assert "lebih dari batas 2048 KiB" in problem_rows(response.get_data(as_text=True))[0][3]
     assert version_count() == count
 
 
