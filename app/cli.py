@@ -128,18 +128,37 @@ def process_group() -> None:
 @process_group.command("draw")
 @click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False), help="SVG file to write")
-def process_draw_command(bpmn_file: str, out_file: str) -> None:
-    """Draw any BPMN file (executable or not) as SVG from its diagram interchange."""
+@click.option("--diagram", "number", type=click.IntRange(min=1), default=None,
+              help="which diagram to draw, 1 = the first (a file may hold several: collapsed subprocesses, pools)")
+@click.option("--all", "draw_all", is_flag=True, help="draw every diagram: OUT-1.svg, OUT-2.svg, ...")
+def process_draw_command(bpmn_file: str, out_file: str, number: int | None, draw_all: bool) -> None:
+    """Draw any BPMN file (executable or not) as SVG from its diagram interchange; says which diagram is which."""
     from pathlib import Path
 
-    from app.engine.diagram import render_svg
+    from app.engine.diagram import diagram_planes, render_svg
 
+    if number is not None and draw_all:
+        raise click.UsageError("use --diagram N or --all, not both")
+    data = Path(bpmn_file).read_bytes()
     try:
-        svg = render_svg(Path(bpmn_file).read_bytes())
+        planes = diagram_planes(data)
+        if not planes:
+            render_svg(data)  # raises the renderer's own message (no diagram interchange)
+        if number is not None and number > len(planes):
+            raise ValueError(f"the file has {len(planes)} diagram(s); --diagram takes 1 to {len(planes)}")
+        chosen = planes if draw_all else [planes[(number or 1) - 1]]
+        out = Path(out_file)
+        for plane in chosen:
+            target = out.with_name(f"{out.stem}-{plane.index + 1}{out.suffix or '.svg'}") if draw_all else out
+            target.write_text(render_svg(data, diagram_index=plane.index), encoding="utf-8")
+            what = " ".join(x for x in (plane.element_kind or "diagram", f"'{plane.element_name}'" * bool(
+                plane.element_name), f"({plane.element_id})" * bool(plane.element_id)) if x)
+            named = f", named '{plane.name}'" if plane.name and plane.name != plane.element_name else ""
+            click.echo(f"written {target}: diagram {plane.index + 1} of {len(planes)}, {what}{named}")
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    Path(out_file).write_text(svg, encoding="utf-8")
-    click.echo(f"written {out_file}")
+    if len(planes) > 1 and not draw_all and number is None:
+        click.echo(f"the file has {len(planes)} diagrams: --diagram N draws one, --all draws every one")
 
 
 def _operator(username: str | None):

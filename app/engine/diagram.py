@@ -6,7 +6,7 @@ Pure Python + lxml (no SpiffWorkflow). Reading the XML lives in ``diagram_model`
 Every element becomes a ``<g data-element-id=... class="bpmn-el bpmn-<type>">`` with a
 ``<title>``; shape groups also carry ``data-x/y/w/h`` measured from the drawn outline.
 
-Public API: :func:`render_svg`, :func:`diagram_shapes`, :func:`list_diagrams`.
+Public API: :func:`render_svg`, :func:`diagram_shapes`, :func:`list_diagrams`, :func:`diagram_planes`.
 """
 
 from __future__ import annotations
@@ -49,6 +49,51 @@ class Shape:
     y: float
     width: float
     height: float
+
+
+#: what a diagram's plane shows, in the process owner's words
+PLANE_KINDS = {"process": "proses", "subProcess": "subproses", "transaction": "transaksi",
+               "adHocSubProcess": "subproses ad hoc", "collaboration": "kolaborasi", "participant": "pool",
+               "choreography": "koreografi", "callActivity": "pemanggilan proses"}
+
+
+@dataclass(frozen=True)
+class DiagramPlane:
+    """One BPMNDiagram: its position (0-based), its name and the element its plane draws."""
+
+    index: int
+    name: str
+    element_id: str
+    element_kind: str
+    element_name: str
+
+    @property
+    def kind_words(self) -> str:
+        """What the plane draws in the process owner's words: proses, subproses, kolaborasi, ..."""
+        return PLANE_KINDS.get(self.element_kind, self.element_kind or "diagram")
+
+    @property
+    def label(self) -> str:
+        """Which diagram this is, e.g. "subproses 'Periksa dokumen' (Sub_Periksa)"."""
+        kind = self.kind_words
+        name = f" '{self.element_name}'" if self.element_name else ""
+        shown = f"{kind}{name} ({self.element_id})" if self.element_id else kind
+        return f"{shown}, diagram '{self.name}'" if self.name and self.name not in (self.element_name, "") else shown
+
+
+def diagram_planes(bpmn: bytes) -> list[DiagramPlane]:
+    """Every BPMNDiagram of ``bpmn`` in document order, with the process, subprocess or collaboration it draws."""
+    root = parse_bpmn(bpmn)
+    index = index_elements(root)
+    planes = []
+    for i, diagram in enumerate(root.findall(q(BPMNDI_NS, "BPMNDiagram"))):
+        plane = diagram.find(q(BPMNDI_NS, "BPMNPlane"))
+        element_id = plane.get("bpmnElement", "") if plane is not None else ""
+        element = index.get(element_id)
+        planes.append(DiagramPlane(i, " ".join((diagram.get("name") or "").split()), element_id,
+                                   local(element) if element is not None else "",
+                                   " ".join((element.get("name") or "").split()) if element is not None else ""))
+    return planes
 
 
 def list_diagrams(bpmn: bytes) -> list[str]:

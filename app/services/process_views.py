@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from lxml import etree
 
 from app.domain.errors import NotFound
-from app.engine.diagram import render_svg
+from app.engine.diagram import DiagramPlane, diagram_planes, render_svg
 from app.engine.migration import SpecChange
 from app.engine.safexml import MAX_BPMN_BYTES
 from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, db
@@ -122,6 +122,18 @@ class TimerRow:
 
 
 @dataclass(frozen=True)
+class DiagramView:
+    """One diagram of a file that holds several (collapsed subprocesses, pools): what it draws, and the drawing."""
+
+    plane: DiagramPlane
+    svg: str
+
+    @property
+    def number(self) -> int:
+        return self.plane.index + 1
+
+
+@dataclass(frozen=True)
 class VersionDetail:
     summary: VersionSummary
     svg: str
@@ -130,6 +142,7 @@ class VersionDetail:
     forms: list[str]
     bpmn_filename: str
     others: list[VersionSummary] = field(default_factory=list)
+    diagrams: list[DiagramView] = field(default_factory=list)  # every diagram, when the file holds more than one
 
 
 def _parse(bpmn: bytes) -> etree._Element:
@@ -169,12 +182,25 @@ def _tasks(version: ProcessVersion) -> list[TaskRow]:
 
 
 def safe_svg(bpmn: bytes, highlight: dict[str, str] | None = None,
-             lane_labels: dict[str, str] | None = None) -> str:
+             lane_labels: dict[str, str] | None = None, diagram_index: int = 0) -> str:
     """The diagram as inline SVG with lanes under their roles' labels, or '' when it cannot be drawn."""
     try:
-        return render_svg(bpmn, highlight, lane_labels=role_labels() if lane_labels is None else lane_labels)
+        return render_svg(bpmn, highlight, diagram_index=diagram_index,
+                          lane_labels=role_labels() if lane_labels is None else lane_labels)
     except (ValueError, etree.XMLSyntaxError, IndexError, KeyError):
         return ""
+
+
+def all_diagrams(bpmn: bytes) -> list[DiagramView]:
+    """Every diagram of a file that holds more than one, each with the process, subprocess or pool it draws."""
+    try:
+        planes = diagram_planes(bpmn)
+    except (ValueError, etree.XMLSyntaxError):
+        return []
+    if len(planes) < 2:
+        return []
+    labels = role_labels()
+    return [DiagramView(plane, safe_svg(bpmn, lane_labels=labels, diagram_index=plane.index)) for plane in planes]
 
 
 def version_detail(version_id: int) -> VersionDetail:
@@ -188,7 +214,7 @@ def version_detail(version_id: int) -> VersionDetail:
     others = [s for s in version_summary(version.process_id) if s.id != version.id][::-1]
     return VersionDetail(summary=summary, svg=safe_svg(version.bpmn_xml), tasks=_tasks(version), timers=timers,
                          forms=sorted(version.forms), bpmn_filename=f"{version.process_id}-v{version.id}.bpmn",
-                         others=others)
+                         others=others, diagrams=all_diagrams(version.bpmn_xml))
 
 
 def bpmn_file(version_id: int) -> tuple[str, bytes]:

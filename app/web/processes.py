@@ -103,7 +103,8 @@ def import_version():
 @bp.get("/<int:version_id>")
 def version(version_id: int):
     detail = views.version_detail(version_id)
-    return render_template("processes/version.html", detail=detail, v=detail.summary, svg=Markup(detail.svg))
+    return render_template("processes/version.html", detail=detail, v=detail.summary, svg=Markup(detail.svg),
+                           diagrams=[(d, Markup(d.svg)) for d in detail.diagrams])
 
 
 @bp.get("/<int:version_id>/bpmn")
