@@ -73,8 +73,10 @@ def timers_run_command(once: bool, interval: float | None) -> None:
     interval = interval or float(current_app.config["PPID_TIMER_INTERVAL"])
     while True:
         result, sent = sweep(_now())
-        if result.timers or sent or once:
+        if result.timers or sent or once or result.incidents:
             click.echo(f"timers fired: {result.timers} in {result.cases} cases; conflicts: {result.conflicts}; mail sent: {sent}")
+        if result.incidents:
+            click.echo(f"  {result.incidents} case(s) whose timer failed: see `ppid incident list`")
         for line in result.fired:
             click.echo(f"  {line}")
         if once:
@@ -278,6 +280,49 @@ def process_migrate_command(new_version_id: int, cases: tuple[str, ...], all_cas
             click.echo(f"stays    {outcome.registration_number}: {'; '.join(outcome.reasons)}")
     moved = sum(o.moved for o in outcomes)
     click.echo(f"{moved} moved, {len(outcomes) - moved} stay")
+
+
+@main.group("incident")
+def incident_group() -> None:
+    """Incidents: steps that failed at run time (a script error, a timer that cannot fire), to fix and retry."""
+
+
+@incident_group.command("list")
+@click.option("--all", "include_resolved", is_flag=True, help="resolved incidents too")
+@with_appcontext
+def incident_list_command(include_resolved: bool) -> None:
+    """Open incidents (and with --all the resolved ones): number, time, case, step, error."""
+    from app.domain.timeutil import format_waktu
+    from app.services.incidents import list_incidents
+
+    rows = list_incidents(include_resolved=include_resolved)
+    for i in rows:
+        element = f"{i.element_id or '?'} ({i.element_name})" if i.element_name else (i.element_id or "?")
+        click.echo(f"#{i.id:<5} {i.status:8} {format_waktu(i.occurred_at):22} {i.registration_number or '-':20} "
+                   f"{i.kind:9} {element}: {i.error}")
+        if i.status != "open":
+            click.echo(f"       resolved {format_waktu(i.resolved_at)} by {i.resolved_by}: {i.resolution}")
+        elif i.retry_count:
+            click.echo(f"       retried {i.retry_count} time(s): {i.last_retry_error or '-'}")
+    click.echo(f"{sum(i.status == 'open' for i in rows)} open")
+
+
+@incident_group.command("retry")
+@click.argument("incident_id", type=int)
+@click.option("--by", "username", default=None, help="account the retry is recorded under (default: sistem)")
+@with_appcontext
+def incident_retry_command(incident_id: int, username: str | None) -> None:
+    """Run the failed step again on the case as it now stands (after a fix and a migration)."""
+    from app.domain.errors import DomainError
+    from app.services.incidents import retry_incident
+
+    try:
+        outcome = retry_incident(_operator(username), incident_id, _now())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"#{incident_id} {'resolved' if outcome.resolved else 'still open'}: {outcome.message}")
+    if not outcome.resolved:
+        raise SystemExit(1)
 
 
 @main.group("role")

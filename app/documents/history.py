@@ -32,6 +32,8 @@ EVENT_LABELS: dict[str, str] = {
     "case_migrated": "Dipindah ke versi proses baru",
     "case_redispatched": "Diteruskan ke OPD lain",
     "personal_data_erased": "Data pribadi dihapus",
+    "incident_opened": "Insiden: langkah gagal dijalankan",
+    "incident_resolved": "Insiden diselesaikan",
 }
 
 

@@ -212,6 +212,39 @@ class AuditEvent(Base):
     __table_args__ = (sa.UniqueConstraint("instance_id", "seq", name="uq_audit_instance_seq"),)
 
 
+class Incident(Base):
+    """A step that failed at run time (a script error, a timer that cannot fire, a service task nothing runs):
+    the case stayed as it was; process owners see it, fix the process and retry the step."""
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: None for a failed start (no case was created)
+    instance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_instance.id"), index=True)
+    registration_number: Mapped[str | None] = mapped_column(sa.String(40))
+    process_id: Mapped[str] = mapped_column(sa.String(100))
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_version.id"))
+    #: start, task, timer, message, migration
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    element_id: Mapped[str | None] = mapped_column(sa.String(100))
+    element_name: Mapped[str | None] = mapped_column(sa.String(200))
+    error: Mapped[str] = mapped_column(sa.Text)
+    #: the exception chain and traceback, for administrators
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(sa.Integer)
+    actor_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    last_occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    occurrences: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(200))
+    resolution: Mapped[str | None] = mapped_column(sa.Text)
+    retry_count: Mapped[int] = mapped_column(default=0)
+    last_retry_error: Mapped[str | None] = mapped_column(sa.Text)
+    #: what a retry needs (e.g. the task and the data submitted); dropped when resolved (it may hold personal data)
+    retry_data: Mapped[dict | None] = mapped_column(sa.JSON)
+
+
 class Outbox(Base):
     """A notification written in the step's transaction and delivered after it."""
 

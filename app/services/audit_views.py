@@ -63,6 +63,8 @@ EVENT_LABELS = {
     "case_claimed": "Diklaim pemohon ke akunnya",
     "message_received": "Permohonan dicabut",
     "personal_data_erased": "Data pribadi dihapus",
+    "incident_opened": "Insiden: langkah gagal dijalankan",
+    "incident_resolved": "Insiden diselesaikan",
 }
 
 #: the chain check's findings, in Indonesian

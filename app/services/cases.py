@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain import roles
 from app.domain.errors import Forbidden, InvalidProcess, NotFound
-from app.engine import EngineError
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, User, db
 
 from . import audit
@@ -19,6 +18,7 @@ from .access import may_read_case, may_see_personal_data
 from .attachments import REFERENCE_PREFIX, Upload, link_to_case, store_uploads
 from .context import Actor, engine, setting
 from .forms import clean_submission
+from .incidents import START, guard, records_incidents
 from .numbers import allocate_number
 from .processes import definition_of, latest_version
 from .steps import new_context, persist_run
@@ -65,6 +65,7 @@ def _same_content_lately(actor: Actor, process_id: str, fingerprint: str, now: d
     return CaseRef(found.id, found.registration_number, found.status, existing=True) if found else None
 
 
+@records_incidents
 @use_case
 def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
                uploads: dict[str, Upload] | None = None, submission_key: str | None = None,
@@ -82,7 +83,7 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
     the counter, by phone or by letter; the case has no account until the applicant claims it. A start form
     that names the channel field (counter.CHANNEL_KEY) gets it from here, "daring" for the applicant's own.
     """
-    from .counter import CHANNEL_KEY, ONLINE, check_channel, check_officer
+    from .counter import check_channel, check_officer
 
     if on_behalf is not None:
         check_officer(actor)
@@ -94,6 +95,16 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
     if earlier is not None:
         return earlier
     version = latest_version(process_id)
+    retry = {"process_id": process_id, "data": {k: v for k, v in data.items() if k not in (uploads or {})},
+             "on_behalf": on_behalf}  # what a retry needs (app/services/incidents.py), never the files
+    with guard(START, actor, now, process_id=version.process_id, version_id=version.id, retry=retry):
+        return _start(actor, version, data, now, uploads, key, fingerprint, on_behalf)
+
+
+def _start(actor: Actor, version, data: dict, now: datetime, uploads: dict[str, Upload] | None, key: str | None,
+           fingerprint: str, on_behalf: str | None) -> CaseRef:
+    from .counter import CHANNEL_KEY, ONLINE
+
     definition = definition_of(version)
     run = engine().start(definition, new_context(now))
     first = next(iter(run.ready_tasks()), None)
@@ -127,10 +138,7 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
     audit.append_event(instance, "case_started", actor, now,
                        {"process": version.process_id, "version": version.content_hash, "number": number,
                         **({"atas_nama_pemohon": True, "kanal": on_behalf} if on_behalf else {})})
-    try:
-        run.complete(first.task_id, {**cleaned, "nomor_pendaftaran": number})
-    except EngineError as exc:
-        raise InvalidProcess([str(exc)]) from None
+    run.complete(first.task_id, {**cleaned, "nomor_pendaftaran": number})  # a failure: an incident, nothing kept
     persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=first)
     return CaseRef(instance.id, number, instance.status)
 

@@ -21,6 +21,7 @@ from app.engine.migration import (DefinitionDiff, MigrationRefused, check_migrat
 from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
 
 from .context import Actor, engine, setting
+from .incidents import MIGRATION, StepFailed, guard, record_incident
 from .roles import holders_of, require_manager, role_keys
 from .steps import new_context, persist_run
 from .transaction import use_case
@@ -208,6 +209,7 @@ class MigrationOutcome:
     registration_number: str
     moved: bool
     reasons: list[str]
+    incident_id: int | None = None  # a step failed on the new version: the case stays, the incident says why
 
 
 def migration_candidates(old_id: int, new_id: int, now: datetime | None = None) -> list[tuple[str, bool, list[str]]]:
@@ -223,7 +225,6 @@ def migration_candidates(old_id: int, new_id: int, now: datetime | None = None) 
     return out
 
 
-@use_case
 def migrate_cases(actor: Actor, registration_numbers: Iterable[str], new_version_id: int,
                   now: datetime) -> list[MigrationOutcome]:
     """Move running cases onto another version of their process, in one transaction.
@@ -231,8 +232,28 @@ def migrate_cases(actor: Actor, registration_numbers: Iterable[str], new_version
     A case that cannot move (see app.engine.migration) stays where it is and is reported
     with its reasons. A moved case gets its worklist and timer rows rebuilt from the new
     state (claims kept for tasks that stay open) and a `case_migrated` audit event with
-    both versions' content hashes.
+    both versions' content hashes. A case whose next steps fail on the new version (a script
+    error) stays too, and the failure is recorded as an incident (app/services/incidents.py)
+    once the others have moved.
     """
+    failures: dict[str, StepFailed] = {}
+    outcomes = _migrate_cases(actor, list(registration_numbers), new_version_id, now, failures)
+    return [_failed_migration(o.registration_number, failures[o.registration_number])
+            if o.registration_number in failures else o for o in outcomes]
+
+
+def _failed_migration(registration_number: str, failure: StepFailed) -> MigrationOutcome:
+    incident_id = record_incident(failure)
+    f = failure.failure
+    where = f"{f.element_id} ({f.element_name})" if f.element_name else (f.element_id or "?")
+    return MigrationOutcome(registration_number, False,
+                            [f"a step fails on the new version at {where}: {f.message} (insiden #{incident_id})"],
+                            incident_id)
+
+
+@use_case
+def _migrate_cases(actor: Actor, registration_numbers: list[str], new_version_id: int, now: datetime,
+                   failures: dict[str, StepFailed]) -> list[MigrationOutcome]:
     require_manager(actor)
     target = _version(new_version_id)
     new = definition_of(target)
@@ -252,8 +273,15 @@ def migrate_cases(actor: Actor, registration_numbers: Iterable[str], new_version
         except MigrationRefused as exc:
             outcomes.append(MigrationOutcome(reg, False, exc.reasons))
             continue
-        run = engine().open(new, state, ctx)
-        run.advance()
+        try:
+            with guard(MIGRATION, actor, now, instance=instance, retry={"to_version_id": target.id}):
+                with db.session.begin_nested():  # numbers a failing script allocated go back too
+                    run = engine().open(new, state, ctx)
+                    run.advance()
+        except StepFailed as failure:
+            failures[reg] = failure
+            outcomes.append(MigrationOutcome(reg, False, []))
+            continue
         claims = {r.task_id: (r.claimed_by_id, r.claimed_by_name, r.claimed_at)
                   for r in db.session.scalars(sa.select(HumanTask).filter_by(instance_id=instance.id))}
         db.session.execute(sa.delete(HumanTask).where(HumanTask.instance_id == instance.id))

@@ -8,7 +8,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
-from app.engine import EngineError
 from app.domain import roles
 from app.persistence.models import HumanTask, ProcessInstance, User, db
 
@@ -17,6 +16,7 @@ from .access import completed_by_actor, may_work, task_filter
 from .cases import case_privacy, visible_data
 from .context import SYSTEM, Actor, engine
 from .forms import check_agreement, clean_submission, prefilled, resolve_schema
+from .incidents import TASK, guard, records_incidents
 from .processes import definition_of
 from .steps import definition_for, instance_options, new_context, persist_run
 from .transaction import use_case
@@ -164,6 +164,7 @@ def completion_message(schema: dict, case_data: dict) -> str | None:
     return template.format_map({key: str(case_data[key]) for key in keys})
 
 
+@records_incidents
 @use_case
 def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
                   uploads: dict[str, Upload] | None = None, registration_number: str | None = None,
@@ -183,6 +184,15 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     if row.claimed_by_id not in (None, actor.user_id):
         raise Conflict(f"Tugas ini sedang dikerjakan oleh {row.claimed_by_name}.")
     instance = db.session.get(ProcessInstance, row.instance_id, options=instance_options())
+    # what a retry needs (app/services/incidents.py): the task and what was sent, never the files
+    retry = {"task_id": row.task_id, "spec_id": row.spec_id, "data": _without_files(data, uploads),
+             "on_behalf": on_behalf}
+    with guard(TASK, actor, now, instance=instance, retry=retry):
+        return _complete(actor, row, instance, data, now, uploads, on_behalf)
+
+
+def _complete(actor: Actor, row: HumanTask, instance: ProcessInstance, data: dict, now: datetime,
+              uploads: dict[str, Upload] | None, on_behalf: str | None) -> Completion:
     definition = definition_for(instance)
     meta = definition.user_tasks[row.spec_id]
     if completed_by_actor(actor, instance.id, meta.exclude_completers_of):
@@ -196,15 +206,19 @@ def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
     run = _at_the_steps_time(instance, definition, now)
     if meta.form:
         check_agreement(definition.forms[meta.form], cleaned, instance.case_data or {})
-    try:
-        task = next(t for t in run.ready_tasks() if t.task_id == row.task_id)
-        run.complete(row.task_id, cleaned)
-    except (StopIteration, EngineError):
-        raise Conflict("Tugas ini sudah tidak terbuka.") from None
+    task = next((t for t in run.ready_tasks() if t.task_id == row.task_id), None)
+    if task is None:
+        raise Conflict("Tugas ini sudah tidak terbuka.")
+    run.complete(row.task_id, cleaned)  # a failure from here on is the process's, not the user's: an incident
     extra = {"atas_nama_pemohon": True, "kanal": on_behalf} if on_behalf is not None else None
     persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task, payload_extra=extra)
     message = completion_message(definition.forms[meta.form], instance.case_data or {}) if meta.form else None
     return Completion(instance.registration_number, instance.status, instance.finished, message)
+
+
+def _without_files(data: dict, uploads: dict | None) -> dict:
+    """The submitted fields without new uploads (their files are not kept for a retry)."""
+    return {k: v for k, v in data.items() if k not in (uploads or {})}
 
 
 def signer_fields(schema: dict, actor: Actor) -> dict[str, str]:

@@ -16,6 +16,7 @@ from app.persistence.models import ProcessInstance, db
 from .access import ON_BEHALF_ROLES
 from .context import Actor, engine
 from .counter import check_channel
+from .incidents import MESSAGE, guard, records_incidents
 from .steps import definition_for, instance_options, new_context, persist_run
 from .transaction import use_case
 
@@ -49,6 +50,7 @@ def may_withdraw(actor: Actor, instance: ProcessInstance) -> bool:
             and "rincian_informasi" in data)
 
 
+@records_incidents
 @use_case
 def withdraw_request(actor: Actor, registration_number: str, reason: str, now: datetime,
                      on_behalf: str | None = None) -> str:
@@ -64,11 +66,14 @@ def withdraw_request(actor: Actor, registration_number: str, reason: str, now: d
         raise ValidationFailed({"alasan_pencabutan": ["Wajib diisi."]})
     if len(reason) > REASON_MAX:
         raise ValidationFailed({"alasan_pencabutan": [f"Paling banyak {REASON_MAX} karakter."]})
-    run = engine().open(definition_for(instance), instance.state, new_context(now))
-    if instance.finished or WITHDRAWAL not in run.waiting_messages():
-        raise Conflict(TOO_LATE)
-    submitted = {"alasan_pencabutan": reason}
-    run.receive(WITHDRAWAL, submitted)
-    extra = {"message": WITHDRAWAL, **({"atas_nama_pemohon": True, "kanal": on_behalf} if on_behalf else {})}
-    persist_run(instance, run, actor, now, EVENT, submitted=submitted, data_changes=submitted, payload_extra=extra)
+    retry = {"reason": reason, "on_behalf": on_behalf}  # what a retry needs (app/services/incidents.py)
+    with guard(MESSAGE, actor, now, instance=instance, retry=retry):
+        run = engine().open(definition_for(instance), instance.state, new_context(now))
+        if instance.finished or WITHDRAWAL not in run.waiting_messages():
+            raise Conflict(TOO_LATE)
+        submitted = {"alasan_pencabutan": reason}
+        run.receive(WITHDRAWAL, submitted)
+        extra = {"message": WITHDRAWAL, **({"atas_nama_pemohon": True, "kanal": on_behalf} if on_behalf else {})}
+        persist_run(instance, run, actor, now, EVENT, submitted=submitted, data_changes=submitted,
+                    payload_extra=extra)
     return instance.status

@@ -14,7 +14,7 @@ csrf = CSRFProtect()
 ERROR_TITLES = {400: "Permintaan tidak valid", 401: "Perlu masuk", 403: "Akses ditolak",
                 404: "Halaman tidak ditemukan", 405: "Metode tidak diizinkan", 409: "Terjadi konflik",
                 413: "Berkas terlalu besar", 422: "Isian belum benar", 429: "Terlalu banyak percobaan",
-                500: "Terjadi kesalahan"}
+                500: "Terjadi kesalahan", 503: "Langkah belum dapat dijalankan"}
 
 
 def register_web(app: Flask) -> None:

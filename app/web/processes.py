@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.roles import ADMIN, PROCESS_OWNER
+from app.services import incidents
 from app.services import process_views as views
 from app.services.case_diagram import case_diagram_svg
 from app.services.processes import ImportRefused, import_process, migrate_cases
@@ -156,6 +157,31 @@ def migrate(old_id: int, new_id: int):
     elsewhere = [n for n in wanted if n not in running]
     outcomes = migrate_cases(current_actor(), [n for n in wanted if n in running], new_id, now())
     return render_template("processes/migrated.html", c=result, outcomes=outcomes, elsewhere=elsewhere)
+
+
+# --------------------------------------------------------------------------- incidents
+
+@bp.get("/insiden")
+def incident_list():
+    actor = current_actor()
+    rows = incidents.list_incidents(include_resolved=True)
+    return render_template("processes/incidents.html", open_rows=[r for r in rows if r.status == incidents.OPEN],
+                           resolved_rows=[r for r in rows if r.status != incidents.OPEN],
+                           kinds=incidents.KIND_LABELS, technical=ADMIN in actor.roles)
+
+
+@bp.post("/insiden/<int:incident_id>/coba-lagi")
+def incident_retry(incident_id: int):
+    outcome = incidents.retry_incident(current_actor(), incident_id, now())
+    flash(f"Insiden #{incident_id}: {outcome.message}", "success" if outcome.resolved else "error")
+    return redirect(url_for("processes.incident_list"))
+
+
+@bp.post("/insiden/<int:incident_id>/tutup")
+def incident_close(incident_id: int):
+    incidents.close_incident(current_actor(), incident_id, now(), request.form.get("catatan", "")[:500])
+    flash(f"Insiden #{incident_id} ditutup tanpa dijalankan ulang.", "info")
+    return redirect(url_for("processes.incident_list"))
 
 
 # --------------------------------------------------------------------------- case diagrams

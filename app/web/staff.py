@@ -9,6 +9,7 @@ from flask import abort, Blueprint, flash, redirect, render_template, request, u
 from app.domain.errors import ValidationFailed
 from app.domain.roles import role_label
 from app.services.audit_views import EVENT_LABELS
+from app.services.incidents import KIND_LABELS, open_incidents_of
 from app.services.cases import get_case
 from app.services.tasks import TaskFilters, list_tasks
 from app.services import worklist_views as views
@@ -136,6 +137,7 @@ def case_file(registration_number: str):
     return render_template("staff/case.html", case=case, props=props, opd_names=opd_names,
                            on_behalf=bool(current_actor().roles & ON_BEHALF_ROLES), channels=CHANNELS,
                            withdrawable=_withdrawable(case),
+                           incidents=open_incidents_of(case.id), incident_kinds=KIND_LABELS,
                            event_labels=EVENT_LABELS, show=lambda field, value: show_value(props, field, value, opd_names),
                            label=lambda field: field_label(props, field),
                            new_changes=_new_changes,

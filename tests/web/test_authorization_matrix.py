@@ -98,6 +98,7 @@ GET_ROUTES = {
     "processes.bpmn": ("/proses/{version}/bpmn", {"pemilik", "admin"}, 200),
     "processes.form_file": ("/proses/{version}/formulir/jawaban_opd.schema.json", {"pemilik", "admin"}, 200),
     "processes.compare": ("/proses/{version}/banding/{version}", {"pemilik", "admin"}, 200),
+    "processes.incident_list": ("/proses/insiden", {"pemilik", "admin"}, 200),
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
     "audit.index": ("/audit/", AUDITORS, 200),
     "audit.case_history": ("/audit/kasus/{A}", AUDITORS | {"opd"}, 200),
@@ -138,6 +139,8 @@ POST_ROUTES = {
     "admin.calendar_closing_time": ("/admin/kalender/jam-tutup", {"admin"}),
     "processes.import_version": ("/proses/impor", {"pemilik", "admin"}),
     "processes.migrate": ("/proses/{version}/banding/{version}/migrasi", {"pemilik", "admin"}),
+    "processes.incident_retry": ("/proses/insiden/1/coba-lagi", {"pemilik", "admin"}),
+    "processes.incident_close": ("/proses/insiden/1/tutup", {"pemilik", "admin"}),
     "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}),
     "audit.verify": ("/audit/verifikasi", AUDITORS),
 }
