@@ -144,6 +144,9 @@ RESPONSES = {
     "Unprocessable": _problem_response("Isian belum benar; `errors` memuat pesan per isian."),
     "TooManyRequests": _problem_response("Terlalu banyak percobaan masuk.", {
         "Retry-After": {"schema": {"type": "integer"}, "description": "Detik sampai boleh mencoba lagi."}}),
+    "Incident": _problem_response("Langkah gagal dijalankan karena kesalahan pada proses (bukan isian Anda): tidak ada "
+                                  "yang berubah, kesalahan tercatat sebagai insiden (nomornya di `detail`) dan "
+                                  "langkah dijalankan ulang oleh pengelola proses setelah diperbaiki."),
 }
 
 
@@ -156,7 +159,7 @@ def _json(schema_name: str, description: str, headers: dict | None = None) -> di
 
 def _errors(*codes: int) -> dict:
     names = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
-             413: "TooLarge", 422: "Unprocessable", 429: "TooManyRequests"}
+             413: "TooLarge", 422: "Unprocessable", 429: "TooManyRequests", 503: "Incident"}
     return {str(code): {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
 
 
@@ -202,7 +205,7 @@ def _paths() -> dict:
                                                 {"Location": {"schema": {"type": "string"}}}),
                                    "200": _json("RequestCreated", "Permohonan dengan kunci ini sudah dibuat sebelumnya.",
                                                 {"Location": {"schema": {"type": "string"}}}),
-                                   **_errors(400, 401, 403, 413, 422)}},
+                                   **_errors(400, 401, 403, 413, 422, 503)}},
         },
         "/requests/{registration_number}": {
             "parameters": [REGISTRATION_NUMBER],
@@ -259,7 +262,7 @@ def _paths() -> dict:
                      "summary": "Selesaikan tugas dengan isian formulir",
                      "requestBody": _body("TaskComplete"),
                      "responses": {"200": _json("Completion", "Tugas selesai; status permohonan yang baru."),
-                                   **_errors(400, 401, 403, 404, 409, 413, 422)}},
+                                   **_errors(400, 401, 403, 404, 409, 413, 422, 503)}},
         },
         "/openapi.json": {
             "get": {"operationId": "getOpenApi", "tags": ["dokumentasi"], "security": PUBLIC,

@@ -70,6 +70,8 @@ def test_the_api_answers_a_problem_with_the_incident_number(client, failing_case
     body = response.get_json()
     number = int(INCIDENT.search(body["detail"]).group(1))
     assert db.session.get(Incident, number).registration_number == reg
+    described = client.get("/api/v1/openapi.json").get_json()["paths"]["/tasks/{task_id}/complete"]["post"]
+    assert "503" in described["responses"]
 
 
 def test_process_owners_list_and_retry_incidents(client, failing_case):
