@@ -83,6 +83,23 @@ def guard(kind: str, actor: Actor, now: datetime, instance: ProcessInstance | No
         raise
     except Exception as exc:  # noqa: BLE001 - every other failure of a step is an incident, never a 500
         raise StepFailed(kind, describe_failure(exc), actor, now, case, retry) from exc
+    if case[0] is not None and kind in DONE_BY_ANYONE:
+        _resolve_done(kind, case[0], retry, actor, now)
+
+
+#: kinds of step that, once done by anyone (the officer sent the form again after the fix), resolve the incident
+DONE_BY_ANYONE = (TASK, MESSAGE, MIGRATION)
+
+
+def _resolve_done(kind: str, instance_id: int, retry: dict | None, actor: Actor, now: datetime) -> None:
+    """In the step's transaction: the open incidents this successful step makes moot (not the one being retried:
+    its retry resolves it)."""
+    rows = db.session.scalars(sa.select(Incident).where(Incident.instance_id == instance_id, Incident.kind == kind,
+                                                        Incident.status == OPEN, Incident.id != (_retrying.get() or 0)))
+    for incident in rows:
+        if kind == TASK and (incident.retry_data or {}).get("task_id") != (retry or {}).get("task_id"):
+            continue
+        _resolve_in_session(incident.id, actor, now, f"Langkah dijalankan oleh {actor.full_name}.", None, "done")
 
 
 def records_incidents(func: Callable[..., T]) -> Callable[..., T]:
@@ -212,7 +229,7 @@ def retry_incident(actor: Actor, incident_id: int, now: datetime) -> RetryOutcom
     finally:
         _retrying.reset(token)
     reg, resolution = done
-    _resolve(incident_id, actor, now, resolution, reg, retried=True)
+    _resolve(incident_id, actor, now, resolution, reg)
     return RetryOutcome(incident_id, True, resolution, reg)
 
 
@@ -224,7 +241,7 @@ def close_incident(actor: Actor, incident_id: int, now: datetime, note: str) -> 
     require_manager(actor)
     note = plain(note or "")[:500]
     _open_incident(incident_id)
-    _resolve_in_session(incident_id, actor, now, f"Ditutup tanpa dijalankan ulang: {note or '-'}", None, False)
+    _resolve_in_session(incident_id, actor, now, f"Ditutup tanpa dijalankan ulang: {note or '-'}", None, "closed")
 
 
 def _open_incident(incident_id: int) -> Incident:
@@ -244,21 +261,22 @@ def _count_failed_retry(incident_id: int, message: str) -> None:
 
 
 @use_case
-def _resolve(incident_id: int, actor: Actor, now: datetime, resolution: str, reg: str | None, retried: bool) -> None:
-    _resolve_in_session(incident_id, actor, now, resolution, reg, retried)
+def _resolve(incident_id: int, actor: Actor, now: datetime, resolution: str, reg: str | None) -> None:
+    _resolve_in_session(incident_id, actor, now, resolution, reg, "retried")
 
 
 def _resolve_in_session(incident_id: int, actor: Actor, now: datetime, resolution: str, reg: str | None,
-                        retried: bool) -> None:
+                        how: str) -> None:
+    """`how`: "retried" (the retry ran the step), "done" (someone did the step meanwhile), "closed" (without it)."""
     incident = db.session.get(Incident, incident_id)
     if reg and incident.instance_id is None:  # a start that now went through: the case it created
         incident.registration_number = reg
         incident.instance_id = db.session.scalar(sa.select(ProcessInstance.id).filter_by(registration_number=reg))
     incident.status, incident.resolved_at, incident.resolved_by = RESOLVED, now, actor.full_name
     incident.resolution = resolution
-    incident.retry_count += 1 if retried else 0
+    incident.retry_count += 1 if how == "retried" else 0
     incident.retry_data = None  # what the retry needed may be personal data: kept no longer than needed
-    _audit(incident, RESOLVED_EVENT, actor, now, {"resolution": "retried" if retried else "closed"})
+    _audit(incident, RESOLVED_EVENT, actor, now, {"resolution": how})
 
 
 def _original_actor(incident: Incident) -> Actor:

@@ -144,6 +144,24 @@ def test_a_failing_script_after_a_task_becomes_an_incident_and_its_retry_complet
     task_incident_then_retry()
 
 
+def test_the_officer_sending_the_form_again_after_the_fix_resolves_the_incident(travel):
+    deploy(broken("Activity_Tutup", "status = 1 / 0"))
+    reg = start()
+    task = task_id(reg, "Activity_Periksa")
+    with pytest.raises(IncidentRaised) as raised:
+        complete_task(actor("petugas"), task, CHECK, now())
+    fix_and_migrate(reg)
+
+    complete_task(actor("petugas"), task, CHECK, now())
+
+    row = incident(raised.value.incident_id)
+    assert (row.status, row.resolved_by, row.retry_count, row.retry_data) == \
+        ("resolved", actor("petugas").full_name, 0, None)
+    assert row.resolution.startswith("Langkah dijalankan oleh")
+    assert case(reg).status == "Selesai" and events(reg)[-2:] == ["task_completed", "incident_resolved"]
+    history_is_sound(reg)
+
+
 def test_a_service_task_nothing_runs_is_an_incident_not_a_500(travel, monkeypatch):
     import app.engine.definition as stage
 
