@@ -95,8 +95,10 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
     if earlier is not None:
         return earlier
     version = latest_version(process_id)
+    # what a retry needs (app/services/incidents.py), never the files; the same key, so a form or an API request
+    # sent again after the retry started the case gets that case, not a second one
     retry = {"process_id": process_id, "data": {k: v for k, v in data.items() if k not in (uploads or {})},
-             "on_behalf": on_behalf}  # what a retry needs (app/services/incidents.py), never the files
+             "on_behalf": on_behalf, "submission_key": submission_key}
     with guard(START, actor, now, process_id=version.process_id, version_id=version.id, retry=retry):
         return _start(actor, version, data, now, uploads, key, fingerprint, on_behalf)
 

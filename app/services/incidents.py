@@ -296,7 +296,7 @@ def _retry_start(incident: Incident, _actor: Actor, now: datetime) -> tuple[str 
 
     data = incident.retry_data or {}
     ref = start_case(_original_actor(incident), data.get("process_id") or incident.process_id, data.get("data") or {},
-                     now, on_behalf=data.get("on_behalf"))
+                     now, on_behalf=data.get("on_behalf"), submission_key=data.get("submission_key"))
     return ref.registration_number, f"Permohonan tercatat dengan nomor {ref.registration_number}."
 
 

@@ -186,14 +186,14 @@ def test_an_undefined_name_in_the_start_script_keeps_no_case_and_the_retry_start
     cases_before = db.session.scalar(sa.select(sa.func.count()).select_from(ProcessInstance))
 
     with pytest.raises(IncidentRaised) as raised:
-        start()
+        start_case(actor("pemohon"), PROCESS_ID, REQUEST, now(), submission_key="formulir-1")
 
     assert "Permohonan belum dapat dicatat" in raised.value.message
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ProcessInstance)) == cases_before
     row = incident(raised.value.incident_id)
     assert (row.kind, row.instance_id, row.registration_number, row.process_id) == ("start", None, None, PROCESS_ID)
     assert row.element_id == "Activity_Terima" and row.error.startswith("NameError: name 'diterima_oleh'")
-    assert row.retry_data["data"] == REQUEST
+    assert row.retry_data["data"] == REQUEST and row.retry_data["submission_key"] == "formulir-1"
 
     deploy(definition(), note="perbaikan skrip")
     outcome = retry_incident(actor("pemilik"), row.id, now())
@@ -205,6 +205,9 @@ def test_an_undefined_name_in_the_start_script_keeps_no_case_and_the_retry_start
     assert row.instance_id == started.id and row.retry_data is None
     assert events(started.registration_number)[-1] == "incident_resolved"
     history_is_sound(started.registration_number)
+    # the same form sent again afterwards gets the case the retry started, not a second one
+    again = start_case(actor("pemohon"), PROCESS_ID, REQUEST, now(), submission_key="formulir-1")
+    assert again.existing and again.registration_number == started.registration_number
 
 
 # --------------------------------------------------------------------------- a timer
