@@ -120,3 +120,22 @@ def test_ppid_incident_list_and_retry(client, failing_case):
     assert done.exit_code == 0 and "resolved" in done.output
     everything = runner.invoke(ppid, ["incident", "list", "--all"], catch_exceptions=False)
     assert "resolved" in everything.output and "0 open" in everything.output
+
+
+def test_the_applicant_is_told_when_a_request_or_a_withdrawal_cannot_be_recorded(client, app):
+    with time_machine.travel(wib(2026, 3, 2), tick=False):
+        deploy(broken("Activity_Terima", "status = 1 / 0"), note="skrip penerimaan rusak")
+        sign_in(client, "pemohon")
+        response = client.post(f"/ajukan/{PROCESS_ID}", data=REQUEST)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503 and "Permohonan belum dapat dicatat" in body
+        assert db.session.scalar(sa.select(Incident.kind).filter_by(
+            id=int(INCIDENT.search(body).group(1)))) == "start"
+
+        deploy(broken("Activity_Cabut", "status = 1 / 0"), note="skrip pencabutan rusak")
+        reg = start_case(actor("pemohon"), PROCESS_ID, REQUEST, now()).registration_number
+        response = client.post(f"/permohonan/{reg}/cabut", data={"alasan_pencabutan": "Tidak jadi"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503 and "Data kasus tidak berubah" in body
+        db.session.expire_all()
+        assert db.session.scalar(sa.select(ProcessInstance.status).filter_by(registration_number=reg)) == "Diajukan"
