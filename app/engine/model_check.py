@@ -167,6 +167,28 @@ def _data_associations(el: etree._Element, references: set[str]) -> str | None:
             "asosiasi itu (data kasus tetap tersimpan) atau arahkan ke objek data")
 
 
+def _unknown_messages(root: etree._Element, process: etree._Element) -> list[Problem]:
+    """Message events and tasks naming a message the file does not define (SpiffWorkflow fails on them obscurely)."""
+    defined = {el.get("id") for el in root.iterfind("bpmn:message", NS)}
+    found = []
+    for el in process.iter():
+        ref = el.get("messageRef") if _local(el) in ("messageEventDefinition", "sendTask", "receiveTask") else None
+        if ref and ref.split(":")[-1] not in defined:
+            owner = el if el.get("id") and _local(el) != "messageEventDefinition" else el.getparent()
+            found.append(problem(owner, f"{kind_words(owner)} ini merujuk pesan (message) '{ref}' yang tidak ada di "
+                                        "berkas: pilih pesan yang ada di editor, atau buat pesannya"))
+    return found
+
+
+def _reserved_ids(process: etree._Element) -> list[Problem]:
+    """Flow elements whose id is a name SpiffWorkflow gives its own steps: the process would silently lose them."""
+    containers = [process, *(el for el in process.iter() if _local(el) in CONTAINERS | {"adHocSubProcess"})]
+    reserved = {"Start", "End"} | {f"{c.get('id')}.EndJoin" for c in containers}
+    return [problem(el, f"id '{el.get('id')}' dipakai mesin proses untuk langkahnya sendiri, sehingga elemen ini "
+                        "akan hilang dari proses yang dijalankan: ganti id-nya di editor (mis. StartEvent_1)")
+            for el in process.iter() if el.get("id") in reserved and el is not process]
+
+
 def model_problems(root: etree._Element, process: etree._Element) -> list[Problem]:
     """Every element of `process` (and every data store of the file) that SpiffWorkflow would refuse vaguely."""
     from .lint import preparse_problems
@@ -189,7 +211,7 @@ def model_problems(root: etree._Element, process: etree._Element) -> list[Proble
                     _subprocess_shape(el) if kind in CONTAINERS else None,
                     _multi_instance(el), _data_associations(el, references)]
         found += [problem(el, m) for m in messages if m]
-    return found + preparse_problems(process, STAGE)
+    return _reserved_ids(process) + found + _unknown_messages(root, process) + preparse_problems(process, STAGE)
 
 
 # -- SpiffWorkflow's parser messages, in the process owner's words -------------------------------
