@@ -35,10 +35,20 @@ _PREDICTED = TaskState.PREDICTED_MASK | TaskState.FUTURE
 
 #: serialized attribute -> words used in a diff
 _ATTRIBUTES = {
-    "bpmn_name": "name", "lane": "lane", "event_definition": "event", "script": "script",
-    "extensions": "properties (form)", "outputs": "outgoing flow", "inputs": "incoming flow",
-    "cond_task_specs": "conditions", "default_task_spec": "default flow", "documentation": "documentation",
-    "cancel_activity": "interrupting", "typename": "type", "prescript": "pre-script", "postscript": "post-script",
+    "bpmn_name": "nama", "lane": "jalur", "event_definition": "peristiwa", "script": "skrip",
+    "extensions": "properti (formulir)", "outputs": "alur keluar", "inputs": "alur masuk",
+    "cond_task_specs": "syarat", "default_task_spec": "alur bawaan", "documentation": "dokumentasi",
+    "cancel_activity": "sifat menghentikan tugas", "typename": "jenis", "prescript": "pra-skrip",
+    "postscript": "pasca-skrip",
+}
+#: task spec classes in the process owner's words (reasons a case cannot move)
+_KINDS = {
+    "UserTask": "tugas pengguna", "ScriptTask": "tugas skrip", "ManualTask": "tugas manual", "NoneTask": "tugas",
+    "SubWorkflowTask": "subproses", "CallActivity": "pemanggilan proses", "ServiceTask": "tugas layanan",
+    "BusinessRuleTask": "tugas aturan bisnis", "ExclusiveGateway": "gerbang eksklusif",
+    "ParallelGateway": "gerbang paralel", "InclusiveGateway": "gerbang inklusif", "BoundaryEvent": "peristiwa batas",
+    "IntermediateCatchEvent": "peristiwa tunggu", "IntermediateThrowEvent": "peristiwa antara",
+    "StartEvent": "peristiwa awal", "EndEvent": "peristiwa akhir",
 }
 
 
@@ -119,29 +129,29 @@ def _describe(old_spec, new_spec, keys: list[str]) -> str:
     words = []
     for key in keys:
         if key == "bpmn_name":
-            words.append(f"name '{old_spec.bpmn_name}' → '{new_spec.bpmn_name}'")
+            words.append(f"nama '{old_spec.bpmn_name}' → '{new_spec.bpmn_name}'")
         elif key == "lane":
-            words.append(f"lane {old_spec.lane} → {new_spec.lane}")
+            words.append(f"jalur {old_spec.lane} → {new_spec.lane}")
         elif key == "event_definition":
             old_ed, new_ed = old_spec.event_definition, new_spec.event_definition
             if isinstance(old_ed, TimerEventDefinition) and isinstance(new_ed, TimerEventDefinition):
                 words.append(f"timer {old_ed.expression} → {new_ed.expression}")
             else:
-                words.append("event definition changed")
+                words.append("definisi peristiwa berubah")
         elif key == "outputs":
-            words.append(f"leads to {_names(new_spec.outputs)} (was {_names(old_spec.outputs)})")
+            words.append(f"menuju {_names(new_spec.outputs)} (sebelumnya {_names(old_spec.outputs)})")
         elif key == "inputs":
-            words.append(f"comes from {_names(new_spec.inputs)} (was {_names(old_spec.inputs)})")
+            words.append(f"datang dari {_names(new_spec.inputs)} (sebelumnya {_names(old_spec.inputs)})")
         elif key == "extensions":
             old_p = (old_spec.extensions or {}).get("properties", {})
             new_p = (new_spec.extensions or {}).get("properties", {})
             diffs = [f"{k}: {old_p.get(k)} → {new_p.get(k)}" for k in sorted(set(old_p) | set(new_p))
                      if old_p.get(k) != new_p.get(k)]
-            words.append("properties " + "; ".join(diffs) if diffs else "extensions changed")
+            words.append("properti " + "; ".join(diffs) if diffs else "ekstensi berubah")
         elif key in ("name", "bpmn_id", "data_input_associations", "data_output_associations", "io_specification"):
             continue
         else:
-            words.append(f"{_ATTRIBUTES.get(key, key)} changed")
+            words.append(f"{_ATTRIBUTES.get(key, key)} berubah")
     return "; ".join(words)
 
 
@@ -154,7 +164,7 @@ def _form_changes(old: ProcessDefinition, new: ProcessDefinition) -> dict[str, s
             continue
         old_form, new_form = old.forms.get(old_meta.form or ""), new.forms.get(new_meta.form or "")
         if old_form != new_form:
-            out[task_id] = f"form {new_meta.form} changed ({form_difference(old_form or {}, new_form or {})})"
+            out[task_id] = f"formulir {new_meta.form} berubah ({form_difference(old_form or {}, new_form or {})})"
     return out
 
 
@@ -163,16 +173,16 @@ def form_difference(old: dict, new: dict) -> str:
     parts = []
     added, removed = sorted(set(new_props) - set(old_props)), sorted(set(old_props) - set(new_props))
     if added:
-        parts.append("fields added: " + ", ".join(added))
+        parts.append("isian ditambah: " + ", ".join(added))
     if removed:
-        parts.append("fields removed: " + ", ".join(removed))
+        parts.append("isian dihapus: " + ", ".join(removed))
     retyped = [k for k in set(old_props) & set(new_props) if old_props[k].get("type") != new_props[k].get("type")]
     if retyped:
-        parts.append("type changed: " + ", ".join(sorted(retyped)))
+        parts.append("jenis isian berubah: " + ", ".join(sorted(retyped)))
     newly_required = sorted(set(new.get("required", [])) - set(old.get("required", [])))
     if newly_required:
-        parts.append("now required: " + ", ".join(newly_required))
-    return "; ".join(parts) or "wording or rules"
+        parts.append("kini wajib: " + ", ".join(newly_required))
+    return "; ".join(parts) or "kata-kata atau aturan"
 
 
 def incompatible_form_change(old: dict, new: dict) -> str | None:
@@ -184,14 +194,14 @@ def incompatible_form_change(old: dict, new: dict) -> str | None:
     old_props, new_props = old.get("properties", {}), new.get("properties", {})
     removed = sorted(set(old_props) - set(new_props))
     if removed:
-        return "fields removed: " + ", ".join(removed)
+        return "isian dihapus: " + ", ".join(removed)
     for key in sorted(old_props):
         before, after = old_props[key], new_props[key]
         if before.get("type") != after.get("type"):
-            return f"field {key} changed type {before.get('type')} → {after.get('type')}"
+            return f"isian {key} berubah jenis {before.get('type')} → {after.get('type')}"
         lost = [v for v in before.get("enum", []) if "enum" in after and v not in after["enum"]]
         if lost:
-            return f"field {key} lost the choices {', '.join(map(str, lost))}"
+            return f"isian {key} kehilangan pilihan {', '.join(map(str, lost))}"
     return None
 
 
@@ -218,7 +228,7 @@ def compare_definitions(old: ProcessDefinition, new: ProcessDefinition) -> Defin
                 changed.append(SpecChange(spec.bpmn_id, _label(diff.alignment[spec]), _kind(spec), what))
     for name, new_spec in new_all.items():
         if name not in old_all:
-            added += [SpecChange(s.bpmn_id, _label(s), _kind(s), f"inside new subprocess {name}")
+            added += [SpecChange(s.bpmn_id, _label(s), _kind(s), f"di dalam subproses baru {name}")
                       for s in new_spec.task_specs.values() if s.bpmn_id]
     for task_id, what in forms.items():
         meta = new.user_tasks[task_id]
@@ -238,21 +248,21 @@ def _migrate(old_def: ProcessDefinition, new_def: ProcessDefinition, state: str,
     old, new = _specs(old_def), _specs(new_def)
     reasons: list[str] = []
     if old_def.process_id != new_def.process_id:
-        return None, [f"version belongs to process {new_def.process_id}, the case runs {old_def.process_id}"]
+        return None, [f"versi ini milik proses {new_def.process_id}, sedangkan kasus menjalankan {old_def.process_id}"]
     workflow = old.serializer.loads(state)
     workflow.script_engine = PythonScriptEngine(environment=RestrictedEnvironment(_helpers(ctx)))
     # timers judged on the migration's own time (clock.py), not the system clock: a replay of this migration,
     # run months later, must not find a timer due that was not due when the case moved
     workflow._ppid_clock = lambda: ctx.now
     if workflow.completed:
-        return None, ["the case has finished"]
+        return None, ["kasus sudah selesai"]
     top_diff, sub_diffs = diff_workflow(REGISTRY, workflow, new.spec, new.subprocess_specs)
     pairs = [(workflow, top_diff, new.spec)]
     for sub_id, diff in sub_diffs.items():
         sub = workflow.subprocesses[sub_id]
         if diff is None:
             owner = workflow.get_task_from_id(sub_id)
-            reasons.append(f"the case is inside subprocess {_task_label(owner)}, which the new version removes")
+            reasons.append(f"kasus berada di dalam subproses {_task_label(owner)}, yang dihapus pada versi baru")
         else:
             pairs.append((sub, diff, new.subprocess_specs[sub.spec.name]))
     forms = {}
@@ -269,17 +279,19 @@ def _migrate(old_def: ProcessDefinition, new_def: ProcessDefinition, state: str,
             if not task.task_spec.bpmn_id:
                 continue
             if task.has_state(_LIVE):
-                reasons.append(f"the case is at {_task_label(task)}, which the new version removes")
+                reasons.append(f"kasus sedang berada di {_task_label(task)}, yang dihapus pada versi baru")
             elif task.has_state(TaskState.FINISHED_MASK):
-                reasons.append(f"the case has passed {_task_label(task)}, which the new version removes "
-                               "(its history cannot be carried over)")
+                reasons.append(f"kasus sudah melewati {_task_label(task)}, yang dihapus pada versi baru "
+                               "(riwayatnya tidak dapat dibawa)")
         for task in diff.changed:
             if task.has_state(_LIVE) and task.task_spec.bpmn_id:
                 new_spec = diff.alignment.get(task)
                 if new_spec is not None and type(new_spec) is not type(task.task_spec):
-                    reasons.append(f"{_task_label(task)} is now a {type(new_spec).__name__}")
+                    kind = type(new_spec).__name__
+                    reasons.append(f"{_task_label(task)} kini menjadi {_KINDS.get(kind, kind)}")
     for spec_id, why in forms.items():
-        reasons.append(f"the form of the current task {spec_id} changed incompatibly: {why}")
+        reasons.append(f"formulir tugas yang sedang terbuka {spec_id} berubah sehingga data yang sudah diisi "
+                       f"tidak cocok: {why}")
     if reasons:
         return None, list(dict.fromkeys(reasons))
     kept_timers = _unchanged_timers(pairs)
@@ -295,7 +307,8 @@ def _migrate(old_def: ProcessDefinition, new_def: ProcessDefinition, state: str,
     try:
         new.serializer.loads(new.serializer.dumps(workflow))
     except Exception as exc:  # noqa: BLE001 - any failure means the case cannot move
-        return None, [f"the migrated state does not load on the new version: {type(exc).__name__}: {exc}"]
+        return None, [f"keadaan kasus setelah dipindahkan tidak dapat dimuat pada versi baru "
+                      f"({type(exc).__name__}: {exc})"]
     return workflow, []
 
 

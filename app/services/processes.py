@@ -115,10 +115,10 @@ def _role_warnings(definition: ProcessDefinition, stored_roles: frozenset[str]) 
     warnings = []
     for lane in sorted({m.lane for m in definition.user_tasks.values() if m.lane and m.lane != roles.PEMOHON}):
         if lane not in stored_roles:
-            warnings.append(f"role '{lane}' is not in the role table yet: add it (`ppid role add {lane} \"<label>\"`) "
-                            "before cases reach its lane")
+            warnings.append(f"peran '{lane}' belum ada di daftar peran: tambahkan (`ppid role add {lane} "
+                            "\"<nama peran>\"`) sebelum kasus sampai ke jalurnya")
         elif holders_of(lane) == 0:
-            warnings.append(f"nobody holds role '{lane}' yet: tasks in that lane would wait until someone does")
+            warnings.append(f"belum ada yang memegang peran '{lane}': tugas di jalur itu akan menunggu sampai ada")
     return warnings
 
 
@@ -141,7 +141,7 @@ def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "
     definition = checked.definition
     if not _PROCESS_ID.match(definition.process_id):
         raise ImportRefused("lint", [Problem("lint", definition.process_id, definition.name, None,
-                                             "process id must be a plain name (letters, digits, _ . -)")])
+                                             "id proses harus nama sederhana (huruf, angka, _ . -)")])
     warnings = list(checked.warnings) + _role_warnings(definition, stored_roles)
     existing = db.session.scalar(db.select(ProcessVersion).filter_by(content_hash=definition.content_hash))
     if existing is not None:
@@ -151,8 +151,8 @@ def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "
         target = forms_dir / name
         content = json.dumps(definition.forms[name], indent=2, ensure_ascii=False).encode() + b"\n"
         if target.exists() and json.loads(target.read_bytes()) != definition.forms[name]:
-            warnings.append(f"form {name} in forms/ replaced; other processes naming it get the new form "
-                            "at their next import")
+            warnings.append(f"formulir {name} di forms/ diganti; proses lain yang menyebutnya memakai formulir baru "
+                            "pada impor berikutnya")
         _atomic_write(target, content)
     _atomic_write(processes_dir / f"{definition.process_id}.bpmn", definition.bpmn_xml)
     return ImportResult(version, checked.normalized, warnings, created=True)
@@ -247,7 +247,7 @@ def _failed_migration(registration_number: str, failure: StepFailed) -> Migratio
     f = failure.failure
     where = f"{f.element_id} ({f.element_name})" if f.element_name else (f.element_id or "?")
     return MigrationOutcome(registration_number, False,
-                            [f"a step fails on the new version at {where}: {f.message} (insiden #{incident_id})"],
+                            [f"sebuah langkah gagal pada versi baru di {where}: {f.message} (insiden #{incident_id})"],
                             incident_id)
 
 
@@ -261,10 +261,10 @@ def _migrate_cases(actor: Actor, registration_numbers: list[str], new_version_id
     for reg in registration_numbers:
         instance = db.session.scalar(sa.select(ProcessInstance).filter_by(registration_number=reg))
         if instance is None:
-            outcomes.append(MigrationOutcome(reg, False, ["no such case"]))
+            outcomes.append(MigrationOutcome(reg, False, ["kasus tidak ditemukan"]))
             continue
         if instance.version_id == target.id:
-            outcomes.append(MigrationOutcome(reg, False, ["the case already runs on this version"]))
+            outcomes.append(MigrationOutcome(reg, False, ["kasus sudah berjalan pada versi ini"]))
             continue
         old_version = instance.version
         ctx = new_context(now)

@@ -108,7 +108,7 @@ def test_role_then_import_then_diff_then_migrate(folders):
         code, out = invoke("process", "diff", v1, v2)
         assert code == 0
         assert "+ Activity_TelaahHukum (Telaah hukum) [UserTask]" in out
-        assert "~ Timer_Target4HK (Target layanan 5 hari kerja) [BoundaryEvent]: name 'Target layanan 4 hari kerja'" \
+        assert "~ Timer_Target4HK (Target layanan 5 hari kerja) [BoundaryEvent]: nama 'Target layanan 4 hari kerja'" \
                in out
 
         code, out = invoke("process", "list")
@@ -121,4 +121,4 @@ def test_role_then_import_then_diff_then_migrate(folders):
         assert code == 0 and f"moved    {running} -> version {v2}" in out and "1 moved, 0 stay" in out
         assert db.session.scalar(db.select(ProcessInstance.version_id).filter_by(registration_number=running)) == v2
         code, out = invoke("process", "migrate", v2, "--case", running)
-        assert f"stays    {running}: the case already runs on this version" in out
+        assert f"stays    {running}: kasus sudah berjalan pada versi ini" in out

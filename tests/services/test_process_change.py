@@ -185,7 +185,7 @@ def test_a_case_waiting_at_a_removed_step_cannot_move(owner, drive):
     candidates = {reg: (can, why) for reg, can, why in migration_candidates(v2, v3, now())}
     assert candidates[at_check] == (True, [])
     assert candidates[at_review] == (False, [
-        "the case is at 'Telaah hukum' (Activity_TelaahHukum), which the new version removes"])
+        "kasus sedang berada di 'Telaah hukum' (Activity_TelaahHukum), yang dihapus pada versi baru"])
     state_before = drive.case(at_review).state
     events_before = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
 
@@ -215,8 +215,8 @@ def test_an_incompatible_form_change_keeps_the_case_where_it_is(owner, drive):
     (reg_, can, why), = migration_candidates(v1, v2, now())
 
     assert reg_ == reg and not can
-    assert why == [f"the form of the current task Activity_PeriksaKelengkapan changed incompatibly: "
-                   f"fields removed: {removed}"]
+    assert why == [f"formulir tugas yang sedang terbuka Activity_PeriksaKelengkapan berubah sehingga data yang "
+                   f"sudah diisi tidak cocok: isian dihapus: {removed}"]
 
 
 def test_a_refused_import_deploys_nothing(owner, drive):
@@ -234,7 +234,7 @@ def test_a_refused_import_deploys_nothing(owner, drive):
     assert {p: p.read_bytes() for p in (*owner.processes.rglob("*"), *owner.forms.iterdir()) if p.is_file()} == files
     # the caller may name roles it is about to add: the import is then accepted, with a warning
     result = import_process(actor("pemilik"), bpmn, now(), extra_forms=TELAAH_FORMS, extra_roles=["bagian_hukum"])
-    assert any("role 'bagian_hukum' is not in the role table yet" in w for w in result.warnings)
+    assert any("peran 'bagian_hukum' belum ada di daftar peran" in w for w in result.warnings)
 
 
 def test_only_process_owners_and_admins_import(owner, drive):

@@ -366,14 +366,15 @@ def test_a_case_that_cannot_move_is_shown_with_the_reason_and_stays(client, driv
     tree = lhtml.fromstring(body)
     stuck = tree.xpath(f'//tr[@data-case="{at_review}"]')[0]
     assert stuck.get("data-movable") == "tidak" and not stuck.xpath(".//input")
-    assert "the case is at 'Telaah hukum' (Activity_TelaahHukum), which the new version removes" in stuck.text_content()
+    assert "kasus sedang berada di 'Telaah hukum' (Activity_TelaahHukum), yang dihapus pada versi baru" in \
+        stuck.text_content()
     assert tree.xpath(f'//tr[@data-case="{at_check}"]')[0].get("data-movable") == "ya"
     assert "1 dari 2 kasus dapat dipindahkan" in body
 
     response = client.post(f"/proses/{v2}/banding/{v3}/migrasi", data={"nomor": [at_review, at_check]})
     tree = lhtml.fromstring(response.get_data(as_text=True))
     assert tree.xpath(f'//tr[@data-case="{at_review}"]')[0].get("data-moved") == "tidak"
-    assert "which the new version removes" in tree.xpath(f'//tr[@data-case="{at_review}"]')[0].text_content()
+    assert "yang dihapus pada versi baru" in tree.xpath(f'//tr[@data-case="{at_review}"]')[0].text_content()
     assert tree.xpath(f'//tr[@data-case="{at_check}"]')[0].get("data-moved") == "ya"
     db.session.expire_all()
     assert db.session.scalar(db.select(ProcessInstance.version_id).filter_by(registration_number=at_review)) == v2
