@@ -16,7 +16,7 @@ from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, Timer
 from . import audit
 from .access import may_read_case, may_see_personal_data
 from .attachments import REFERENCE_PREFIX, Upload, link_to_case, store_uploads
-from .context import Actor, engine, setting
+from .context import SYSTEM, Actor, engine, setting
 from .forms import clean_submission
 from .incidents import START, guard, records_incidents
 from .numbers import allocate_number
@@ -385,17 +385,24 @@ def start_form(process_id: str, now: datetime) -> StartForm:
     """The form that starts a case of the newest version (its first, pemohon-lane task)."""
     from .forms import resolve_schema
 
+    from .incidents import FORM_MESSAGE, IncidentRaised, StepFailed, record_incident
+
     version = latest_version(process_id)
-    definition = definition_of(version)
-    if version.content_hash not in _start_forms:
-        run = engine().start(definition, new_context(now))
-        first = next(iter(run.ready_tasks()), None)
-        if first is None or not first.form:
-            raise InvalidProcess(["the process has no start form"])
-        _start_forms[version.content_hash] = (first.form, first.ui_form, first.name)
-    form, ui_form, task_name = _start_forms[version.content_hash]
-    return StartForm(process_id, version.name, task_name, resolve_schema(definition.forms[form]),
-                     definition.forms.get(ui_form or "", {}))
+    try:  # the process fails before its first task, or its form is gone: an incident, not a 500
+        with guard(START, SYSTEM, now, process_id=version.process_id, version_id=version.id,
+                   retry={"form_only": True}):
+            definition = definition_of(version)
+            if version.content_hash not in _start_forms:
+                run = engine().start(definition, new_context(now))
+                first = next(iter(run.ready_tasks()), None)
+                if first is None or not first.form:
+                    raise InvalidProcess(["the process has no start form"])
+                _start_forms[version.content_hash] = (first.form, first.ui_form, first.name)
+            form, ui_form, task_name = _start_forms[version.content_hash]
+            return StartForm(process_id, version.name, task_name, resolve_schema(definition.forms[form]),
+                             definition.forms.get(ui_form or "", {}))
+    except StepFailed as failure:
+        raise IncidentRaised(record_incident(failure), START, message=FORM_MESSAGE) from None
 
 
 def my_cases(actor: Actor) -> list[ProcessInstance]:

@@ -45,6 +45,8 @@ STEP_MESSAGE = ("Langkah ini belum dapat dijalankan karena ada kesalahan pada pr
 START_MESSAGE = ("Permohonan belum dapat dicatat karena ada kesalahan pada proses. Kesalahan ini sudah tercatat untuk "
                  "pengelola proses (insiden #{id}). Isian Anda tersimpan dan akan dicatat setelah kesalahan "
                  "diperbaiki; berkas unggahan tidak ikut tersimpan.")
+FORM_MESSAGE = ("Formulir ini belum dapat dibuka karena ada kesalahan pada proses. Kesalahan ini sudah tercatat untuk "
+                "pengelola proses (insiden #{id}). Silakan coba lagi nanti.")
 DONE_ALREADY = "Langkah ini tidak lagi menunggu (sudah dijalankan, atau kasus telah berpindah atau selesai)."
 
 #: the incident being retried: a failure during its retry updates it instead of opening another
@@ -65,9 +67,9 @@ class IncidentRaised(DomainError):
 
     http_status = 503
 
-    def __init__(self, incident_id: int, kind: str, instance_id: int | None = None):
+    def __init__(self, incident_id: int, kind: str, instance_id: int | None = None, message: str | None = None):
         self.incident_id, self.kind, self.instance_id = incident_id, kind, instance_id
-        super().__init__((START_MESSAGE if kind == START else STEP_MESSAGE).format(id=incident_id))
+        super().__init__((message or (START_MESSAGE if kind == START else STEP_MESSAGE)).format(id=incident_id))
 
 
 @contextmanager
@@ -292,9 +294,12 @@ def _original_actor(incident: Incident) -> Actor:
 
 
 def _retry_start(incident: Incident, _actor: Actor, now: datetime) -> tuple[str | None, str]:
-    from .cases import start_case
+    from .cases import start_case, start_form
 
     data = incident.retry_data or {}
+    if data.get("form_only"):  # the start form could not be shown: it is retried by showing it
+        start_form(incident.process_id, now)
+        return None, "Formulir permohonan dapat dibuka lagi."
     ref = start_case(_original_actor(incident), data.get("process_id") or incident.process_id, data.get("data") or {},
                      now, on_behalf=data.get("on_behalf"), submission_key=data.get("submission_key"))
     return ref.registration_number, f"Permohonan tercatat dengan nomor {ref.registration_number}."

@@ -139,3 +139,28 @@ def test_the_applicant_is_told_when_a_request_or_a_withdrawal_cannot_be_recorded
         assert response.status_code == 503 and "Data kasus tidak berubah" in body
         db.session.expire_all()
         assert db.session.scalar(sa.select(ProcessInstance.status).filter_by(registration_number=reg)) == "Diajukan"
+
+
+def test_a_start_form_gone_from_the_version_is_an_incident_not_a_500(client, app):
+    from dataclasses import replace
+
+    from app.engine.definition import content_hash
+    from app.services.incidents import retry_incident
+
+    good = definition()
+    forms = {name: form for name, form in good.forms.items() if name != "uji_ajukan.schema.json"}
+    deploy(replace(good, forms=forms, content_hash=content_hash(good.bpmn_xml, forms)), note="formulir hilang")
+    sign_in(client, "pemohon")
+
+    response = client.get(f"/ajukan/{PROCESS_ID}")
+
+    body = response.get_data(as_text=True)
+    assert response.status_code == 503 and "Formulir ini belum dapat dibuka" in body
+    number = int(INCIDENT.search(body).group(1))
+    row = db.session.get(Incident, number)
+    assert (row.kind, row.instance_id, row.status) == ("start", None, "open")
+    assert "uji_ajukan.schema.json" in row.error
+
+    deploy(good, note="formulir kembali")
+    outcome = retry_incident(actor("pemilik"), number, now())
+    assert outcome.resolved and client.get(f"/ajukan/{PROCESS_ID}").status_code == 200
