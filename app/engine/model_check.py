@@ -162,9 +162,9 @@ def _data_associations(el: etree._Element, references: set[str]) -> str | None:
     if not unknown:
         return None
     return (f"asosiasi data dari/ke {', '.join(repr(u) for u in unknown)} tidak dapat dibaca mesin proses: "
-            f"{'itu bukan' if len(unknown) == 1 else 'semuanya bukan'} objek data (data object) di proses ini (mis. "
-            "input/output tugas atau penyimpanan data). Mesin proses hanya memindahkan data lewat objek data; hapus "
-            "asosiasi itu (data kasus tetap tersimpan) atau arahkan ke objek data")
+            f"{'itu bukan' if len(unknown) == 1 else 'semuanya bukan'} objek data yang digambar di proses ini (data "
+            "object reference), melainkan mis. input/output tugas, penyimpanan data, atau objek data yang tidak "
+            "digambar. Hapus asosiasi itu (data kasus tetap tersimpan) atau hubungkan ke objek data yang digambar")
 
 
 def _unknown_messages(root: etree._Element, process: etree._Element) -> list[Problem]:
@@ -200,8 +200,8 @@ def model_problems(root: etree._Element, process: etree._Element) -> list[Proble
     flows: dict[str, list[etree._Element]] = {}
     for flow in process.iterfind(".//bpmn:sequenceFlow", NS):
         flows.setdefault(flow.get("sourceRef"), []).append(flow)
+    # SpiffWorkflow follows an association only through a data object reference (never to a data object itself)
     references = {el.get("id") for el in root.iterfind(".//bpmn:dataObjectReference", NS)}
-    references |= {el.get("id") for el in root.iterfind(".//bpmn:dataObject", NS)}
     for el in process.iter():
         kind = _local(el)
         if kind not in ACTIVITIES:
@@ -242,8 +242,9 @@ _PARSER_MESSAGES: list[tuple[str, object]] = [
                    "(berulang), mis. hari_kerja(5, sejak=tanggal_diterima) atau \"P5D\""),
     (r"Cannot resolve data(Input|Output)Association",
      lambda el, m: f"asosiasi data {'masuk' if m.group(1) == 'Input' else 'keluar'} pada {kind_words(el)} ini tidak "
-                   "dapat dibaca mesin proses: ujungnya bukan objek data (data object) di proses ini. Hapus asosiasi "
-                   "itu (data kasus tetap tersimpan) atau arahkan ke objek data"),
+                   "dapat dibaca mesin proses: ujungnya bukan objek data yang digambar di proses ini (data object "
+                   "reference). Hapus asosiasi itu (data kasus tetap tersimpan) atau hubungkan ke objek data yang "
+                   "digambar"),
     (r"Data Store with name (.*) has no implementation",
      lambda el, m: f"penyimpanan data (data store) '{m.group(1)}' tidak dapat dipakai: produk ini tidak menyediakan "
                    "penyimpanan data untuk proses. Hapus data store beserta asosiasinya"),

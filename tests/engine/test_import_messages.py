@@ -154,13 +154,24 @@ def test_a_data_association_the_engine_cannot_follow_is_named_without_a_python_r
     text = HEAD + process(body) + TAIL
     [problem] = refused(text).problems
     assert problem.element_id == "Hitung" and problem.message.startswith(
-        "asosiasi data dari/ke 'Properti_Biaya' tidak dapat dibaca mesin proses: itu bukan objek data (data object)")
+        "asosiasi data dari/ke 'Properti_Biaya' tidak dapat dibaca mesin proses: itu bukan objek data yang digambar "
+        "di proses ini (data object reference)")
     # the parser's own message held `<Element {...}sourceRef at 0x...>`: translated, located, no repr
     with pytest.raises(ImportRefused) as parsed:
         _parse_stage(parse_xml_safely(text.encode()))
     [problem] = parsed.value.problems
     assert (problem.stage, problem.element_id) == ("parse", "Hitung") and not unclear(problem)
     assert problem.message.startswith("asosiasi data masuk pada tugas ini tidak dapat dibaca mesin proses")
+
+
+def test_an_association_to_a_data_object_itself_is_refused_and_one_through_its_reference_accepted():
+    body = ('    <bpmn:dataObject id="Data_Biaya" name="biaya" />\n'
+            '    <bpmn:dataObjectReference id="Ref_Biaya" dataObjectRef="Data_Biaya" name="biaya" />\n' + chain(
+                '<bpmn:task id="Hitung" name="Hitung"><bpmn:dataInputAssociation id="Masuk_1"><bpmn:sourceRef>{}'
+                "</bpmn:sourceRef><bpmn:targetRef>Data_Biaya</bpmn:targetRef></bpmn:dataInputAssociation></bpmn:task>"))
+    [problem] = refused(HEAD + process(body.format("Data_Biaya")) + TAIL).problems
+    assert (problem.stage, problem.element_id) == ("model", "Hitung") and "'Data_Biaya'" in problem.message
+    _model_stage(parse_xml_safely((HEAD + process(body.format("Ref_Biaya")) + TAIL).encode()))
 
 
 def test_a_subprocess_drawn_collapsed_and_empty_is_told_to_be_filled():
