@@ -13,6 +13,7 @@ variant that cannot be made valid is left out; `variants` never returns an inval
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -246,12 +247,40 @@ def choice_count(schema: dict) -> int:
     return max(counts)
 
 
-def variants(schema: dict, now: datetime, limit: int = 12) -> list[dict]:
-    """Valid submissions of the form, together taking each choice at least once (at most `limit`)."""
+def _choice_fields(schema: dict) -> list[tuple[str, list]]:
+    fields = []
+    for name, prop in (schema.get("properties") or {}).items():
+        if isinstance(prop, dict):
+            options = _choices(prop)
+            if options is not None and len(options) > 1:
+                fields.append((name, options))
+    return fields
+
+
+def variants(schema: dict, now: datetime, limit: int = 16, combinations: int = 64) -> list[dict]:
+    """Valid submissions of the form, together taking each choice at least once (at most `limit`).
+
+    Where the choice fields give at most `combinations` combinations, every combination is tried
+    (a gateway may need two answers together, e.g. a decision's kind and its order); the valid ones
+    that differ are kept. Otherwise choice k of every field goes into variant k."""
     generator = _Generator(schema, now)
     found: list[dict] = []
-    for pick in range(min(choice_count(schema), limit)):
-        data = generator.repair(generator.fill(schema, pick), pick)
-        if data is not None and data not in found:
+
+    def keep(data: dict | None) -> None:
+        if data is not None and data not in found and len(found) < limit:
             found.append(data)
+
+    for pick in range(min(choice_count(schema), limit)):
+        keep(generator.repair(generator.fill(schema, pick), pick))
+    fields = _choice_fields(schema)
+    total = 1
+    for _name, options in fields:
+        total *= len(options)
+    if 1 < total <= combinations:
+        for combo in itertools.product(*(options for _name, options in fields)):
+            data = {**generator.fill(schema, 0), **dict(zip((n for n, _o in fields), combo))}
+            fixed = generator.repair(data, 0)
+            # keep a combination when repair changed none of its choices (dropping one a rule forbids is fine)
+            if fixed is not None and all(fixed.get(n) in (v, None) for n, v in zip((n for n, _o in fields), combo)):
+                keep(fixed)
     return found

@@ -16,6 +16,7 @@ never reached are warnings. Bounded by states and seconds; when a bound is hit t
 """
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -25,7 +26,10 @@ from typing import Any, Callable
 from lxml import etree
 from SpiffWorkflow.util.task import TaskState
 
+from app.domain.messages import PRODUCT_MESSAGES
+
 from .definition import NS, ProcessDefinition
+from .failures import describe_failure
 from .formdata import variants
 from .problems import Problem
 from .runtime import Engine, Run, StepLimitExceeded
@@ -147,7 +151,9 @@ class Simulator:
         self.start_time = start_time
         self.report = SimulationReport()
         self.report.elements, self.report.branches, self._flows = _elements(process)
+        self._lines = {el.get("id"): el.sourceline for el in process.iter() if isinstance(el.tag, str) and el.get("id")}
         self._tried: set[tuple] = set()
+        self._said: set[tuple] = set()
         self._numbers = 0
         self._forms: dict[str, list[dict]] = {}
         self._deadline = 0.0
@@ -176,8 +182,9 @@ class Simulator:
             name = label.split("'", 1)[1].rstrip("'") if "'" in label else None
         trail = " → ".join(path[-8:])
         text = f"{message}; jalur: {'… → ' if len(path) > 8 else ''}{trail}" if path else message
-        if not any(p.element_id == element_id and p.message.split(";")[0] == message for p in self.report.problems):
-            self.report.problems.append(Problem(STAGE, element_id, name, None, text))
+        if (element_id, message) not in self._said:  # one problem per element and finding, with the first path
+            self._said.add((element_id, message))
+            self.report.problems.append(Problem(STAGE, element_id, name, self._lines.get(element_id), text))
 
     def _record(self, run: Run) -> None:
         for step in run.steps:
@@ -219,8 +226,9 @@ class Simulator:
             decisions.append(_Decision(("timer", timer.spec_id, ready_ids), f"⏱ {timer.name}",
                                        lambda r, due=timer.due_at: self._fire(r, due)))
         for name in run.waiting_messages():
-            decisions.append(_Decision(("message", name, ready_ids), f"✉ {name}",
-                                       lambda r, n=name: r.receive(n, {})))
+            if name in PRODUCT_MESSAGES:  # only messages the product sends can come
+                decisions.append(_Decision(("message", name, ready_ids), f"✉ {name}",
+                                           lambda r, n=name: r.receive(n, dict(PRODUCT_MESSAGES[n]))))
         return decisions
 
     @staticmethod
@@ -262,7 +270,8 @@ class Simulator:
         try:
             first = self.engine.start(self.definition, self._ctx(self.start_time))
         except Exception as exc:  # noqa: BLE001
-            self._problem(None, f"proses tidak dapat dimulai: {_words(exc)}", [])
+            where = describe_failure(exc).element_id or self.definition.process_id
+            self._problem(where, f"proses tidak dapat dimulai: {_words(exc)}", [])
             return self._finish(started)
         ready = first.ready_tasks()
         start = ready[0] if ready else None
@@ -299,9 +308,13 @@ class Simulator:
                 if not decisions:
                     waiting = [t.task_spec.bpmn_id for t in run.workflow.get_tasks(state=TaskState.WAITING)
                                if t.task_spec.bpmn_id]
+                    unknown = [n for n in run.waiting_messages() if n not in PRODUCT_MESSAGES]
                     self._problem(waiting[0] if waiting else None,
                                   "kasus berhenti tanpa selesai: tidak ada yang dapat ditunggunya (tugas orang, "
-                                  f"timer, atau pesan){f' (menunggu di {waiting[0]})' if waiting else ''}", path)
+                                  f"timer, atau pesan){f' (menunggu di {waiting[0]})' if waiting else ''}"
+                                  + (f"; pesan {', '.join(repr(n) for n in unknown)} tidak pernah dikirim produk ini "
+                                     f"(yang dikirim: {', '.join(sorted(PRODUCT_MESSAGES))})" if unknown else ""),
+                                  path)
                     return
                 decision, alternatives = self._choose(decisions, visits)
                 for alt in alternatives:
@@ -365,6 +378,8 @@ def _words(exc: BaseException) -> str:
     text = " ".join(str(cause).split()) or type(cause).__name__
     if isinstance(cause, NameError) or "is not defined" in text:
         return f"skrip atau kondisi memakai nama yang tidak ada ({text})"
+    if "No output task connected" in text:
+        return "elemen ini tidak punya alur keluar (sequence flow) ke langkah berikutnya: gambar alurnya"
     return f"{type(cause).__name__}: {text}" if type(cause).__name__ not in text else text
 
 
@@ -380,13 +395,28 @@ def _failure(run: Run, exc: BaseException) -> tuple[str | None, str]:
     if element is None:
         failed = [t for t in run.workflow.get_tasks() if t.state in (TaskState.ERROR, TaskState.STARTED)
                   and t.task_spec.bpmn_id]
-        element = failed[0].task_spec.bpmn_id if failed else None
+        element = failed[0].task_spec.bpmn_id if failed else describe_failure(exc).element_id
     text = _words(exc)
     if "ServiceTask" in type(exc).__name__ or "operator" in text or "service" in text.lower():
         text = f"service task tidak punya pelaksana di produk ini (pakai script task atau user task): {text}"
     return element, f"langkah ini gagal dijalankan: {text}"
 
 
+_reports: dict[str, SimulationReport] = {}
+
+
 def simulate(definition: ProcessDefinition, process: etree._Element, **limits: Any) -> SimulationReport:
-    """Run the definition in memory over every path the generated answers reach (see the module's doc)."""
-    return Simulator(definition, process, **limits).run()
+    """Run the definition in memory over every path the generated answers reach (see the module's doc).
+
+    The walk is deterministic, so a report is kept per content, options and limits (the same file
+    imported again, e.g. after a refusal at a later stage, is not simulated twice)."""
+    key = json.dumps([definition.content_hash, limits.get("options"), sorted((k, str(v)) for k, v in limits.items()
+                                                                          if k != "options")], sort_keys=True,
+                     default=str)
+    found = _reports.get(key)
+    if found is None or found.bound:  # a walk cut short by time may go further on another try
+        found = Simulator(definition, process, **limits).run()
+        if len(_reports) > 64:
+            _reports.clear()
+        _reports[key] = found
+    return found

@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.domain.messages import WITHDRAWAL
 from app.persistence.models import ProcessInstance, db
 
 from .access import ON_BEHALF_ROLES
@@ -21,7 +22,6 @@ from .steps import definition_for, instance_options, new_context, persist_run
 from .transaction import use_case
 
 #: the message the model waits for while a request may still be withdrawn
-WITHDRAWAL = "permohonan_dicabut"
 EVENT = "message_received"
 REASON_MAX = 1000
 TOO_LATE = ("Permohonan ini tidak dapat dicabut lagi: pemberitahuan tertulis sudah terbit atau permohonan sudah "
