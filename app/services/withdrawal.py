@@ -21,7 +21,8 @@ from .incidents import MESSAGE, guard, records_incidents
 from .steps import definition_for, instance_options, new_context, persist_run
 from .transaction import use_case
 
-#: the message the model waits for while a request may still be withdrawn
+#: the audit event of a message the case received (WITHDRAWAL: the message the model waits for while a request
+#: may still be withdrawn, app/domain/messages.py)
 EVENT = "message_received"
 REASON_MAX = 1000
 TOO_LATE = ("Permohonan ini tidak dapat dicabut lagi: pemberitahuan tertulis sudah terbit atau permohonan sudah "
