@@ -188,10 +188,15 @@ def _refused(exc) -> None:
 @click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--note", default="", help="why the procedure changed (kept with the version)")
 @click.option("--forms", "forms_dir", type=click.Path(exists=True, file_okay=False),
-              help="folder of new or changed forms (*.json) that come with this BPMN")
+              help="folder of new or changed forms (*.json) that come with this BPMN; its *.dmn files too")
+@click.option("--dmn", "dmn_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="a DMN decision table its business rule tasks call (repeat for several)")
+@click.option("--decisions", "decisions_dir", type=click.Path(exists=True, file_okay=False),
+              help="folder of DMN files (*.dmn) that come with this BPMN")
 @click.option("--by", "username", default=None, help="account the import is recorded under (default: sistem)")
 @with_appcontext
-def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, username: str | None) -> None:
+def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, username: str | None,
+                           dmn_files: tuple[str, ...] = (), decisions_dir: str | None = None) -> None:
     """Check a BPMN export (e.g. from bpmn_editor_exports/) and deploy it as a new version."""
     from pathlib import Path
 
@@ -199,9 +204,12 @@ def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, use
     from app.services.processes import import_process
 
     extra = {p.name: p.read_bytes() for p in sorted(Path(forms_dir).glob("*.json"))} if forms_dir else None
+    decisions = {p.name: p.read_bytes() for folder in (forms_dir, decisions_dir) if folder
+                 for p in sorted(Path(folder).glob("*.dmn"))}
+    decisions.update({Path(f).name: Path(f).read_bytes() for f in dmn_files})
     try:
         result = import_process(_operator(username), Path(bpmn_file).read_bytes(), _now(), note=note,
-                                extra_forms=extra)
+                                extra_forms=extra, decisions=decisions or None)
     except ImportRefused as exc:
         _refused(exc)
     for line in result.normalized:

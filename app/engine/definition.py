@@ -47,6 +47,10 @@ class ProcessDefinition:
     user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
     properties: dict[str, str] = field(default_factory=dict)
     spec_json: str = ""
+    #: DMN files its business rule tasks call: filename -> XML text (app.engine.decisions)
+    decisions: dict[str, str] = field(default_factory=dict)
+    #: call activity id -> the deployed version it calls (app.engine.calls)
+    called: dict[str, dict] = field(default_factory=dict)
 
 
 def parse_xml_safely(data: bytes) -> etree._Element:
@@ -99,10 +103,16 @@ def validate_xsd(root: etree._Element) -> None:
         raise ImportRefused("xsd", problems)
 
 
-def content_hash(bpmn_xml: bytes, forms: dict[str, dict]) -> str:
-    """Hash of the BPMN bytes and every form it uses, canonically encoded."""
+def content_hash(bpmn_xml: bytes, forms: dict[str, dict], decisions: dict[str, str] | None = None,
+                 called_hashes: Iterable[str] = ()) -> str:
+    """Hash of the BPMN bytes and every form it uses, canonically encoded; with the DMN files and the
+    called versions' hashes when there are any (so versions without them keep their hash)."""
     digest = hashlib.sha256(bpmn_xml)
     digest.update(json.dumps(forms, sort_keys=True, separators=(",", ":")).encode())
+    if decisions:
+        digest.update(json.dumps(decisions, sort_keys=True, separators=(",", ":")).encode())
+    if called_hashes:
+        digest.update(json.dumps(sorted(called_hashes)).encode())
     return digest.hexdigest()
 
 
@@ -166,17 +176,26 @@ def _model_stage(root: etree._Element) -> None:
         raise ImportRefused("model", problems)
 
 
-def _parse_stage(root: etree._Element):
-    """Stage c: the executable process (chosen by the model stage) that SpiffWorkflow can parse and build."""
+def _parse_stage(root: etree._Element, decisions: dict | None = None, library: Callable | None = None):
+    """Stage c: the executable process (chosen by the model stage) that SpiffWorkflow can parse and build,
+    with the DMN files given (app.engine.decisions) and the deployed processes it calls (app.engine.calls)."""
+    from .calls import resolve_calls
+    from .decisions import new_parser, structure_problems
+
     process = select_process(root)[0]
-    parser = SpiffBpmnParser()
+    problems = structure_problems(root, decisions or {})
+    if problems:
+        raise ImportRefused("parse", problems)
+    parser = new_parser(decisions)
     try:
         parser.add_bpmn_xml(root)
         spec = parser.get_spec(process.get("id"))
-        subprocess_specs = parser.get_subprocess_specs(process.get("id"))
+        subprocess_specs, called = resolve_calls(parser, process, spec, library)
+    except ImportRefused:
+        raise
     except Exception as exc:  # noqa: BLE001 - ValidationException, or plain exceptions for unsupported models
         raise ImportRefused("parse", [parser_problem(exc, root, process)]) from None
-    return process, spec, subprocess_specs
+    return process, spec, subprocess_specs, called
 
 
 def _combined_reader(read_form: Callable[[str], dict], extra_forms: dict[str, bytes] | None) -> Callable[[str], dict]:
@@ -194,15 +213,19 @@ def _combined_reader(read_form: Callable[[str], dict], extra_forms: dict[str, by
 
 
 def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles: Iterable[str] | None = None,
-                 extra_forms: dict[str, bytes] | None = None) -> ImportCheck:
+                 extra_forms: dict[str, bytes] | None = None, decisions: dict[str, bytes] | None = None,
+                 library: Callable | None = None) -> ImportCheck:
     """Run every import stage; ImportRefused names the first failing stage and all its problems.
 
     Stages: xml (safe parsing), normalization of editor dialects, xsd, model (the process to run and
     what SpiffWorkflow would refuse vaguely, app.engine.model_check), parse (SpiffWorkflow), lint
     (the project's rules, app.engine.lint). `known_roles` defaults to the built-in roles.
+    `decisions`: DMN files (name -> bytes) for business rule tasks; `library`: the deployed processes
+    call activities may call (app.engine.calls.Library).
     """
     from app.domain.roles import ROLES
 
+    from .decisions import decision_texts, lint_decisions, read_decision_files
     from .lint import lint
     from .normalize import normalize
     from .serialization import spec_to_json
@@ -210,17 +233,21 @@ def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles:
     root = parse_xml_safely(bpmn_xml)
     normalized = normalize(root)
     validate_xsd(root)
+    decision_roots = read_decision_files(decisions)
     _model_stage(root)
-    process, spec, subprocess_specs = _parse_stage(root)
+    process, spec, subprocess_specs, called = _parse_stage(root, decision_roots, library)
     lanes = _assign_lanes(root, [spec, *subprocess_specs.values()])
     try:
-        spec_json = spec_to_json(spec, subprocess_specs)
+        spec_json = spec_to_json(spec, {**subprocess_specs, **called.specs()})
     except Exception as exc:  # noqa: BLE001 - a spec SpiffWorkflow cannot serialize cannot run here
         raise ImportRefused("parse", [Problem("parse", process.get("id"), process.get("name"), process.sourceline,
                                               "proses ini tidak dapat disimpan oleh mesin proses "
                                               f"({type(exc).__name__}: {exc})")]) from None
     result = lint(process, _combined_reader(read_form, extra_forms), ROLES if known_roles is None else known_roles,
                   lanes)
+    dmn_problems, dmn_warnings = lint_decisions(root, decision_roots)
+    result.problems += dmn_problems
+    result.warnings += dmn_warnings
     if extra_forms:
         for name in extra_forms:
             if name not in result.forms:
@@ -228,19 +255,23 @@ def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles:
     if result.problems:
         raise ImportRefused("lint", result.problems)
     xml = bpmn_xml if not normalized else etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
-    metas = _user_task_metas(root, lanes)
+    metas = {**called.task_metas(), **_user_task_metas(root, lanes)}
+    forms = {**called.forms, **result.forms}
+    stored_decisions = decision_texts(root, decision_roots, decisions)
     definition = ProcessDefinition(
         process_id=process.get("id"), name=process.get("name") or process.get("id"),
-        content_hash=content_hash(xml, result.forms), bpmn_xml=xml, forms=result.forms,
+        content_hash=content_hash(xml, forms, stored_decisions, called.hashes()), bpmn_xml=xml, forms=forms,
         user_tasks=metas, properties=_properties(process), spec_json=spec_json,
+        decisions=stored_decisions, called=called.called,
     )
     return ImportCheck(definition, normalized, result.warnings)
 
 
 def build_definition(bpmn_xml: bytes, read_form: Callable[[str], dict],
-                     known_roles: Iterable[str] | None = None) -> ProcessDefinition:
+                     known_roles: Iterable[str] | None = None, decisions: dict[str, bytes] | None = None,
+                     library: Callable | None = None) -> ProcessDefinition:
     """Validate and parse one BPMN file into a ProcessDefinition (spec serialized to JSON)."""
-    return check_import(bpmn_xml, read_form, known_roles).definition
+    return check_import(bpmn_xml, read_form, known_roles, decisions=decisions, library=library).definition
 
 
 def form_reader(forms_dir: Path) -> Callable[[str], dict]:

@@ -34,6 +34,11 @@ def specs_from_json(spec_json: str):
     return registry.restore(dct["spec"]), subs
 
 
+def restore_specs(dicts: dict[str, dict]) -> dict:
+    """Specs from their serialized dicts (as spec_to_json writes them), by process id."""
+    return {name: _FULL.registry.restore(json.loads(json.dumps(dct))) for name, dct in dicts.items()}  # restore mutates
+
+
 class _StateOnlyConverter(BpmnWorkflowConverter):
     """Converts a top-level workflow without its specs; specs come from the class attributes."""
 

@@ -105,6 +105,10 @@ class ProcessVersion(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(sa.String(80))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: DMN files its business rule tasks call: {filename: XML text} (None before they existed: none)
+    decisions: Mapped[dict | None] = mapped_column(sa.JSON, default=dict)
+    #: {call activity id: {process_id, name, version_id, content_hash}}: the deployed versions it calls
+    called_versions: Mapped[dict | None] = mapped_column(sa.JSON, default=dict)
 
 
 class ProcessInstance(Base):

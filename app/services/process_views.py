@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from lxml import etree
 
 from app.domain.errors import NotFound
+from app.engine.decisions import DecisionTable, decision_tables
 from app.engine.diagram import DiagramPlane, diagram_planes, render_svg
 from app.engine.migration import SpecChange
 from app.engine.safexml import MAX_BPMN_BYTES
@@ -23,8 +24,8 @@ from .processes import VersionSummary, compare_versions, migration_candidates, v
 from .roles import role_label, role_labels
 
 __all__ = ["MAX_BPMN_BYTES", "ProcessGroup", "TaskRow", "TimerRow", "VersionDetail", "Candidate", "Comparison",
-           "version_groups", "version_detail", "bpmn_file", "form_file", "comparison", "running_on", "safe_svg",
-           "kind_label", "STAGE_LABELS"]
+           "version_groups", "version_detail", "bpmn_file", "form_file", "decision_file", "CallRow", "comparison",
+           "running_on", "safe_svg", "kind_label", "STAGE_LABELS"]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -143,6 +144,23 @@ class VersionDetail:
     bpmn_filename: str
     others: list[VersionSummary] = field(default_factory=list)
     diagrams: list[DiagramView] = field(default_factory=list)  # every diagram, when the file holds more than one
+    decisions: list[DecisionTable] = field(default_factory=list)
+    calls: list["CallRow"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """A call activity and the deployed version it calls (fixed when this version was imported)."""
+
+    activity_id: str
+    activity_name: str
+    process_id: str
+    process_name: str
+    version_id: int
+    version_number: int
+    content_hash: str
+    pinned: bool
+    diagrams: list[DiagramView] = field(default_factory=list)  # every diagram, when the file holds more than one
 
 
 def _parse(bpmn: bytes) -> etree._Element:
@@ -214,7 +232,31 @@ def version_detail(version_id: int) -> VersionDetail:
     others = [s for s in version_summary(version.process_id) if s.id != version.id][::-1]
     return VersionDetail(summary=summary, svg=safe_svg(version.bpmn_xml), tasks=_tasks(version), timers=timers,
                          forms=sorted(version.forms), bpmn_filename=f"{version.process_id}-v{version.id}.bpmn",
-                         others=others, diagrams=all_diagrams(version.bpmn_xml))
+                         others=others, diagrams=all_diagrams(version.bpmn_xml),
+                         decisions=decision_tables(version.decisions), calls=_calls(version))
+
+
+def _calls(version: ProcessVersion) -> list[CallRow]:
+    called = version.called_versions or {}
+    if not called:
+        return []
+    try:
+        names = {el.get("id"): el.get("name") or el.get("id") for el in _parse(version.bpmn_xml).iter()
+                 if isinstance(el.tag, str) and el.get("id")}
+    except etree.XMLSyntaxError:
+        names = {}
+    numbers = {row.id: row.number for row in version_summary()}
+    return [CallRow(activity_id, names.get(activity_id, activity_id), c["process_id"], c.get("name") or c["process_id"],
+                    c["version_id"], numbers.get(c["version_id"], 0), c["content_hash"], bool(c.get("pinned")))
+            for activity_id, c in sorted(called.items(), key=lambda item: names.get(item[0], item[0]))]
+
+
+def decision_file(version_id: int, name: str) -> bytes:
+    """One DMN file of a version, as deployed (NotFound for names it does not have)."""
+    version = _version(version_id)
+    if name not in (version.decisions or {}):
+        raise NotFound(f"Versi {version_id} tidak memakai tabel keputusan '{name}'.")
+    return version.decisions[name].encode("utf-8")
 
 
 def bpmn_file(version_id: int) -> tuple[str, bytes]:

@@ -21,6 +21,7 @@ from app.engine.migration import (DefinitionDiff, MigrationRefused, check_migrat
 from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
 
 from .context import Actor, engine, setting
+from .process_calls import deploy_order, deployed_library, folder_decisions
 from .incidents import MIGRATION, StepFailed, guard, record_incident
 from .roles import holders_of, require_manager, role_keys
 from .steps import new_context, persist_run
@@ -39,6 +40,7 @@ def definition_of(version: ProcessVersion) -> ProcessDefinition:
             user_tasks={k: UserTaskMeta(**{**v, "exclude_completers_of": tuple(v["exclude_completers_of"])})
                         for k, v in version.user_tasks.items()},
             properties=version.properties, spec_json=version.spec_json,
+            decisions=dict(version.decisions or {}), called=dict(version.called_versions or {}),
         )
         _definitions[version.content_hash] = found
     return found
@@ -48,7 +50,8 @@ def load_definition_file(path: Path, forms_dir: Path | None = None) -> ProcessDe
     """Build a definition from a BPMN file and the forms folder; InvalidProcess if it fails."""
     forms_dir = forms_dir or Path(setting("PPID_FORMS_DIR"))
     try:
-        return build_definition(path.read_bytes(), form_reader(forms_dir), known_roles=role_keys())
+        return build_definition(path.read_bytes(), form_reader(forms_dir), known_roles=role_keys(),
+                                decisions=folder_decisions(path.parent), library=deployed_library())
     except DefinitionError as exc:
         raise InvalidProcess([f"{path.name}: {p}" for p in exc.problems]) from None
 
@@ -63,6 +66,7 @@ def store_definition(definition: ProcessDefinition, actor: Actor, now: datetime,
         bpmn_xml=definition.bpmn_xml, forms=definition.forms,
         user_tasks={k: json.loads(json.dumps(v.__dict__)) for k, v in definition.user_tasks.items()},
         properties=definition.properties, spec_json=definition.spec_json,
+        decisions=definition.decisions, called_versions=definition.called,
         created_at=now, created_by=actor.username, note=note,
     )
     db.session.add(version)
@@ -72,10 +76,11 @@ def store_definition(definition: ProcessDefinition, actor: Actor, now: datetime,
 
 @use_case
 def deploy_processes_folder(actor: Actor, now: datetime) -> list[ProcessVersion]:
-    """Store every BPMN file of processes/ whose content is new (start-up and `ppid init-db`)."""
+    """Store every BPMN file of processes/ whose content is new (start-up and `ppid init-db`); a process
+    another one calls is stored first, so the caller's call activity finds it."""
     folder = Path(setting("PPID_PROCESSES_DIR"))
     return [store_definition(load_definition_file(p), actor, now, note=f"dipasang dari berkas {p.name}")
-            for p in sorted(folder.glob("*.bpmn"))]
+            for p in deploy_order(sorted(folder.glob("*.bpmn")))]
 
 
 def latest_version(process_id: str) -> ProcessVersion:
@@ -124,7 +129,8 @@ def _role_warnings(definition: ProcessDefinition, stored_roles: frozenset[str]) 
 
 @use_case
 def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "",
-                   extra_forms: dict[str, bytes] | None = None, extra_roles: Iterable[str] = ()) -> ImportResult:
+                   extra_forms: dict[str, bytes] | None = None, extra_roles: Iterable[str] = (),
+                   decisions: dict[str, bytes] | None = None) -> ImportResult:
     """Check a BPMN export (stages xml, xsd, parse, lint; editor dialects normalized) and store it.
 
     Forms come from PPID_FORMS_DIR plus `extra_forms` (name -> JSON bytes). On success the
@@ -132,12 +138,15 @@ def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "
     is returned), the normalized BPMN is written to PPID_PROCESSES_DIR/<process_id>.bpmn and
     the extra forms it uses to PPID_FORMS_DIR. Refused: ImportRefused, nothing is written.
     New cases start on the newest version; running cases stay on theirs until migrated.
+    `decisions` (DMN file name -> bytes) serve its business rule tasks: the files a task calls are
+    stored with the version and written to PPID_PROCESSES_DIR. Call activities call the deployed
+    processes (newest version, or the one pinned): app.engine.calls.
     """
     require_manager(actor)
     forms_dir, processes_dir = Path(setting("PPID_FORMS_DIR")), Path(setting("PPID_PROCESSES_DIR"))
     stored_roles = role_keys()
     checked = check_import(bpmn_bytes, form_reader(forms_dir), known_roles=stored_roles | set(extra_roles),
-                           extra_forms=extra_forms)
+                           extra_forms=extra_forms, decisions=decisions, library=deployed_library())
     definition = checked.definition
     if not _PROCESS_ID.match(definition.process_id):
         raise ImportRefused("lint", [Problem("lint", definition.process_id, definition.name, None,
@@ -154,6 +163,11 @@ def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "
             warnings.append(f"formulir {name} di forms/ diganti; proses lain yang menyebutnya memakai formulir baru "
                             "pada impor berikutnya")
         _atomic_write(target, content)
+    for name, text in sorted(definition.decisions.items()):
+        if (processes_dir / name).exists() and (processes_dir / name).read_bytes() != text.encode("utf-8"):
+            warnings.append(f"berkas keputusan {name} di processes/ diganti; proses lain yang memakainya mendapat "
+                            "tabel baru pada impor berikutnya")
+        _atomic_write(processes_dir / name, text.encode("utf-8"))
     _atomic_write(processes_dir / f"{definition.process_id}.bpmn", definition.bpmn_xml)
     return ImportResult(version, checked.normalized, warnings, created=True)
 

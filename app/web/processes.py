@@ -27,6 +27,7 @@ MANAGER_ROLES = (PROCESS_OWNER, ADMIN)
 IMPORT_BODY_LIMIT = 4 * 1024 * 1024
 MAX_NOTE = 2000
 FORM_SUFFIX = ".json"
+DMN_SUFFIX = ".dmn"
 
 
 @bp.before_request
@@ -73,6 +74,20 @@ def index():
     return _index_page()
 
 
+def _uploads(field: str, suffix: str, what: str, errors: dict[str, list[str]]) -> dict[str, bytes]:
+    """The files sent in one multiple-file field, by plain name; a wrong suffix is an error of that field."""
+    found: dict[str, bytes] = {}
+    for storage in request.files.getlist(field):
+        if not storage or not storage.filename:
+            continue
+        name = os.path.basename(storage.filename.replace("\\", "/"))
+        if not name.lower().endswith(suffix):
+            errors.setdefault(field, []).append(f"{name}: {what} harus berakhiran {suffix}.")
+            continue
+        found[name] = storage.read()
+    return found
+
+
 @bp.post("/impor")
 def import_version():
     values = {"note": request.form.get("note", "").strip()}
@@ -80,21 +95,15 @@ def import_version():
     bpmn = request.files.get("bpmn")
     if bpmn is None or not bpmn.filename:
         errors["bpmn"] = ["Pilih berkas BPMN hasil ekspor bpmn.io, Camunda Modeler atau SpiffArena."]
-    forms: dict[str, bytes] = {}
-    for storage in request.files.getlist("forms"):
-        if not storage or not storage.filename:
-            continue
-        name = os.path.basename(storage.filename.replace("\\", "/"))
-        if not name.lower().endswith(FORM_SUFFIX):
-            errors.setdefault("forms", []).append(f"{name}: berkas formulir harus berakhiran {FORM_SUFFIX}.")
-            continue
-        forms[name] = storage.read()
+    forms = _uploads("forms", FORM_SUFFIX, "berkas formulir", errors)
+    decisions = _uploads("decisions", DMN_SUFFIX, "tabel keputusan", errors)
     if len(values["note"]) > MAX_NOTE:
         errors["note"] = [f"Catatan paling panjang {MAX_NOTE} karakter."]
     if errors:
         return _index_page(errors, values, status=422)
     try:
-        result = import_process(current_actor(), bpmn.read(), now(), note=values["note"], extra_forms=forms or None)
+        result = import_process(current_actor(), bpmn.read(), now(), note=values["note"], extra_forms=forms or None,
+                                decisions=decisions or None)
     except ImportRefused as refused:
         return _index_page({}, values, refusal=refused, status=422)
     return render_template("processes/imported.html", result=result, version=result.version,
@@ -117,6 +126,11 @@ def bpmn(version_id: int):
 @bp.get("/<int:version_id>/formulir/<name>")
 def form_file(version_id: int, name: str):
     return _download(views.form_file(version_id, name), name, "application/json")
+
+
+@bp.get("/<int:version_id>/keputusan/<name>")
+def decision_file(version_id: int, name: str):
+    return _download(views.decision_file(version_id, name), name, "application/xml")
 
 
 def _download(content: bytes, filename: str, mimetype: str) -> Response:

@@ -49,9 +49,22 @@ def world(app):
             "user": db.session.scalar(db.select(User.id).filter_by(username="pemohon2")),
             "mail": db.session.scalar(db.select(Outbox.id).limit(1)),
             "version": db.session.scalar(db.select(ProcessVersion.id).filter_by(process_id=PROCESS)),
+            "dmn_version": _dmn_version(),
         }
     db.session.remove()
     return ids
+
+
+def _dmn_version() -> int:
+    """A stored version with a DMN table (for the decision file route)."""
+    from app.engine import build_definition, form_reader
+    from app.services.processes import store_definition
+    from tests.small_models import FIXTURES, dmn_bpmn, dmn_table
+
+    definition = build_definition(dmn_bpmn(), form_reader(FIXTURES), decisions={"kelas_tenggat.dmn": dmn_table()})
+    version_id = store_definition(definition, actor("pemilik"), now()).id
+    db.session.commit()
+    return version_id
 
 
 # endpoint -> (method, url template, personas allowed, status when allowed)
@@ -97,6 +110,7 @@ GET_ROUTES = {
     "processes.version": ("/proses/{version}", {"pemilik", "admin"}, 200),
     "processes.bpmn": ("/proses/{version}/bpmn", {"pemilik", "admin"}, 200),
     "processes.form_file": ("/proses/{version}/formulir/jawaban_opd.schema.json", {"pemilik", "admin"}, 200),
+    "processes.decision_file": ("/proses/{dmn_version}/keputusan/kelas_tenggat.dmn", {"pemilik", "admin"}, 200),
     "processes.compare": ("/proses/{version}/banding/{version}", {"pemilik", "admin"}, 200),
     "processes.incident_list": ("/proses/insiden", {"pemilik", "admin"}, 200),
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
