@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from lxml import etree
 
 from app.domain.errors import NotFound
-from app.engine.decisions import DecisionTable, decision_tables
+from app.engine.decision_view import DecisionTable, decision_tables
 from app.engine.diagram import DiagramPlane, diagram_planes, render_svg
 from app.engine.migration import SpecChange
 from app.engine.safexml import MAX_BPMN_BYTES

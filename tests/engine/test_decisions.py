@@ -5,7 +5,8 @@ import pytest
 
 from app.domain.calendar import WorkingCalendar
 from app.engine import Engine, EngineError, ImportRefused, ProcessDefinition, RunContext, check_import, form_reader
-from app.engine.decisions import decision_tables, new_parser, read_decision_files
+from app.engine.decision_view import decision_tables
+from app.engine.decisions import new_parser, read_decision_files
 from app.engine.definition import content_hash, parse_xml_safely
 from app.engine.serialization import spec_to_json
 
