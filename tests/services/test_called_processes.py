@@ -6,6 +6,7 @@ from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, d
 from app.services.cases import start_case
 from app.services.context import SYSTEM
 from app.services.process_calls import deploy_order
+from app.services.replay import replay_case
 from app.services.processes import ImportRefused, deploy_processes_folder, import_process, latest_version
 from app.services.tasks import complete_task
 
@@ -54,6 +55,19 @@ def test_a_case_runs_through_the_called_process_and_back(clock):
                       ("Activity_LayananBerjenjang_Layani", "diskominfo")]
     db.session.expire_all()
     assert db.session.scalar(db.select(ProcessInstance.finished).filter_by(registration_number=number))
+    report = replay_case(number)  # the history replays through the called process too
+    assert report.ok and report.steps_checked >= 4, report.mismatches
+
+
+def test_a_case_routed_by_a_decision_replays_from_its_history(clock):
+    deploy(dmn_bpmn(), decisions={"kelas_tenggat.dmn": dmn_table()})
+    number = start_case(actor("pemohon"), "layanan_kelas", {**ASK, "jenis_informasi": "serta_merta"},
+                        now()).registration_number
+    row = open_task(number)
+    assert row.spec_id == "Activity_LayaniCepat"
+    complete_task(actor("petugas"), row.task_id, SERVE, now())
+    report = replay_case(number)
+    assert report.ok and report.steps_checked >= 2, report.mismatches
 
 
 def test_a_pinned_call_keeps_its_version_when_the_called_process_changes(clock):
