@@ -63,7 +63,6 @@ def add_legal_review(bpmn: bytes) -> bytes:
     lane = etree.SubElement(lane_set, B + "lane", id="Lane_BagianHukum", name="bagian_hukum")
     etree.SubElement(lane, B + "flowNodeRef").text = "Activity_TelaahHukum"
 
-    answer = _one(root, "//bpmn:userTask[@id='Activity_JawabPermohonan']")
     notice = _one(root, "//bpmn:userTask[@id='Activity_TerbitkanPemberitahuan']")
     review = etree.Element(B + "userTask", id="Activity_TelaahHukum", name="Telaah hukum")
     ext = etree.SubElement(review, B + "extensionElements")
@@ -72,7 +71,7 @@ def add_legal_review(bpmn: bytes) -> bytes:
     etree.SubElement(props, SPIFF + "property", name="formUiSchemaFilename", value="telaah_hukum.uischema.json")
     etree.SubElement(review, B + "incoming").text = "Flow_KeTerbitkan"
     etree.SubElement(review, B + "outgoing").text = "Flow_TelaahKeTerbitkan"
-    answer.addnext(review)
+    notice.addprevious(review)  # beside the notice, in the same (sub)process as the flow it splits
 
     flow = _one(root, "//bpmn:sequenceFlow[@id='Flow_KeTerbitkan']")
     flow.set("targetRef", "Activity_TelaahHukum")
@@ -91,17 +90,22 @@ def add_legal_review(bpmn: bytes) -> bytes:
                                isHorizontal="true")
     _bounds(lane_shape, 160, pool_bottom, float(pool.get("width")) - 30, 160)
     last_lane.addnext(lane_shape)
+    # under the notice, in the new lane; the answer's flow goes down to it and the review's flow up to the notice
+    nx, ny, nw, nh = (float(_one(root, f"//bpmndi:BPMNShape[@bpmnElement='Activity_TerbitkanPemberitahuan']"
+                                       f"/dc:Bounds").get(k)) for k in ("x", "y", "width", "height"))
     task_shape = etree.SubElement(plane, BPMNDI + "BPMNShape", id="Activity_TelaahHukum_di",
                                   bpmnElement="Activity_TelaahHukum")
-    _bounds(task_shape, 1455, pool_bottom + 40, 100, 80)
+    _bounds(task_shape, nx, pool_bottom + 40, 100, 80)
     edge = _one(root, "//bpmndi:BPMNEdge[@bpmnElement='Flow_KeTerbitkan']")
-    for point in edge.findall(DI + "waypoint"):
-        edge.remove(point)
-    for x, y in ((1480, 470), (1505, 470), (1505, pool_bottom + 40)):
+    start = edge.find(DI + "waypoint")
+    for child in list(edge):
+        edge.remove(child)
+    sx, sy = float(start.get("x")), float(start.get("y"))
+    for x, y in ((sx, sy), (nx - 20, sy), (nx - 20, pool_bottom + 80), (nx, pool_bottom + 80)):
         etree.SubElement(edge, DI + "waypoint", x=str(x), y=str(y))
     new_edge = etree.SubElement(plane, BPMNDI + "BPMNEdge", id="Flow_TelaahKeTerbitkan_di",
                                 bpmnElement="Flow_TelaahKeTerbitkan")
-    for x, y in ((1555, pool_bottom + 80), (1580, pool_bottom + 80), (1580, 770)):
+    for x, y in ((nx + 50, pool_bottom + 40), (nx + 50, ny + nh)):
         etree.SubElement(new_edge, DI + "waypoint", x=str(x), y=str(y))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 

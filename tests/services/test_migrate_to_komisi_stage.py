@@ -1,24 +1,36 @@
 """Cases running on the model that landed before the Komisi stage (stop 21, tests/engine/fixtures/
-permohonan_informasi_stop21.bpmn) move to the current model and replay clean: a case waiting for its OPD's answer
-goes on through the new join of several OPDs, and a case in its dispute step enters the Komisi stage."""
+permohonan_informasi_stop21.bpmn) move to the model that brought it and replay clean: a case waiting for its OPD's
+answer goes on through the new join of several OPDs, and a case in its dispute step enters the Komisi stage.
+
+That model (1f65f05) is kept as tests/engine/fixtures/permohonan_informasi_sebelum_putaran_opd.bpmn: the current
+one runs each round of OPD answers in its own subprocess, and a case that has reached the OPDs' answers stays on
+its version (tests/services/test_migrate_to_opd_rounds.py). Both are deployed as they were: an import today runs
+the scenario tests beside today's model and the simulation that found the loop bug of 1f65f05."""
 from pathlib import Path
 
 import time_machine
 
-from app.services.processes import import_process, latest_version, migrate_cases
+from app.persistence.models import db
+from app.services.processes import latest_version, load_definition_file, migrate_cases, store_definition
 from app.services.replay import replay_case
 
 from tests.support import OBJECTION_REFUSED, PROCESS, REFUSAL, Driver, actor, now, wib
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_MODEL = ROOT / "tests" / "engine" / "fixtures" / "permohonan_informasi_stop21.bpmn"
-CURRENT_MODEL = ROOT / "processes" / "permohonan_informasi.bpmn"
+KOMISI_MODEL = ROOT / "tests" / "engine" / "fixtures" / "permohonan_informasi_sebelum_putaran_opd.bpmn"
+
+
+def deploy(path, note):
+    version = store_definition(load_definition_file(path), actor("pemilik"), now(), note=note)
+    db.session.commit()
+    return version
 
 
 def test_running_cases_of_the_previous_model_move_and_go_on(owner):
     with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
         drive = Driver(traveller)
-        old = import_process(actor("pemilik"), OLD_MODEL.read_bytes(), now(), note="model stop 21").version
+        old = deploy(OLD_MODEL, "model stop 21")
         assert latest_version(PROCESS).id == old.id
         answering = drive.start()
         drive.walk(answering, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
@@ -29,7 +41,7 @@ def test_running_cases_of_the_previous_model_move_and_go_on(owner):
         drive.do(disputing, "Activity_PutuskanKeberatan", **OBJECTION_REFUSED)
         assert drive.open_tasks(disputing) == ["Activity_AjukanSengketa"]
         traveller.move_to(wib(2026, 3, 4))
-        new = import_process(actor("pemilik"), CURRENT_MODEL.read_bytes(), now(), note="tahap Komisi").version
+        new = deploy(KOMISI_MODEL, "tahap Komisi")
         outcomes = migrate_cases(actor("pemilik"), [answering, disputing], new.id, now())
         assert all(o.moved for o in outcomes), [o.reasons for o in outcomes]
         drive.do(answering, "Activity_JawabPermohonan")
