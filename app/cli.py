@@ -193,10 +193,13 @@ def _refused(exc) -> None:
               help="a DMN decision table its business rule tasks call (repeat for several)")
 @click.option("--decisions", "decisions_dir", type=click.Path(exists=True, file_okay=False),
               help="folder of DMN files (*.dmn) that come with this BPMN")
+@click.option("--scenarios", "scenarios_dir", type=click.Path(exists=True, file_okay=False),
+              help="folder of scenario tests (*.json) that come with this BPMN (kept in processes/tests/<id>/)")
 @click.option("--by", "username", default=None, help="account the import is recorded under (default: sistem)")
 @with_appcontext
 def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, username: str | None,
-                           dmn_files: tuple[str, ...] = (), decisions_dir: str | None = None) -> None:
+                           dmn_files: tuple[str, ...] = (), decisions_dir: str | None = None,
+                           scenarios_dir: str | None = None) -> None:
     """Check a BPMN export (e.g. from bpmn_editor_exports/) and deploy it as a new version."""
     from pathlib import Path
 
@@ -209,11 +212,15 @@ def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, use
     decisions.update({Path(f).name: Path(f).read_bytes() for f in dmn_files})
     try:
         result = import_process(_operator(username), Path(bpmn_file).read_bytes(), _now(), note=note,
-                                extra_forms=extra, decisions=decisions or None)
+                                extra_forms=extra, decisions=decisions or None,
+                                scenarios={p.name: p.read_bytes() for p in sorted(Path(scenarios_dir).glob("*.json"))}
+                                if scenarios_dir else None)
     except ImportRefused as exc:
         _refused(exc)
     for line in result.normalized:
         click.echo(f"normalized: {line}")
+    if result.simulation:
+        click.echo(result.simulation)
     for line in result.warnings:
         click.echo(f"warning: {line}")
     v = result.version
@@ -221,6 +228,32 @@ def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, use
         click.echo(f"imported: process {v.process_id} version {v.id} ({v.content_hash[:12]}); new cases start on it")
     else:
         click.echo(f"unchanged: identical to process {v.process_id} version {v.id} ({v.content_hash[:12]})")
+
+
+@process_group.command("test")
+@click.argument("process_id", required=False)
+@with_appcontext
+def process_test_command(process_id: str | None) -> None:
+    """Run the scenario tests of processes/tests/<process_id>/ on the newest version; exit 1 if one fails."""
+    from app.domain.errors import NotFound
+    from app.services.context import SYSTEM
+    from app.services.scenarios import run_process_scenarios
+
+    try:
+        found = run_process_scenarios(SYSTEM, _now(), process_id)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    if not found:
+        click.echo(f"no scenarios in processes/tests/{process_id or '<process_id>'}/")
+    failed = 0
+    for pid, results in found.items():
+        for result in results:
+            click.echo(f"{pid}  {result.line()}")
+            failed += not result.passed
+    total = sum(len(r) for r in found.values())
+    click.echo(f"{total - failed} passed, {failed} failed")
+    if failed:
+        raise SystemExit(1)
 
 
 @process_group.command("list")

@@ -133,10 +133,14 @@ def csrf_token(client) -> str:
 
 @pytest.fixture
 def owner(app, tmp_path):
-    """The deployed folders (processes/, forms/) copied, so a process import may write into them."""
+    """The deployed folders (processes/, forms/) copied, so a process import may write into them.
+
+    Without the scenario tests of processes/tests/: the tests that use this folder edit the models on
+    purpose (a new step, another target) and are about importing and moving cases, not about the
+    scenarios' gate, which tests/cli/test_process_scenarios.py shows with the scenarios copied in."""
     root = Path(__file__).resolve().parents[1]
     folders = SimpleNamespace(processes=tmp_path / "processes", forms=tmp_path / "forms")
-    shutil.copytree(root / "processes", folders.processes)
+    shutil.copytree(root / "processes", folders.processes, ignore=shutil.ignore_patterns("tests"))
     shutil.copytree(root / "forms", folders.forms)
     app.config.update(PPID_PROCESSES_DIR=str(folders.processes), PPID_FORMS_DIR=str(folders.forms))
     return folders

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .model_check import model_problems, parser_problem, select_process
@@ -165,6 +164,7 @@ class ImportCheck:
     definition: ProcessDefinition
     normalized: list[str]
     warnings: list[str]
+    simulation: object | None = None  # app.engine.simulation.SimulationReport, when that stage ran
 
 
 def _model_stage(root: etree._Element) -> None:
@@ -213,13 +213,15 @@ def _combined_reader(read_form: Callable[[str], dict], extra_forms: dict[str, by
 
 
 def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles: Iterable[str] | None = None,
-                 extra_forms: dict[str, bytes] | None = None, decisions: dict[str, bytes] | None = None,
+                 extra_forms: dict[str, bytes] | None = None, simulate: bool = True,
+                 options: dict[str, list] | None = None, decisions: dict[str, bytes] | None = None,
                  library: Callable | None = None) -> ImportCheck:
     """Run every import stage; ImportRefused names the first failing stage and all its problems.
 
     Stages: xml (safe parsing), normalization of editor dialects, xsd, model (the process to run and
     what SpiffWorkflow would refuse vaguely, app.engine.model_check), parse (SpiffWorkflow), lint
-    (the project's rules, app.engine.lint). `known_roles` defaults to the built-in roles.
+    (the project's rules, app.engine.lint), simulate (app.engine.simulation: every path run in memory;
+    `options` gives sample choices of `x-options` fields). `known_roles` defaults to the built-in roles.
     `decisions`: DMN files (name -> bytes) for business rule tasks; `library`: the deployed processes
     call activities may call (app.engine.calls.Library).
     """
@@ -264,14 +266,26 @@ def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles:
         user_tasks=metas, properties=_properties(process), spec_json=spec_json,
         decisions=stored_decisions, called=called.called,
     )
-    return ImportCheck(definition, normalized, result.warnings)
+    report = None
+    if simulate:
+        from .simulation import STAGE as SIMULATE, simulate as run_simulation
+
+        report = run_simulation(definition, process, options=options)
+        if report.problems:
+            raise ImportRefused(SIMULATE, report.problems)
+        result.warnings.extend(report.warnings())
+    return ImportCheck(definition, normalized, result.warnings, report)
 
 
 def build_definition(bpmn_xml: bytes, read_form: Callable[[str], dict],
                      known_roles: Iterable[str] | None = None, decisions: dict[str, bytes] | None = None,
                      library: Callable | None = None) -> ProcessDefinition:
-    """Validate and parse one BPMN file into a ProcessDefinition (spec serialized to JSON)."""
-    return check_import(bpmn_xml, read_form, known_roles, decisions=decisions, library=library).definition
+    """Validate and parse one BPMN file into a ProcessDefinition (spec serialized to JSON).
+
+    Deploys processes/ at start-up without the simulation stage (seconds per file): `ppid process test`
+    and tests/engine/test_simulation.py run it on every file of processes/."""
+    return check_import(bpmn_xml, read_form, known_roles, simulate=False, decisions=decisions,
+                        library=library).definition
 
 
 def form_reader(forms_dir: Path) -> Callable[[str], dict]:

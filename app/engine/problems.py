@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 #: the import stages, in the order they run (normalization runs between xml and xsd and never refuses).
 #: "model" checks the XML before SpiffWorkflow reads it, wherever the parser would word the same problem vaguely.
-STAGES = ("xml", "xsd", "model", "parse", "lint")
+STAGES = ("xml", "xsd", "model", "parse", "lint", "simulate", "scenario")
 
 _ELEMENT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-fA-F]+>")
 _OBJECT_REPR = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")

@@ -36,6 +36,8 @@ STAGE_LABELS = {
     "model": "Bentuk model (proses yang dijalankan, elemen yang dapat dijalankan produk ini)",
     "parse": "Pembacaan oleh mesin proses",
     "lint": "Aturan proses (peran, formulir, batas waktu, skrip, alur)",
+    "simulate": "Simulasi (setiap jalur dijalankan di memori dengan jawaban contoh)",
+    "scenario": "Skenario uji pemilik proses (processes/tests/)",
 }
 
 #: BPMN element kinds in the words of the page (others are shown as they are)
@@ -160,7 +162,6 @@ class CallRow:
     version_number: int
     content_hash: str
     pinned: bool
-    diagrams: list[DiagramView] = field(default_factory=list)  # every diagram, when the file holds more than one
 
 
 def _parse(bpmn: bytes) -> etree._Element:

@@ -23,6 +23,8 @@ from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, T
 from .context import Actor, engine, setting
 from .process_calls import deploy_order, deployed_library, folder_decisions
 from .incidents import MIGRATION, StepFailed, guard, record_incident
+from .forms import option_sources
+from .scenarios import gate as scenario_gate, write_scenarios
 from .roles import holders_of, require_manager, role_keys
 from .steps import new_context, persist_run
 from .transaction import use_case
@@ -105,6 +107,8 @@ class ImportResult:
     normalized: list[str]
     warnings: list[str]
     created: bool = True
+    #: what the simulation stage found, in one line (paths, ends, coverage): app.engine.simulation
+    simulation: str = ""
 
 
 _PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
@@ -130,7 +134,8 @@ def _role_warnings(definition: ProcessDefinition, stored_roles: frozenset[str]) 
 @use_case
 def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "",
                    extra_forms: dict[str, bytes] | None = None, extra_roles: Iterable[str] = (),
-                   decisions: dict[str, bytes] | None = None) -> ImportResult:
+                   decisions: dict[str, bytes] | None = None,
+                   scenarios: dict[str, bytes] | None = None) -> ImportResult:
     """Check a BPMN export (stages xml, xsd, parse, lint; editor dialects normalized) and store it.
 
     Forms come from PPID_FORMS_DIR plus `extra_forms` (name -> JSON bytes). On success the
@@ -141,20 +146,28 @@ def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "
     `decisions` (DMN file name -> bytes) serve its business rule tasks: the files a task calls are
     stored with the version and written to PPID_PROCESSES_DIR. Call activities call the deployed
     processes (newest version, or the one pinned): app.engine.calls.
+    The process's scenarios (PPID_PROCESSES_DIR/tests/<process_id>/*.json, with `scenarios` given
+    here replacing or adding files) must all pass on the new version (stage "scenario"); the given
+    ones are then kept beside the model.
     """
     require_manager(actor)
     forms_dir, processes_dir = Path(setting("PPID_FORMS_DIR")), Path(setting("PPID_PROCESSES_DIR"))
     stored_roles = role_keys()
     checked = check_import(bpmn_bytes, form_reader(forms_dir), known_roles=stored_roles | set(extra_roles),
-                           extra_forms=extra_forms, decisions=decisions, library=deployed_library())
+                           extra_forms=extra_forms, options=option_sources(staffed_only=False),
+                           decisions=decisions, library=deployed_library())
     definition = checked.definition
     if not _PROCESS_ID.match(definition.process_id):
         raise ImportRefused("lint", [Problem("lint", definition.process_id, definition.name, None,
                                              "id proses harus nama sederhana (huruf, angka, _ . -)")])
     warnings = list(checked.warnings) + _role_warnings(definition, stored_roles)
+    tested = scenario_gate(definition, scenarios, now)
+    summary = "; ".join(filter(None, [checked.simulation.summary() if checked.simulation else "",
+                                      f"skenario: {len(tested)} lulus" if tested else ""]))
     existing = db.session.scalar(db.select(ProcessVersion).filter_by(content_hash=definition.content_hash))
     if existing is not None:
-        return ImportResult(existing, checked.normalized, warnings, created=False)
+        write_scenarios(definition.process_id, scenarios)
+        return ImportResult(existing, checked.normalized, warnings, created=False, simulation=summary)
     version = store_definition(definition, actor, now, note=note)
     for name in sorted(set(extra_forms or {}) & set(definition.forms)):
         target = forms_dir / name
@@ -169,7 +182,8 @@ def import_process(actor: Actor, bpmn_bytes: bytes, now: datetime, note: str = "
                             "tabel baru pada impor berikutnya")
         _atomic_write(processes_dir / name, text.encode("utf-8"))
     _atomic_write(processes_dir / f"{definition.process_id}.bpmn", definition.bpmn_xml)
-    return ImportResult(version, checked.normalized, warnings, created=True)
+    write_scenarios(definition.process_id, scenarios)
+    return ImportResult(version, checked.normalized, warnings, created=True, simulation=summary)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from app.domain.roles import ADMIN, PROCESS_OWNER
 from app.services import incidents
 from app.services import process_views as views
 from app.services.case_diagram import case_diagram_svg
-from app.services.processes import ImportRefused, import_process, migrate_cases
+from app.services.processes import ImportRefused, import_process, latest_version, migrate_cases
+from app.services.scenarios import last_results, run_process_scenarios
 
 from .security import current_actor, now, roles_required
 
@@ -97,13 +98,14 @@ def import_version():
         errors["bpmn"] = ["Pilih berkas BPMN hasil ekspor bpmn.io, Camunda Modeler atau SpiffArena."]
     forms = _uploads("forms", FORM_SUFFIX, "berkas formulir", errors)
     decisions = _uploads("decisions", DMN_SUFFIX, "tabel keputusan", errors)
+    scenarios = _uploads("scenarios", ".json", "skenario uji", errors)
     if len(values["note"]) > MAX_NOTE:
         errors["note"] = [f"Catatan paling panjang {MAX_NOTE} karakter."]
     if errors:
         return _index_page(errors, values, status=422)
     try:
         result = import_process(current_actor(), bpmn.read(), now(), note=values["note"], extra_forms=forms or None,
-                                decisions=decisions or None)
+                                decisions=decisions or None, scenarios=scenarios or None)
     except ImportRefused as refused:
         return _index_page({}, values, refusal=refused, status=422)
     return render_template("processes/imported.html", result=result, version=result.version,
@@ -114,7 +116,17 @@ def import_version():
 def version(version_id: int):
     detail = views.version_detail(version_id)
     return render_template("processes/version.html", detail=detail, v=detail.summary, svg=Markup(detail.svg),
-                           diagrams=[(d, Markup(d.svg)) for d in detail.diagrams])
+                           diagrams=[(d, Markup(d.svg)) for d in detail.diagrams],
+                           scenarios=last_results(detail.summary.process_id))
+
+
+@bp.post("/skenario/<process_id>")
+def run_scenarios(process_id: str):
+    """Run the process's scenario tests on its newest version; back to the version page with the results."""
+    found = run_process_scenarios(current_actor(), now(), process_id).get(process_id, [])
+    failed = sum(not r.passed for r in found)
+    flash(f"Skenario {process_id}: {len(found) - failed} lulus, {failed} gagal.", "error" if failed else "success")
+    return redirect(url_for("processes.version", version_id=latest_version(process_id).id) + "#skenario")
 
 
 @bp.get("/<int:version_id>/bpmn")

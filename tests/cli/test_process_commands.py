@@ -27,7 +27,7 @@ def invoke(*args):
 @pytest.fixture
 def folders(app, tmp_path):
     processes, forms = tmp_path / "processes", tmp_path / "forms"
-    shutil.copytree(ROOT / "processes", processes)
+    shutil.copytree(ROOT / "processes", processes, ignore=shutil.ignore_patterns("tests"))  # edits on purpose: no scenarios
     shutil.copytree(ROOT / "forms", forms)
     app.config.update(PPID_PROCESSES_DIR=str(processes), PPID_FORMS_DIR=str(forms))
     return processes, forms

@@ -23,7 +23,7 @@ FORMS = ROOT / "forms"
 #: forms kept in forms/ although no process names them (file name -> why)
 INTENTIONALLY_UNUSED: dict[str, str] = {}
 
-PROCESS_FILES = sorted(p for p in PROCESSES.iterdir() if not p.name.startswith("."))
+PROCESS_FILES = sorted(p for p in PROCESSES.iterdir() if p.is_file() and not p.name.startswith("."))  # tests/: scenarios
 FORM_FILES = sorted(p for p in FORMS.iterdir() if not p.name.startswith("."))
 
 

@@ -155,6 +155,7 @@ POST_ROUTES = {
     "processes.migrate": ("/proses/{version}/banding/{version}/migrasi", {"pemilik", "admin"}),
     "processes.incident_retry": ("/proses/insiden/1/coba-lagi", {"pemilik", "admin"}),
     "processes.incident_close": ("/proses/insiden/1/tutup", {"pemilik", "admin"}),
+    "processes.run_scenarios": ("/proses/skenario/pengaduan_layanan", {"pemilik", "admin"}),
     "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}),
     "audit.verify": ("/audit/verifikasi", AUDITORS),
 }
