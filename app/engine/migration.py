@@ -18,6 +18,7 @@ import functools
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
@@ -289,6 +290,13 @@ def _migrate(old_def: ProcessDefinition, new_def: ProcessDefinition, state: str,
                 if new_spec is not None and type(new_spec) is not type(task.task_spec):
                     kind = type(new_spec).__name__
                     reasons.append(f"{_task_label(task)} kini menjadi {_KINDS.get(kind, kind)}")
+        for task in diff.alignment:
+            new_spec = diff.alignment.get(task)
+            if (task.has_state(_LIVE) and task.task_spec.bpmn_id and new_spec is not None
+                    and _guarded(new_spec) != _guarded(task.task_spec)):
+                change = "mendapat" if _guarded(new_spec) else "kehilangan"
+                reasons.append(f"kasus sedang berada di {_task_label(task)}, yang pada versi baru {change} peristiwa "
+                               "batas (timer atau pesan): kasus dapat dipindahkan setelah langkah ini selesai")
     for spec_id, why in forms.items():
         reasons.append(f"formulir tugas yang sedang terbuka {spec_id} berubah sehingga data yang sudah diisi "
                        f"tidak cocok: {why}")
@@ -310,6 +318,11 @@ def _migrate(old_def: ProcessDefinition, new_def: ProcessDefinition, state: str,
         return None, [f"keadaan kasus setelah dipindahkan tidak dapat dimuat pada versi baru "
                       f"({type(exc).__name__}: {exc})"]
     return workflow, []
+
+
+def _guarded(spec) -> bool:
+    """Whether boundary events are attached to the activity (SpiffWorkflow then enters it through a split)."""
+    return any(isinstance(i, BoundaryEventSplit) for i in getattr(spec, "inputs", ()))
 
 
 def _unchanged_timers(pairs) -> dict:
