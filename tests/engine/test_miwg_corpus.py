@@ -8,6 +8,7 @@ SpiffWorkflow-internal wording, nothing cut off).
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from app.engine.diagram import diagram_planes, render_svg
 from app.engine.problems import STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus" / "miwg-reference"
+#: beside the checkout, or where PPID_BPMN_CORPUS says (.ci/run sets it when the workplace's copy is there)
+CORPUS = Path(os.environ.get("PPID_BPMN_CORPUS") or ROOT.parent / "shared" / "corpus" / "miwg-reference")
 FORMS = form_reader(ROOT / "forms")
 SVG = "{http://www.w3.org/2000/svg}"
 
