@@ -90,6 +90,7 @@ class ScenarioRunner:
         self.options = options or {}
         self.engine = Engine()
         self._numbers = 0
+        self._sampled: dict[tuple, tuple[dict, list[dict]]] = {}
 
     def _ctx(self, now: datetime) -> RunContext:
         def allocate(kind: str) -> str:
@@ -97,6 +98,14 @@ class ScenarioRunner:
             return f"UJI/{kind}/{self._numbers:04d}"
 
         return RunContext(now=now, calendar=_Calendar(), allocate_number=allocate)
+
+    def _samples(self, form: str, now: datetime) -> tuple[dict, list[dict]]:
+        """A form (its `x-options` given choices) and its sample answers, made once per form and day."""
+        key = (form, now.date())
+        if key not in self._sampled:
+            schema = _with_options(self.definition.forms.get(form) or {}, self.options)
+            self._sampled[key] = (schema, variants(schema, now) or [{}])
+        return self._sampled[key]
 
     def run(self, scenario: dict, source: str = "") -> ScenarioResult:
         name = str(scenario.get("name") or source)
@@ -158,8 +167,7 @@ class ScenarioRunner:
             raise ScenarioError(f"{where}: \"data\" harus objek JSON")
         data = dict(given)
         if task.form:
-            schema = _with_options(self.definition.forms.get(task.form) or {}, self.options)
-            samples = variants(schema, run.ctx.now) or [{}]
+            schema, samples = self._samples(task.form, run.ctx.now)
             data = {**_matching(samples, given), **given}
             data = {k: v for k, v in data.items() if v is not None}  # null in a scenario: leave the field empty
             errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
