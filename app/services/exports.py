@@ -20,9 +20,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from lxml import etree
 
@@ -39,6 +41,10 @@ EXTENSIONS = (
 )
 APPLICANT_ROLE = "pemohon"
 APPLICANT_LABEL = "Pemohon"
+#: what a spreadsheet reads as the start of a formula (OWASP "CSV injection"), fullwidth forms included
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: a bare dash (no figure) or a plain signed number: harmless, left as it is
+_PLAIN_NUMBER = re.compile(r"-|[-+]?\d+(?:\.\d+)?%?")
 CSV_COLUMNS = ("case", "process", "seq", "event", "event_type", "timestamp_wib", "resource", "role", "lane", "opd",
                "case_final_hash")
 
@@ -166,6 +172,29 @@ def xes_bytes(first: date | None = None, last: date | None = None, opd: str | No
     return buffer.getvalue()
 
 
+def safe_cell(value: Any) -> Any:
+    """A cell value no spreadsheet runs as a formula: text starting like one gets a leading quote.
+
+    Numbers, dates and other typed values stay as they are (a negative number is a number).
+    Every CSV and XLSX writer passes its cells through here (ASVS 5.3.10).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_row(values) -> list:
+    return [safe_cell(v) for v in values]
+
+
+def safe_sheet_row(sheet, values) -> None:
+    """Append a row to an openpyxl sheet with every text cell stored as a string, never a formula."""
+    sheet.append(safe_row(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def export_csv(out, first: date | None = None, last: date | None = None, opd: str | None = None) -> tuple[int, int]:
     """Write the event log as CSV to the text file `out`; returns (cases, events)."""
     writer = csv.writer(out)
@@ -174,9 +203,9 @@ def export_csv(out, first: date | None = None, last: date | None = None, opd: st
     for case in iter_cases(first, last, opd):
         cases += 1
         for item in case.events:
-            writer.writerow((case.registration_number, case.process_id, item.seq, item.name, item.event_type,
-                             to_wib(item.at).strftime("%Y-%m-%d %H:%M:%S"), item.resource, item.role, item.lane or "",
-                             case.opd_code or "", case.final_hash or ""))
+            writer.writerow(safe_row((case.registration_number, case.process_id, item.seq, item.name,
+                                      item.event_type, to_wib(item.at).strftime("%Y-%m-%d %H:%M:%S"), item.resource,
+                                      item.role, item.lane or "", case.opd_code or "", case.final_hash or "")))
             events += 1
     return cases, events
 

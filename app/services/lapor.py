@@ -19,6 +19,7 @@ from app.domain.timeutil import parse_iso, to_wib
 from app.persistence.models import Opd, ProcessInstance, db
 
 from .cases import identity_secrets, scrub
+from .exports import safe_row
 
 #: the processes whose cases are complaints (the BPMN file names of processes/)
 COMPLAINT_PROCESSES: tuple[str, ...] = ("pengaduan_layanan",)
@@ -76,8 +77,9 @@ class ManualLaporExport:
         writer = csv.writer(out)
         writer.writerow(self.COLUMNS)
         for c in self.complaints:
-            writer.writerow([c.number, _wib(c.received_at), c.category, c.description, c.unit, c.tracking_id,
-                             c.status, _wib(c.forward_by), _wib(c.follow_up_by), "ya" if c.late else "tidak"])
+            writer.writerow(safe_row([c.number, _wib(c.received_at), c.category, c.description, c.unit,
+                                      c.tracking_id, c.status, _wib(c.forward_by), _wib(c.follow_up_by),
+                                      "ya" if c.late else "tidak"]))
         return out.getvalue()
 
 

@@ -60,6 +60,7 @@ from app.domain.timeutil import parse_iso, to_wib
 from app.persistence.models import AuditEvent, Opd, ProcessInstance, ProcessVersion, db
 
 from .counter import channel_label
+from .exports import safe_cell, safe_sheet_row
 
 REQUEST_MARKER = "rincian_informasi"
 OBJECTION_MARKER = "nomor_keberatan"
@@ -306,10 +307,10 @@ def to_csv(rows: list, kind: str = "permohonan") -> str:
     """The register as CSV text (dates as YYYY-MM-DD)."""
     columns = _columns(rows, kind)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # CRLF: a CR inside a text cell is quoted, not a new row
     writer.writerow([HEADINGS[c] for c in columns])
     for row in rows:
-        writer.writerow([_cell(getattr(row, c)) for c in columns])
+        writer.writerow([_cell(safe_cell(getattr(row, c))) for c in columns])
     return buffer.getvalue()
 
 
@@ -329,11 +330,11 @@ def to_xlsx(rows: list, kind: str = "permohonan") -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = f"Register {kind}"[:31]
-    sheet.append([HEADINGS[c] for c in columns])
+    safe_sheet_row(sheet, [HEADINGS[c] for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([getattr(row, c) if getattr(row, c) is not None else "" for c in columns])
+        safe_sheet_row(sheet, [getattr(row, c) if getattr(row, c) is not None else "" for c in columns])
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         if column.startswith("tanggal"):

@@ -48,6 +48,7 @@ from app.domain.timeutil import BULAN
 from app.persistence.models import Opd, db
 
 from .calendar import current_calendar
+from .exports import safe_row
 from .registers import OBJECTION_MARKER, REQUEST_MARKER, _cases, times_set, wib_day
 
 GRANTED_FULL, GRANTED_PART, REFUSED, NOT_HELD = "diterima_seluruhnya", "diterima_sebagian", "ditolak", "tidak_dikuasai"
@@ -297,16 +298,17 @@ REPORT_COLUMNS = ("tahun", "semester", "opd", "permohonan", "diterima_seluruhnya
 
 def report_csv(report: AnnualReport) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # CRLF: a CR inside a text cell is quoted, not a new row
     writer.writerow(REPORT_COLUMNS)
     for r in report.rows:
-        writer.writerow((r.year, r.semester or "tahun", r.opd, r.received, r.granted_full, r.granted_part, r.refused,
-                         "; ".join(f"{k}={v}" for k, v in r.refused_by_ground.items()), r.not_held, r.withdrawn,
-                         r.overdue, r.notices, _num(r.median_days), _num(r.p90_days), _pct(r.within_4),
-                         _pct(r.within_10), _pct(r.within_limit), r.objections_received, r.objections_decided,
-                         r.objections_granted, r.objections_refused, r.objections_unanswered, r.disputes,
-                         r.disputes_mediated, r.disputes_adjudicated, r.disputes_ended_otherwise, r.disputes_pending,
-                         r.orders_on_time, r.orders_late, r.orders_pending, r.complaints))
+        writer.writerow(safe_row((r.year, r.semester or "tahun", r.opd, r.received, r.granted_full, r.granted_part,
+                                  r.refused, "; ".join(f"{k}={v}" for k, v in r.refused_by_ground.items()),
+                                  r.not_held, r.withdrawn, r.overdue, r.notices, _num(r.median_days),
+                                  _num(r.p90_days), _pct(r.within_4), _pct(r.within_10), _pct(r.within_limit),
+                                  r.objections_received, r.objections_decided, r.objections_granted,
+                                  r.objections_refused, r.objections_unanswered, r.disputes, r.disputes_mediated,
+                                  r.disputes_adjudicated, r.disputes_ended_otherwise, r.disputes_pending,
+                                  r.orders_on_time, r.orders_late, r.orders_pending, r.complaints)))
     return buffer.getvalue()
 
 
