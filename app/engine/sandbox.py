@@ -3,16 +3,36 @@
 SpiffWorkflow's default environment runs plain ``eval``/``exec``. BPMN files come from
 people, so every expression is compiled with RestrictedPython and run with its guards and
 a short list of helper functions (see docs/PROCESS_CONVENTIONS.md).
+
+Every evaluation also runs under a budget (`_Budget`), so a model cannot hold a web request,
+the import or the timer worker:
+
+- steps: each iteration of a ``for`` loop or comprehension (RestrictedPython's ``_getiter_``),
+  each pass through a ``while`` body and each call of a function or lambda the script defines
+  (inserted by `_BoundedPolicy`) counts one step; building a long value counts one step per
+  1024 items. More than `MAX_STEPS` steps, or more than `MAX_SECONDS` of wall-clock time
+  checked at every step, fails the evaluation with a SandboxError.
+- size: ``+``, ``*``, ``**`` and ``<<`` (and ``+=``, ``*=``) are checked before they run, as are
+  ``range``, ``pow`` and str padding (``ljust``, ``rjust``, ``center``, ``zfill``,
+  ``expandtabs``): a string, list or tuple longer than `MAX_LENGTH` items or an integer wider
+  than `MAX_INT_BITS` bits is refused before it is allocated.
+
+Not bounded: widths inside format specifications (``f"{x:>999999999}"``, ``"%*d"``) and work
+done inside one call of a built-in method (``.join``, ``.replace``, ``in``) between two steps,
+which the sizes above keep to about `MAX_LENGTH` items; there is no process-wide memory limit
+(it would hit the web server itself).
 """
 from __future__ import annotations
 
 import ast
 import functools
 import operator
+import time
 from typing import Any, Callable, Mapping
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
+from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 
 HELPER_NAMES = ("hari_kerja", "hari_kerja_sebelum", "sekarang", "nomor_baru", "kirim_pemberitahuan")
@@ -28,34 +48,200 @@ _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+#: steps (loop iterations, function calls) one evaluation may take
+MAX_STEPS = 100_000
+#: wall-clock seconds one evaluation may take (checked at every step)
+MAX_SECONDS = 5.0
+#: items (characters of a string, elements of a list or tuple) one value may have
+MAX_LENGTH = 1_000_000
+#: bits one integer may have
+MAX_INT_BITS = 100_000
+_ITEMS_PER_STEP = 1024
+_SIZED = (str, bytes, list, tuple)
+_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift}
+_PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+
+
 class SandboxError(Exception):
     """An expression or script was refused by the sandbox or failed inside it."""
+
+
+class BudgetExceeded(SandboxError):
+    """An evaluation took more steps or time, or built a bigger value, than the sandbox allows."""
 
 
 def _getitem(obj: Any, key: Any) -> Any:
     return obj[key]
 
 
-def _inplacevar(op: str, target: Any, value: Any) -> Any:
-    try:
-        return _INPLACE_OPS[op](target, value)
-    except KeyError:
-        raise SandboxError(f"operator {op} is not allowed") from None
+class _Budget:
+    """The steps, time and value sizes one evaluation may use (see the module's docstring)."""
+
+    def __init__(self):
+        self.steps = 0
+        self.deadline = time.perf_counter() + MAX_SECONDS
+        self.exceeded: BudgetExceeded | None = None
+
+    def _fail(self, message: str):
+        # remembered: a script catching the error (try/except) still fails when it ends
+        self.exceeded = self.exceeded or BudgetExceeded(message)
+        raise BudgetExceeded(message)
+
+    def step(self, value: Any = None, weight: int = 1) -> Any:
+        self.steps += weight
+        if self.exceeded is not None:
+            raise BudgetExceeded(str(self.exceeded))
+        if self.steps > MAX_STEPS:
+            self._fail(f"skrip melebihi batas langkah ({MAX_STEPS}): periksa perulangan yang tidak berhenti")
+        if time.perf_counter() > self.deadline:
+            self._fail(f"skrip melebihi batas waktu ({MAX_SECONDS:g} detik)")
+        return value
+
+    def charge(self, size: int) -> None:
+        """Count building a value of `size` items (one step per 1024), refusing one over MAX_LENGTH."""
+        if size > MAX_LENGTH:
+            self._fail(f"skrip membuat nilai terlalu besar ({size} unsur; batas {MAX_LENGTH})")
+        if size >= _ITEMS_PER_STEP:
+            self.step(weight=size // _ITEMS_PER_STEP)
+
+    def int_bits(self, bits: int) -> None:
+        if bits > MAX_INT_BITS:
+            self._fail(f"skrip membuat bilangan terlalu besar (sekitar {bits} bit; batas {MAX_INT_BITS})")
+
+    # -- guards -------------------------------------------------------------------------------
+    def getiter(self, obj: Any):
+        iterator = iter(obj)
+
+        def counted():
+            for item in iterator:
+                self.step()
+                yield item
+        return counted()
+
+    def binop(self, op: str, left: Any, right: Any) -> Any:
+        """`left op right` for + * ** <<, refused before it runs when the result would be too big."""
+        if op == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, _SIZED) and isinstance(times, int) and not isinstance(times, bool):
+                    self.charge(len(seq) * max(times, 0))
+            if isinstance(left, int) and isinstance(right, int):
+                self.int_bits(left.bit_length() + right.bit_length())
+        elif op == "+":
+            if isinstance(left, _SIZED) and isinstance(right, _SIZED):
+                self.charge(len(left) + len(right))
+        elif op == "**":
+            if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+                self.int_bits(right * left.bit_length())
+        elif op == "<<":
+            if isinstance(left, int) and isinstance(right, int) and left:
+                self.int_bits(left.bit_length() + max(right, 0))
+        return _BINOPS[op](left, right)
+
+    def inplacevar(self, op: str, target: Any, value: Any) -> Any:
+        if op in ("+=", "*="):
+            return self.binop(op[0], target, value)
+        try:
+            return _INPLACE_OPS[op](target, value)
+        except KeyError:
+            raise SandboxError(f"operator {op} is not allowed") from None
+
+    def range(self, *args: int) -> range:
+        result = range(*args)
+        if len(result) > MAX_LENGTH:
+            self._fail(f"skrip membuat range terlalu besar ({len(result)} unsur; batas {MAX_LENGTH})")
+        return result
+
+    def pow(self, base: Any, exp: Any, mod: Any = None) -> Any:
+        if mod is None:
+            return self.binop("**", base, exp)
+        return pow(base, exp, mod)
+
+    def getattr(self, obj: Any, name: str, *default: Any) -> Any:
+        value = safer_getattr(obj, name, *default)
+        if isinstance(obj, (str, bytes)) and name in _PADDING:
+            def padded(width: Any = 8, *args: Any) -> Any:
+                if isinstance(width, int):
+                    self.charge(width * (len(obj) if name == "expandtabs" else 1))
+                return value(width, *args)
+            return padded
+        return value
 
 
-def _restricted_globals(helpers: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
+def _counted_builtin(budget: _Budget, function: Callable[..., Any]) -> Callable[..., Any]:
+    """A built-in that walks its arguments (sum, sorted, ...), counting their sizes as steps."""
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        for arg in args:
+            if hasattr(arg, "__len__"):
+                budget.charge(len(arg))
+        return function(*args, **kwargs)
+    counted.__name__ = function.__name__
+    return counted
+
+
+def _restricted_globals(helpers: Mapping[str, Callable[..., Any]], budget: _Budget | None = None) -> dict[str, Any]:
+    budget = budget or _Budget()
     builtins = dict(safe_builtins)
-    builtins.update(_EXTRA_BUILTINS)
+    # functions that walk their argument count its size; types (list, dict, map ...) stay types for isinstance
+    builtins.update({name: fn if isinstance(fn, type) else _counted_builtin(budget, fn)
+                     for name, fn in _EXTRA_BUILTINS.items()})
+    builtins.update(range=budget.range, pow=budget.pow)
     return {
         "__builtins__": builtins,
-        "_getattr_": safer_getattr,
+        "_getattr_": budget.getattr,
         "_getitem_": _getitem,
-        "_getiter_": iter,
+        "_getiter_": budget.getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_write_": full_write_guard,
-        "_inplacevar_": _inplacevar,
+        "_inplacevar_": budget.inplacevar,
+        "_step_": budget.step,
+        "_binop_": budget.binop,
         **helpers,
     }
+
+
+_BOUNDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+
+
+def _step_call(node: ast.AST, *args: ast.expr) -> ast.Call:
+    call = ast.Call(func=ast.Name("_step_", ast.Load()), args=list(args), keywords=[])
+    copy_locations(call, node)
+    return call
+
+
+class _BoundedPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus a step at every `while` pass and function call and size checks
+    on + * ** << (see `_Budget`)."""
+
+    def _step_statement(self, node: ast.AST) -> ast.Expr:
+        statement = ast.Expr(value=_step_call(node))
+        copy_locations(statement, node)
+        return statement
+
+    def visit_While(self, node: ast.While):
+        node = super().visit_While(node)
+        node.body.insert(0, self._step_statement(node))
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef):
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, self._step_statement(node))
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda):
+        node = super().visit_Lambda(node)
+        node.body = _step_call(node, node.body)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp):
+        node = super().visit_BinOp(node)
+        op = _BOUNDED_OPS.get(type(node.op))
+        if op is None:
+            return node
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(op), node.left, node.right],
+                        keywords=[])
+        copy_locations(call, node)
+        return call
 
 
 def _refuse_imports(source: str, mode: str) -> None:
@@ -71,7 +257,7 @@ def _refuse_imports(source: str, mode: str) -> None:
 def compile_expression(expression: str):
     """Compile an expression in restricted mode; raise SandboxError listing what was refused."""
     _refuse_imports(expression, "eval")
-    result = compile_restricted_eval(expression)
+    result = compile_restricted_eval(expression, policy=_BoundedPolicy)
     if result.errors:
         raise SandboxError("; ".join(result.errors))
     return result.code
@@ -80,7 +266,7 @@ def compile_expression(expression: str):
 def compile_script(script: str):
     """Compile a script in restricted mode; raise SandboxError listing what was refused."""
     _refuse_imports(script, "exec")
-    result = compile_restricted_exec(script)
+    result = compile_restricted_exec(script, policy=_BoundedPolicy)
     if result.errors:
         raise SandboxError("; ".join(result.errors))
     return result.code
@@ -112,20 +298,27 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return _compile_cached(source, mode)
 
     def evaluate(self, expression, context, external_context=None):
-        scope = _restricted_globals(self.helpers)
+        budget = _Budget()
+        scope = _restricted_globals(self.helpers, budget)
         scope.update(external_context or {})
         scope.update(context)
-        return eval(self._compiled(expression, "eval"), scope)  # noqa: S307 - restricted code
+        result = eval(self._compiled(expression, "eval"), scope)  # noqa: S307 - restricted code
+        if budget.exceeded is not None:
+            raise budget.exceeded
+        return result
 
     def execute(self, script, context, external_context=None):
         clash = set(self.helpers) & set(context)
         if clash:
             raise SandboxError(f"task data overwrites helper functions: {sorted(clash)}")
-        scope = _restricted_globals(self.helpers)
+        budget = _Budget()
+        scope = _restricted_globals(self.helpers, budget)
         scope.update(external_context or {})
         scope.update(context)
         reserved = set(scope) - set(context)
         exec(self._compiled(script, "exec"), scope)  # noqa: S102 - restricted code
+        if budget.exceeded is not None:
+            raise budget.exceeded
         for key in list(context):
             if key not in scope:
                 del context[key]
