@@ -18,14 +18,14 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 try:  # the regex parser of the standard library (sre_parse before 3.11)
     import re._parser as _sre  # type: ignore[import-not-found]
     import re._constants as _src  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover
     import sre_constants as _src  # type: ignore[no-redef]
     import sre_parse as _sre  # type: ignore[no-redef]
+
+from .formschema import form_validator
 
 SAMPLE_TEXT = "Contoh isian simulasi"
 SAMPLE_FILE = "data:application/pdf;name=contoh.pdf;base64,JVBERi0xLjQK"
@@ -123,7 +123,7 @@ class _Generator:
     def __init__(self, schema: dict, now: datetime):
         self.schema = schema
         self.now = now
-        self.validator = Draft202012Validator(schema)
+        self.validator = form_validator(schema)
 
     def value(self, prop: Any, pick: int) -> Any:
         if not isinstance(prop, dict):

@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from app.domain.roles import ROLE_KEY
 
+from .formschema import schema_problems
 from .normalize import LOOKS_ISO, TIMER_KINDS, candidate_group_lanes
 from .problems import Problem
 from .sandbox import _EXTRA_BUILTINS, HELPER_NAMES, RestrictedEnvironment, SandboxError, compile_expression, compile_script
@@ -180,6 +181,11 @@ class _Linter:
                 return
             if form.get("type", "object") != "object":
                 self.problem(task, f"formulir '{name}' harus menggambarkan objek (\"type\": \"object\")")
+                return
+            unsafe = schema_problems(form)  # non-local $ref, patterns RE2 cannot run (app/engine/formschema.py)
+            for message in unsafe:
+                self.problem(task, f"formulir '{name}': {message}")
+            if unsafe:
                 return
         self.result.forms[name] = form
 

@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from .definition import ProcessDefinition
 from .formdata import variants
+from .formschema import FormSchemaError, form_errors, form_validator
 from .runtime import Engine, Run
 from .simulation import START_EXTRA, START_TIME, _Calendar, _signer, _with_options, _words
 from .types import RunContext
@@ -170,7 +169,10 @@ class ScenarioRunner:
             schema, samples = self._samples(task.form, run.ctx.now)
             data = {**_matching(samples, given), **given}
             data = {k: v for k, v in data.items() if v is not None}  # null in a scenario: leave the field empty
-            errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+            try:
+                errors = sorted(form_errors(form_validator(schema), data), key=lambda e: list(e.path))
+            except FormSchemaError as exc:
+                raise _Failed(f"{where}: formulir {task.form} tidak dapat diperiksa: {exc.message}") from None
             if errors:
                 field_name = ".".join(str(p) for p in errors[0].path) or "formulir"
                 raise _Failed(f"{where}: isian {task.spec_id} tidak sah menurut formulir {task.form} "

@@ -5,10 +5,11 @@ import copy
 import re
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from app.domain.errors import ValidationFailed
+from app.engine.formschema import FormSchemaError, form_errors, form_validator
 from app.persistence.models import Opd, db
 
 _MESSAGES = {
@@ -95,8 +96,12 @@ def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[s
     known = resolved.get("properties", {})
     cleaned = {k: v for k, v in data.items() if k in known and v not in ("", None, [])}
     errors: dict[str, list[str]] = {k: [CONTROL_MESSAGE] for k, v in cleaned.items() if _has_control(v)}
-    validator = Draft202012Validator(resolved, format_checker=FormatChecker())
-    for error in validator.iter_errors(cleaned):
+    try:  # no $ref is fetched and patterns run on RE2 (app/engine/formschema.py)
+        found = form_errors(form_validator(resolved, format_checker=FormatChecker()), cleaned)
+    except FormSchemaError as exc:
+        raise ValidationFailed({"": [f"Formulir ini tidak dapat diperiksa: {exc.message}. "
+                                     "Laporkan kepada pengelola proses."]}) from None
+    for error in found:
         for leaf in _leaves(error):
             message = _message(leaf)
             for name in _fields(leaf):
