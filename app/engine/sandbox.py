@@ -13,14 +13,17 @@ the import or the timer worker:
   1024 items. More than `MAX_STEPS` steps, or more than `MAX_SECONDS` of wall-clock time
   checked at every step, fails the evaluation with a SandboxError.
 - size: ``+``, ``*``, ``**`` and ``<<`` (and ``+=``, ``*=``) are checked before they run, as are
-  ``range``, ``pow`` and str padding (``ljust``, ``rjust``, ``center``, ``zfill``,
-  ``expandtabs``): a string, list or tuple longer than `MAX_LENGTH` items or an integer wider
-  than `MAX_INT_BITS` bits is refused before it is allocated.
+  ``range``, ``pow``, ``list.extend``, ``sum`` with a list start and what writes values out as
+  text (``str(x)``, ``repr``, f-strings, ``%``, ``.join``, ``.replace`` and the
+  padding methods ``ljust``, ``rjust``, ``center``, ``zfill``, ``expandtabs``; a big value shared
+  many times in a list counts each time): a string, list or tuple longer than `MAX_LENGTH`
+  items or an integer wider than `MAX_INT_BITS` bits is refused before it is allocated.
 
-Not bounded: widths inside format specifications (``f"{x:>999999999}"``, ``"%*d"``) and work
-done inside one call of a built-in method (``.join``, ``.replace``, ``in``) between two steps,
-which the sizes above keep to about `MAX_LENGTH` items; there is no process-wide memory limit
-(it would hit the web server itself).
+Not bounded: widths inside format specifications (``f"{x:>999999999}"``, ``"%*d"``), ``str``
+called under another name, and the time of one built-in call between two steps (``in``,
+``sorted``, ``.count``), which the sizes above keep to about `MAX_LENGTH` items and the time
+check stops at the next step; there is no process-wide memory limit (it would hit the web
+server itself).
 """
 from __future__ import annotations
 
@@ -157,6 +160,44 @@ class _Budget:
             return self.binop("**", base, exp)
         return pow(base, exp, mod)
 
+    def flat_size(self, obj: Any) -> int:
+        """About how many characters `str(obj)` has; the walk stops once past MAX_LENGTH, so it costs
+        at most that many items however often a big value is shared inside `obj`."""
+        total, stack = 0, [obj]
+        while stack and total <= MAX_LENGTH:
+            item = stack.pop()
+            if isinstance(item, (str, bytes)):
+                total += len(item)
+            elif isinstance(item, int):
+                total += item.bit_length() // 3 + 1
+            elif isinstance(item, dict):
+                total += 2 + 2 * len(item)
+                if total <= MAX_LENGTH:
+                    stack.extend(item.keys())
+                    stack.extend(item.values())
+            elif isinstance(item, (list, tuple, set, frozenset)):
+                total += 2 + len(item)
+                if total <= MAX_LENGTH:
+                    stack.extend(item)
+            else:
+                total += 16
+        return total
+
+    def flat(self, value: Any) -> Any:
+        """`value`, refused when writing it out as text would make a value over MAX_LENGTH."""
+        self.charge(self.flat_size(value))
+        return value
+
+    def modulo(self, left: Any, right: Any) -> Any:
+        """`left % right`; for a text format, refused when each field holding the biggest value would
+        write too much (``str.format`` is refused by RestrictedPython's getattr guard already)."""
+        if isinstance(left, (str, bytes)):
+            values = list(right.values()) if isinstance(right, dict) else \
+                list(right) if isinstance(right, tuple) else [right]
+            biggest = max((self.flat_size(v) for v in values), default=0)
+            self.charge(len(left) + left.count("%" if isinstance(left, str) else b"%") * biggest)
+        return left % right
+
     def getattr(self, obj: Any, name: str, *default: Any) -> Any:
         value = safer_getattr(obj, name, *default)
         if isinstance(obj, (str, bytes)) and name in _PADDING:
@@ -165,12 +206,34 @@ class _Budget:
                     self.charge(width * (len(obj) if name == "expandtabs" else 1))
                 return value(width, *args)
             return padded
+        if isinstance(obj, (str, bytes)) and name == "join":
+            def join(items: Any) -> Any:
+                items = list(items)
+                self.charge(len(obj) * len(items) + sum(self.flat_size(i) for i in items))
+                return value(items)
+            return join
+        if isinstance(obj, (str, bytes)) and name == "replace":
+            def replace(old: Any, new: Any, *count: Any) -> Any:
+                if isinstance(old, type(obj)) and isinstance(new, type(obj)):
+                    times = obj.count(old) if old else len(obj) + 1
+                    self.charge(len(obj) + times * max(len(new) - len(old), 0))
+                return value(old, new, *count)
+            return replace
+        if isinstance(obj, list) and name == "extend":
+            def extend(items: Any) -> None:
+                items = list(items)
+                self.charge(len(obj) + len(items))
+                value(items)
+            return extend
         return value
 
 
 def _counted_builtin(budget: _Budget, function: Callable[..., Any]) -> Callable[..., Any]:
     """A built-in that walks its arguments (sum, sorted, ...), counting their sizes as steps."""
     def counted(*args: Any, **kwargs: Any) -> Any:
+        if function is sum and len(args) > 1 and not isinstance(args[1], (int, float)):
+            args = (list(args[0]), *args[1:])  # sum(lists, []) concatenates: bound what it builds
+            budget.charge(budget.flat_size(args[0]) + budget.flat_size(args[1]))
         for arg in args:
             if hasattr(arg, "__len__"):
                 budget.charge(len(arg))
@@ -185,7 +248,7 @@ def _restricted_globals(helpers: Mapping[str, Callable[..., Any]], budget: _Budg
     # functions that walk their argument count its size; types (list, dict, map ...) stay types for isinstance
     builtins.update({name: fn if isinstance(fn, type) else _counted_builtin(budget, fn)
                      for name, fn in _EXTRA_BUILTINS.items()})
-    builtins.update(range=budget.range, pow=budget.pow)
+    builtins.update(range=budget.range, pow=budget.pow, repr=lambda value: repr(budget.flat(value)))
     return {
         "__builtins__": builtins,
         "_getattr_": budget.getattr,
@@ -196,6 +259,8 @@ def _restricted_globals(helpers: Mapping[str, Callable[..., Any]], budget: _Budg
         "_inplacevar_": budget.inplacevar,
         "_step_": budget.step,
         "_binop_": budget.binop,
+        "_flat_": budget.flat,
+        "_mod_": budget.modulo,
         **helpers,
     }
 
@@ -203,10 +268,14 @@ def _restricted_globals(helpers: Mapping[str, Callable[..., Any]], budget: _Budg
 _BOUNDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
 
 
-def _step_call(node: ast.AST, *args: ast.expr) -> ast.Call:
-    call = ast.Call(func=ast.Name("_step_", ast.Load()), args=list(args), keywords=[])
+def _guard_call(guard: str, node: ast.AST, *args: ast.expr) -> ast.Call:
+    call = ast.Call(func=ast.Name(guard, ast.Load()), args=list(args), keywords=[])
     copy_locations(call, node)
     return call
+
+
+def _step_call(node: ast.AST, *args: ast.expr) -> ast.Call:
+    return _guard_call("_step_", node, *args)
 
 
 class _BoundedPolicy(RestrictingNodeTransformer):
@@ -233,8 +302,22 @@ class _BoundedPolicy(RestrictingNodeTransformer):
         node.body = _step_call(node, node.body)
         return node
 
+    def visit_FormattedValue(self, node: ast.FormattedValue):
+        node = super().visit_FormattedValue(node)
+        node.value = _guard_call("_flat_", node, node.value)
+        return node
+
+    def visit_Call(self, node: ast.Call):
+        node = super().visit_Call(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "str":  # str(x) writes x out as text
+            node.args = [arg if isinstance(arg, ast.Starred) else _guard_call("_flat_", node, arg)
+                         for arg in node.args]
+        return node
+
     def visit_BinOp(self, node: ast.BinOp):
         node = super().visit_BinOp(node)
+        if isinstance(node.op, ast.Mod):
+            return _guard_call("_mod_", node, node.left, node.right)
         op = _BOUNDED_OPS.get(type(node.op))
         if op is None:
             return node

@@ -41,6 +41,16 @@ def env():
     ("x = 10**10**8", "bilangan terlalu besar"),
     ("x = pow(10, 10**8)", "bilangan terlalu besar"),
     ("x = 1 << 10**9", "bilangan terlalu besar"),
+    # a big value shared many times in a list is cheap to hold, but not to write out as text
+    ("x = ','.join(['a' * 10**4] * 10**3)", "nilai terlalu besar"),
+    ("x = ('a' * 10**4).replace('a', 'b' * 1000)", "nilai terlalu besar"),
+    ("x = ('%s' * 1000) % (('a' * 10**4,) * 1000)", "nilai terlalu besar"),
+    ("x = ('%(a)s' * 1000) % {'a': 'a' * 10**4}", "nilai terlalu besar"),
+    ("x = str(['a' * 10**4] * 1000)", "nilai terlalu besar"),
+    ("x = repr({'a': ['a' * 10**4] * 1000})", "nilai terlalu besar"),
+    ("x = f\"{['a' * 10**4] * 1000}\"", "nilai terlalu besar"),
+    ("x = []\nfor i in range(1000):\n    x.extend(['a'] * 10**4)", "nilai terlalu besar"),
+    ("x = sum([[0] * 10**4] * 1000, [])", "nilai terlalu besar"),
     ("def f(n):\n    return 1 if n < 2 else f(n - 1) + f(n - 2)\nx = f(60)", STEPS),
     ("f = lambda n: 1 if n < 2 else f(n - 1) + f(n - 2)\nx = f(60)", STEPS),
     # catching the bound's error does not escape it: the script still fails when it ends
@@ -85,6 +95,10 @@ def test_each_evaluation_has_its_own_budget(env):
     ("n = len([1, 2] + [3] * 3)", 5),
     ("n = 'ab'.ljust(4, '-') + 'x'.zfill(3)", "ab--00x"),
     ("n = tambah(2, 3) * 2", 10),
+    ("n = ', '.join(['a', 'b']) + 'x-%s' % 5 + '%(a)s' % {'a': 1} + f'{7:03d}'",
+     "a, bx-51007"),
+    ("n = str(5) + repr('a') + 'a-b'.replace('-', '') + str(10 % 3)", "5'a'ab1"),
+    ("x = [1]\nx.extend([2, 3])\nn = sum([x, [4]], [])", [1, 2, 3, 4]),
     ("n = isinstance([], list) and isinstance({}, dict) and max([3, 1]) == 3", True),
 ])
 def test_ordinary_scripts_stay_within_the_bounds(env, script, expected):
