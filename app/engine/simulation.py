@@ -33,6 +33,7 @@ from .failures import describe_failure
 from .formdata import variants
 from .problems import Problem
 from .runtime import Engine, Run, StepLimitExceeded
+from .sandbox import SandboxError
 from .types import RunContext
 
 STAGE = "simulate"
@@ -374,8 +375,12 @@ def _words(exc: BaseException) -> str:
     inner = cause.__cause__ or cause.__context__  # SpiffWorkflow raises its own error while handling the original
     if getattr(cause, "error_type", None) and isinstance(inner, Exception):
         where = " ".join(str(cause).split("Did you mean")[0].split()).rstrip(".?")
-        return f"{_words(inner)}: {where}"
+        said = _words(inner)
+        # a script's error is its own text again ("TypeError:…"); an expression's says which expression failed
+        return said if not where or "".join(str(inner).split()) in "".join(where.split()) else f"{said}: {where}"
     text = " ".join(str(cause).split()) or type(cause).__name__
+    if isinstance(cause, SandboxError):  # the sandbox words its refusals for the process owner already
+        return text
     if isinstance(cause, NameError) or "is not defined" in text:
         return f"skrip atau kondisi memakai nama yang tidak ada ({text})"
     if "No output task connected" in text:
