@@ -11,11 +11,9 @@ import json
 
 import sqlalchemy as sa
 
-from app.domain.errors import Forbidden
 from app.persistence.models import AuditEvent, HumanTask, ProcessVersion, TimerJob, db
 
-from .access import may_read_case
-from .cases import find_instance
+from .cases import readable_instance
 from .context import Actor
 from .process_views import safe_svg
 from .roles import role_labels
@@ -53,11 +51,9 @@ def _render(content_hash: str, highlight: tuple[tuple[str, str], ...], labels: t
 def case_diagram_svg(actor: Actor, registration_number: str) -> str:
     """The case's process version as inline SVG (classes st-done/st-active/st-timer), '' if it cannot be drawn.
 
-    NotFound for an unknown number, Forbidden for whoever may not read the case (the rule of get_case).
+    NotFound for an unknown number and for whoever may not read the case (the rule of get_case).
     """
-    instance = find_instance(registration_number)
-    if not may_read_case(actor, instance):
-        raise Forbidden()
+    instance = readable_instance(actor, registration_number)
     content_hash = db.session.scalar(sa.select(ProcessVersion.content_hash)
                                      .where(ProcessVersion.id == instance.version_id))
     return _render(content_hash, tuple(sorted(case_highlight(instance.id).items())), tuple(sorted(role_labels().items())))

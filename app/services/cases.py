@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import roles
-from app.domain.errors import Forbidden, InvalidProcess, NotFound
+from app.domain.errors import InvalidProcess, NotFound
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, User, db
 
 from . import audit
@@ -152,6 +152,15 @@ def find_instance(registration_number: str) -> ProcessInstance:
     return instance
 
 
+def readable_instance(actor: Actor, registration_number: str) -> ProcessInstance:
+    """The case if the actor may read it; NotFound, exactly as for a number never given, otherwise:
+    an answer that differs would tell a stranger which registration numbers exist (ASVS 4.2.1)."""
+    instance = find_instance(registration_number)
+    if not may_read_case(actor, instance):
+        raise NotFound("Nomor pendaftaran tidak ditemukan.")
+    return instance
+
+
 def mask_nik(value: str) -> str:
     return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else "*" * len(value)
 
@@ -264,6 +273,7 @@ class DataView:
     applicant_id: int | None
     secrets: tuple[str, ...] = ()
     internal: frozenset[str] = frozenset()  # left out altogether (not masked)
+    applicant_only: bool = False  # the applicant reading their own case: no engine details in the history
 
     @property
     def hidden(self) -> frozenset[str]:
@@ -277,13 +287,15 @@ class DataView:
 
 def data_view(actor: Actor, instance: ProcessInstance) -> DataView:
     rules = case_privacy(instance)
+    applicant_only = reads_as_applicant_only(actor, instance)
     withheld = withholds_identity(actor, instance)
     return DataView(
         personal=frozenset() if may_see_personal_data(actor, instance) else rules.personal,
         identity=rules.identity if withheld else frozenset(),
         applicant_id=instance.applicant_id,
         secrets=identity_secrets(instance) if withheld else (),
-        internal=rules.internal if reads_as_applicant_only(actor, instance) else frozenset(),
+        internal=rules.internal if applicant_only else frozenset(),
+        applicant_only=applicant_only,
     )
 
 
@@ -324,9 +336,7 @@ class CaseView:
 
 def get_case(actor: Actor, registration_number: str) -> CaseView:
     """A case with its open tasks, pending timers and history, as the actor may see it."""
-    instance = find_instance(registration_number)
-    if not may_read_case(actor, instance):
-        raise Forbidden()
+    instance = readable_instance(actor, registration_number)
     view = data_view(actor, instance)
     events = db.session.scalars(db.select(AuditEvent).filter_by(instance_id=instance.id).order_by(AuditEvent.seq))
     history = [history_entry(e, view) for e in events]
@@ -343,6 +353,10 @@ def get_case(actor: Actor, registration_number: str) -> CaseView:
     )
 
 
+#: audit payload keys that describe an engine failure (incidents.py): never shown to the applicant
+ENGINE_DETAILS = ("error_type",)
+
+
 def history_entry(event: AuditEvent, view: DataView) -> HistoryEntry:
     """One audit event as the actor of `view` may see it (the stored event is never changed)."""
     payload = json.loads(event.payload)
@@ -352,6 +366,9 @@ def history_entry(event: AuditEvent, view: DataView) -> HistoryEntry:
             if isinstance(payload.get(key), dict):
                 payload[key] = view.apply(payload[key])
         payload["changes"] = view.apply({k: v for k, v in payload.get("changes", {}).items() if k not in view.hidden})
+    if view.applicant_only:  # the failure's Python name stays with staff and the incident (ASVS 7.4.1)
+        for key in ENGINE_DETAILS:
+            payload.pop(key, None)
     if view.identity:
         if event.actor_id is not None and event.actor_id == view.applicant_id:
             actor_name = ANONYMOUS_NAME

@@ -14,7 +14,7 @@ from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.messages import WITHDRAWAL
 from app.persistence.models import ProcessInstance, db
 
-from .access import ON_BEHALF_ROLES
+from .access import ON_BEHALF_ROLES, may_read_case
 from .context import Actor, engine
 from .counter import check_channel
 from .incidents import MESSAGE, guard, records_incidents
@@ -61,6 +61,8 @@ def withdraw_request(actor: Actor, registration_number: str, reason: str, now: d
         check_channel(on_behalf)
     instance = _instance(registration_number)
     if not _allowed(actor, instance, on_behalf):
+        if on_behalf is None and not may_read_case(actor, instance):  # a stranger: as if the number did not exist
+            raise NotFound("Permohonan tidak ditemukan.")
         raise Forbidden()
     reason = (reason or "").strip()
     if not reason:

@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
     _register_errors(app)
     app.before_request(_refuse_nul)
     app.after_request(_security_headers)
+    app.after_request(_no_store_when_personal)
 
 
 class DatabaseInt(IntegerConverter):
@@ -110,6 +111,24 @@ def _refuse_nul():
         values += [text for pair in request.form.items(multi=True) for text in pair]
     if any("\x00" in value for value in values):
         abort(400)
+
+
+#: endpoints whose answers are the same for everyone and may stay in caches
+CACHEABLE_ENDPOINTS = frozenset({"static", "public.favicon"})
+
+
+def _no_store_when_personal(response):
+    """No browser or proxy keeps a page of a signed-in person or an API answer (ASVS 8.2.1):
+    every such response says `Cache-Control: no-store` (and `Pragma: no-cache` for HTTP/1.0)."""
+    from flask_login import current_user
+
+    if request.endpoint in CACHEABLE_ENDPOINTS:
+        return response
+    if request.path.startswith("/api/") or current_user.is_authenticated:
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
 
 
 def _security_headers(response):

@@ -3,7 +3,7 @@ import pytest
 import time_machine
 from lxml import etree
 
-from app.domain.errors import Forbidden, NotFound
+from app.domain.errors import NotFound
 from app.persistence.models import HumanTask, TimerJob, db
 from app.services.accounts import create_user
 from app.services.case_diagram import case_diagram_svg, case_highlight
@@ -83,8 +83,8 @@ def test_only_those_who_may_read_the_case_see_its_diagram(drive):
     drive.walk(reg, *TO_OPD)
     for username in ("pemohon", "petugas", "auditor", "opd", "atasan"):
         assert "st-active" in case_diagram_svg(actor(username), reg), username
-    for username in ("pemohon2", "opd_lain", "pemilik"):
-        with pytest.raises(Forbidden):
+    for username in ("pemohon2", "opd_lain", "pemilik"):  # as if the number did not exist (issue 15)
+        with pytest.raises(NotFound, match="Nomor pendaftaran tidak ditemukan."):
             case_diagram_svg(actor(username), reg)
     with pytest.raises(NotFound):
         case_diagram_svg(actor("petugas"), "PPID-TIDAK-ADA")

@@ -416,5 +416,5 @@ def test_the_case_pages_show_the_case_diagram(app, drive):
     assert svg_states(staff) == drawn
     assert "Biru tebal: tugas yang sedang terbuka" in staff
 
-    other = page(sign_in(app.test_client(), "pemohon2"), f"/permohonan/{reg}", 403)
+    other = page(sign_in(app.test_client(), "pemohon2"), f"/permohonan/{reg}", 404)  # as if it did not exist
     assert "data-element-id" not in other and "<svg" not in other

@@ -179,7 +179,7 @@ def test_case_list_search_filters_and_opd_scope(client, cases):
     html = page(client, "/staf/kasus")
     assert cases["disdik"] in html and cases["dpupr"] not in html and cases["fresh"] not in html
     page(client, f"/staf/kasus/{cases['disdik']}")
-    page(client, f"/staf/kasus/{cases['dpupr']}", 403)
+    page(client, f"/staf/kasus/{cases['dpupr']}", 404)  # another OPD's case: as if it did not exist
     page(client, "/staf/kasus/PPID-1999-99999", 404)
 
 
