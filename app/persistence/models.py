@@ -264,6 +264,9 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: set when delivery gave up (after notifications.MAX_ATTEMPTS); an admin may still send it again
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Holiday(Base):

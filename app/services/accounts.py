@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import roles
+from app.domain.addresses import InvalidAddress, normalize_address
 from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.persistence.models import LoginAttempt, Opd, User, db
 
@@ -171,8 +172,10 @@ def register_applicant(username: str, full_name: str, email: str, password: str,
         problems["password"] = ["Kata sandi paling sedikit 10 karakter."]
     if not username.isascii() or not username.replace(".", "").replace("_", "").isalnum() or len(username) < 3:
         problems["username"] = ["Nama pengguna 3-80 huruf/angka (boleh titik dan garis bawah)."]
-    if "@" not in email or len(email) > 200:
-        problems["email"] = ["Alamat e-mail tidak valid."]
+    try:
+        email = normalize_address(email)
+    except InvalidAddress as exc:
+        problems["email"] = [str(exc)]
     if not full_name.strip():
         problems["full_name"] = ["Wajib diisi."]
     if db.session.scalar(db.select(User).filter_by(username=username)) is not None:

@@ -13,10 +13,12 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.domain import roles
+from app.domain.addresses import InvalidAddress, is_valid_address, normalize_address
 from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.persistence.models import Holiday, Opd, Outbox, Setting, User, db
 
 from . import calendar as calendar_service
+from . import notifications
 from .accounts import create_user, email_in_use
 from .roles import ordered_role_keys
 from .context import Actor, setting
@@ -62,8 +64,14 @@ def cuti_bersama_working() -> bool:
     return db.session.scalar(sa.select(Setting.value).filter_by(key=calendar_service.CUTI_BERSAMA_KEY)) == "1"
 
 
-def latest_outbox(limit: int = OUTBOX_PAGE) -> list[Outbox]:
-    return list(db.session.scalars(sa.select(Outbox).order_by(Outbox.id.desc()).limit(limit)))
+def latest_outbox(limit: int = OUTBOX_PAGE, unsent_only: bool = False) -> list[Outbox]:
+    """The latest mails; with `unsent_only`, those still waiting or given up (never sent)."""
+    query = sa.select(Outbox).order_by(Outbox.id.desc()).limit(limit)
+    if unsent_only:
+        query = query.where(Outbox.sent_at.is_(None))
+    return list(db.session.scalars(query))
+
+
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,24 @@ def outbox_message(actor: Actor, outbox_id: int) -> OutboxMessage:
         if path.is_file():
             text = _eml_text(path.read_bytes())
     return OutboxMessage(row, text, backend)
+
+
+NOT_SENDABLE = "Alamat penerima surat ini tidak valid (atau sudah dihapus): surat tidak dapat dikirim ulang."
+
+
+def send_mail_again(actor: Actor, outbox_id: int, now: datetime) -> bool:
+    """"Kirim ulang": try an unsent mail now, even one whose delivery gave up; True when it went out.
+
+    The attempt is recorded on the row as the worker's are (attempts, error, next attempt)."""
+    _require_admin(actor)
+    row = db.session.get(Outbox, outbox_id)
+    if row is None:
+        raise NotFound("Surat tidak ditemukan.")
+    if row.sent_at is not None:
+        raise ValidationFailed({"": ["Surat ini sudah terkirim."]})
+    if not is_valid_address(row.recipient):
+        raise ValidationFailed({"": [NOT_SENDABLE]})
+    return notifications.deliver_one(row.id, now)
 
 
 def _eml_text(raw: bytes) -> str:
@@ -111,10 +137,14 @@ def _check_account(values: dict, problems: dict, user_id: int | None = None) -> 
     if len((values.get("jabatan") or "").strip()) > 200:
         problems["jabatan"] = ["Paling banyak 200 karakter."]
     email = (values.get("email") or "").strip()
-    if email and ("@" not in email or len(email) > 200 or " " in email):
-        problems["email"] = ["Alamat e-mail tidak valid."]
-    elif email and email_in_use(email, user_id):
-        problems["email"] = ["Alamat e-mail ini sudah dipakai akun lain."]
+    if email:
+        try:
+            email = values["email"] = normalize_address(values["email"])
+        except InvalidAddress as exc:
+            problems["email"] = [str(exc)]
+        else:
+            if email_in_use(email, user_id):
+                problems["email"] = ["Alamat e-mail ini sudah dipakai akun lain."]
     known = ordered_role_keys()
     role_keys = [r for r in known if r in set(values.get("roles") or [])]
     if set(values.get("roles") or []) - set(known):

@@ -8,6 +8,7 @@ from typing import Any
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from app.domain.addresses import is_valid_address
 from app.domain.errors import ValidationFailed
 from app.engine.formschema import FormSchemaError, form_errors, form_validator
 from app.persistence.models import Opd, db
@@ -21,6 +22,15 @@ _MESSAGES = {
     "oneOf": "Pilihan tidak tersedia.",
     "type": "Jenis isian tidak sesuai.",
 }
+
+
+def format_checker() -> FormatChecker:
+    """jsonschema's checks, with "email" (and "idn-email") as strict as every other address entry point:
+    email-validator syntax, ASCII, no control characters (jsonschema's own check only looks for an "@")."""
+    checker = FormatChecker()
+    for name in ("email", "idn-email"):
+        checker.checks(name)(lambda value: not isinstance(value, str) or is_valid_address(value))
+    return checker
 
 
 def option_sources(staffed_only: bool = True) -> dict[str, list[dict[str, str]]]:
@@ -97,7 +107,7 @@ def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[s
     cleaned = {k: v for k, v in data.items() if k in known and v not in ("", None, [])}
     errors: dict[str, list[str]] = {k: [CONTROL_MESSAGE] for k, v in cleaned.items() if _has_control(v)}
     try:  # no $ref is fetched and patterns run on RE2 (app/engine/formschema.py)
-        found = form_errors(form_validator(resolved, format_checker=FormatChecker()), cleaned)
+        found = form_errors(form_validator(resolved, format_checker=format_checker()), cleaned)
     except FormSchemaError as exc:
         raise ValidationFailed({"": [f"Formulir ini tidak dapat diperiksa: {exc.message}. "
                                      "Laporkan kepada pengelola proses."]}) from None

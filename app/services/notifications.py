@@ -10,12 +10,16 @@ from pathlib import Path
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
+from app.domain.addresses import InvalidAddress, UnsafeHeader, normalize_address, safe_header
 from app.domain.timeutil import format_tanggal, format_waktu
 from app.persistence.models import Outbox, ProcessInstance, TimerJob, User, db
 
 from .context import setting
 
-MAX_ATTEMPTS = 8
+#: a failed mail is tried again after these delays (then given up after MAX_ATTEMPTS attempts in all)
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+           timedelta(hours=12))
+MAX_ATTEMPTS = len(BACKOFF) + 1
 
 #: What each mail template (app/templates/mail/<key>.txt, named in the BPMN) is, for pages.
 TEMPLATE_LABELS = {
@@ -109,27 +113,70 @@ def queue(instance: ProcessInstance, notifications: list[tuple[str, str]], now: 
 
 
 def deliver_pending(now: datetime, limit: int = 100) -> tuple[int, int]:
-    """Send due outbox rows; each row is committed on its own. Returns (sent, failed)."""
-    rows = list(db.session.scalars(
-        db.select(Outbox).where(Outbox.sent_at.is_(None), Outbox.attempts < MAX_ATTEMPTS,
-                                Outbox.next_attempt_at <= now).order_by(Outbox.id).limit(limit)))
+    """Send due outbox rows; each row is committed on its own. Returns (sent, failed).
+
+    One row's failure, whatever it is (a refused server, an address or subject holding a line break from an old
+    row), is recorded on that row with its attempt count, error and next attempt (`BACKOFF`), and the sweep goes
+    on with the rows behind it; after `MAX_ATTEMPTS` the row is marked given up (`failed_at`)."""
+    ids = list(db.session.scalars(
+        db.select(Outbox.id).where(Outbox.sent_at.is_(None), Outbox.failed_at.is_(None),
+                                   Outbox.attempts < MAX_ATTEMPTS, Outbox.next_attempt_at <= now)
+        .order_by(Outbox.id).limit(limit)))
     sent = failed = 0
-    for row in rows:
-        try:
-            _send(row)
-            row.sent_at, sent = now, sent + 1
-        except (OSError, smtplib.SMTPException) as exc:
-            row.attempts, row.last_error, failed = row.attempts + 1, str(exc)[:500], failed + 1
-            row.next_attempt_at = now + timedelta(minutes=2 ** row.attempts)
-        db.session.commit()
+    for row_id in ids:
+        if deliver_one(row_id, now):
+            sent += 1
+        else:
+            failed += 1
     return sent, failed
 
 
+def deliver_one(row_id: int, now: datetime) -> bool:
+    """Try one outbox row now and commit what happened; True when it was sent. Never raises for the mail's
+    own failure (it is recorded on the row)."""
+    row = db.session.get(Outbox, row_id)
+    if row is None or row.sent_at is not None:
+        return False
+    try:
+        _send(row)
+    except Exception as exc:  # noqa: BLE001 - any failure stays with its row
+        db.session.rollback()
+        _record_failure(row_id, exc, now)
+        return False
+    row.sent_at, row.last_attempt_at, row.failed_at = now, now, None
+    db.session.commit()
+    return True
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long after its `attempts`-th failed attempt a mail is tried again."""
+    return BACKOFF[min(attempts, len(BACKOFF)) - 1]
+
+
+def _record_failure(row_id: int, exc: Exception, now: datetime) -> None:
+    row = db.session.get(Outbox, row_id)
+    row.attempts += 1
+    row.last_attempt_at = now
+    row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.failed_at = now
+    else:
+        row.next_attempt_at = now + retry_delay(row.attempts)
+    db.session.commit()
+    current_app.logger.warning("mail %s failed (attempt %s): %s", row_id, row.attempts, row.last_error)
+
+
 def _message(row: Outbox) -> EmailMessage:
+    """The message; an address that is not one, or a header value with a control character, is refused here
+    (rows written before addresses were checked strictly may hold one)."""
+    try:
+        recipient = normalize_address(row.recipient)
+    except InvalidAddress as exc:
+        raise UnsafeHeader(f"Alamat penerima ditolak: {exc}") from exc
     msg = EmailMessage()
-    msg["From"] = setting("PPID_MAIL_FROM")
-    msg["To"] = row.recipient
-    msg["Subject"] = row.subject
+    msg["From"] = safe_header("From", str(setting("PPID_MAIL_FROM")))
+    msg["To"] = safe_header("To", recipient)
+    msg["Subject"] = safe_header("Subject", row.subject)
     msg["Message-ID"] = make_msgid(domain="ppid.local")
     msg.set_content(row.body)
     return msg

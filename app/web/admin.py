@@ -189,7 +189,21 @@ def calendar_closing_time():
 
 @bp.get("/surat")
 def outbox():
-    return render_template("admin/outbox.html", rows=service.latest_outbox(), limit=service.OUTBOX_PAGE)
+    unsent = request.args.get("tampil") == "belum-terkirim"
+    return render_template("admin/outbox.html", rows=service.latest_outbox(unsent_only=unsent),
+                           limit=service.OUTBOX_PAGE, unsent=unsent)
+
+
+@bp.post("/surat/<int:outbox_id>/kirim-ulang")
+def outbox_send_again(outbox_id: int):
+    try:
+        sent = service.send_mail_again(current_actor(), outbox_id, now())
+    except ValidationFailed as exc:
+        flash(" ".join(m for msgs in exc.errors.values() for m in msgs), "error")
+    else:
+        flash("Surat terkirim." if sent else "Surat belum dapat dikirim; kesalahannya tercatat di kolom Pengiriman dan "
+              "surat dicoba lagi sesuai jadwal.", "success" if sent else "error")
+    return redirect(url_for("admin.outbox", tampil=request.args.get("tampil") or None))
 
 
 @bp.get("/surat/<int:outbox_id>")
