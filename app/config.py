@@ -34,6 +34,10 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PPID_RESUBMIT_WINDOW_MINUTES": (10, "a start form sent again with the same content by the same applicant "
                                          "within this many minutes is the same case (Back, then Kirim)"),
     "PPID_BASE_URL": ("http://127.0.0.1:5000", "public address, used in links inside e-mails"),
+    "PPID_SESSION_IDLE_MINUTES": (30, "a staff member's sign-in ends after this many minutes without a request"),
+    "PPID_SESSION_IDLE_MINUTES_APPLICANT": (120, "the same for an applicant's sign-in (longer: a request form "
+                                                 "can take a while to fill in)"),
+    "PPID_SESSION_MAX_HOURS": (12, "every sign-in ends this many hours after it began, however active"),
     "PPID_HTTPS": (False, "served over HTTPS (behind a TLS proxy): session cookies get the Secure flag, "
                           "and Strict-Transport-Security is sent"),
 }

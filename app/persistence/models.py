@@ -323,6 +323,21 @@ class LoginAttempt(Base):
     success: Mapped[bool] = mapped_column(default=False)
 
 
+class UserSession(Base):
+    """One sign-in on one browser: the Flask session holds a random token whose SHA-256 is `id`.
+    Checked on every request; ended by sign-out, a password change, deactivation, or the idle and
+    absolute time limits (app.services.sessions)."""
+
+    __tablename__ = "user_session"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: keluar, sandi_diganti, sandi_diatur_ulang, dinonaktifkan, masuk_lagi
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(40))
+
+
 class FormStash(Base):
     """What a person typed into a form that could not be accepted because the session had ended
     (or its CSRF token was no longer valid): kept briefly, outside the cookie, for that browser to

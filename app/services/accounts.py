@@ -15,6 +15,7 @@ from .context import Actor
 from .notifications import queue_direct
 from .roles import role_keys as known_role_keys
 from .transaction import use_case
+from . import sessions
 
 #: the regency's OPDs that hold most requested information (code, name)
 PASURUAN_OPDS = [
@@ -200,13 +201,15 @@ def confirm_email(user_id: int, now: datetime) -> User:
 
 
 @use_case
-def change_password(user_id: int, old: str, new: str) -> User:
-    """Change a password; every other session of the user ends (the session epoch moves)."""
+def change_password(user_id: int, old: str, new: str, now: datetime | None = None,
+                    keep_token: str | None = None) -> User:
+    """Change a password; every other session of the user ends (keep_token's, the browser that
+    changed it, goes on under the new session epoch)."""
     user = db.session.get(User, user_id)
     if user is None or not check_password_hash(user.password_hash, old):
         raise ValidationFailed({"old_password": ["Kata sandi lama salah."]})
     if len(new) < 10:
         raise ValidationFailed({"new_password": ["Kata sandi paling sedikit 10 karakter."]})
     user.password_hash = generate_password_hash(new)
-    user.session_epoch += 1
+    sessions.end_all(user, sessions.PASSWORD_CHANGED, now, keep_token=keep_token)
     return user

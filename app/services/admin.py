@@ -23,6 +23,7 @@ from .accounts import create_user, email_in_use
 from .roles import ordered_role_keys
 from .context import Actor, setting
 from .transaction import use_case
+from . import sessions
 
 USERNAME = re.compile(r"^[A-Za-z0-9._]{3,80}$")
 OPD_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
@@ -201,7 +202,7 @@ def update_account(actor: Actor, user_id: int, values: dict) -> User:
     user.roles = " ".join(role_keys)
     user.opds = [db.session.get(Opd, c) for c in codes]
     if user.active and not active:
-        user.session_epoch += 1  # sessions of a deactivated account end for good
+        sessions.end_all(user, sessions.DEACTIVATED)  # sessions of a deactivated account end for good
     user.active = active
     db.session.flush()
     return user
@@ -214,7 +215,7 @@ def reset_password(actor: Actor, user_id: int) -> tuple[User, str]:
     user = get_user(user_id)
     password = new_password()
     user.password_hash = generate_password_hash(password)
-    user.session_epoch += 1
+    sessions.end_all(user, sessions.PASSWORD_RESET)
     return user, password
 
 

@@ -20,6 +20,7 @@ from app.persistence.models import LoginAttempt, User, db
 
 from .notifications import queue_direct
 from .transaction import use_case
+from . import sessions
 
 RESET_MINUTES = 60
 WINDOW = timedelta(minutes=15)
@@ -108,7 +109,7 @@ def reset_password_with_link(user_id: int, fingerprint: str, new: str, repeat: s
     if problems:
         raise ValidationFailed(problems)
     user.password_hash = generate_password_hash(new)
-    user.session_epoch += 1
+    sessions.end_all(user, sessions.PASSWORD_RESET, now)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
     return user

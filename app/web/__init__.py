@@ -1,6 +1,8 @@
 """Web layer: Flask blueprints (HTML pages and the JSON API)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, abort, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -19,7 +21,7 @@ ERROR_TITLES = {400: "Permintaan tidak valid", 401: "Perlu masuk", 403: "Akses d
 
 def register_web(app: Flask) -> None:
     from . import filters
-    from .security import login_manager
+    from .security import login_manager, touch_session
 
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -28,6 +30,8 @@ def register_web(app: Flask) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    # no cookie outlives the longest sign-in (Flask's default is 31 days); services.sessions ends it sooner
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config.get("PPID_SESSION_MAX_HOURS", 12)))
     if app.config.get("PPID_HTTPS"):
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
@@ -36,6 +40,7 @@ def register_web(app: Flask) -> None:
     _register_blueprints(app)
     _register_errors(app)
     app.before_request(_refuse_nul)
+    app.before_request(touch_session)
     app.after_request(_security_headers)
     app.after_request(_no_store_when_personal)
 

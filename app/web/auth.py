@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.domain.errors import DomainError, ValidationFailed
@@ -10,7 +10,7 @@ from app.services import accounts, recovery
 
 from .filters import navigation
 from .keep_input import STASH_KEY, safe_local_path
-from .security import LoginUser, client_address, current_actor, now
+from .security import LoginUser, client_address, current_actor, now, sign_in_browser, sign_out_browser
 
 bp = Blueprint("auth", __name__)
 CONFIRM_MAX_AGE = 2 * 24 * 3600
@@ -31,8 +31,9 @@ START_PAGES = (("worklist", "/staf/tugas"), ("portal", "/permohonan"), ("audit",
 
 def _safe_next(target: str | None, user_roles: frozenset[str] = frozenset()) -> str:
     """The local page asked for, else the user's own start page (staff: the worklist)."""
-    if safe_local_path(target):
-        return target
+    path = safe_local_path(target)
+    if path:
+        return path
     menu = navigation(user_roles)
     return next((path for entry, path in START_PAGES if menu.get(entry)), url_for("public.home"))
 
@@ -46,7 +47,7 @@ def login():
         except DomainError as exc:
             flash(exc.message, "error")
             return render_template("auth/login.html", username=request.form.get("username", "")), exc.http_status
-        login_user(LoginUser(user))
+        sign_in_browser(user)
         return redirect(_safe_next(request.args.get("next"), accounts.actor_for(user).roles))
     return render_template("auth/login.html", username="")
 
@@ -54,7 +55,7 @@ def login():
 @bp.post("/keluar")
 @login_required
 def logout():
-    logout_user()
+    sign_out_browser()  # ends the session on the server: a copied cookie opens nothing after this
     session.pop(STASH_KEY, None)  # what a session kept of a form is not the next person's
     flash("Anda telah keluar.", "info")
     return redirect(url_for("public.home"))
@@ -96,10 +97,11 @@ def change_password():
     if request.method == "POST":
         try:
             user = accounts.change_password(current_actor().user_id, request.form.get("old_password", ""),
-                                            request.form.get("new_password", ""))
+                                            request.form.get("new_password", ""), now(),
+                                            keep_token=current_user.token)
         except ValidationFailed as exc:
             return render_template("auth/password.html", errors=exc.errors), 422
-        login_user(LoginUser(user))  # this session continues; every other one ends
+        login_user(LoginUser(user, current_user.token))  # this session continues; every other one ends
         flash("Kata sandi telah diganti.", "info")
         return redirect(url_for("public.home"))
     return render_template("auth/password.html", errors={})
@@ -173,7 +175,7 @@ def reset_password(token: str):
             if "link" in exc.errors:
                 return render_template("auth/reset.html", invalid=recovery.LINK_INVALID, errors={}), 410
             return render_template("auth/reset.html", invalid=None, errors=exc.errors), 422
-        logout_user()
+        sign_out_browser()
         flash("Kata sandi baru telah disimpan. Silakan masuk dengan kata sandi itu.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", invalid=None, errors={})

@@ -5,7 +5,8 @@ key held in this browser's session; the person signs in again if needed and is s
 form, which takes its values back once (`restored`)."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
@@ -26,13 +27,20 @@ STASH_KEY = "_isian_tersimpan"
 
 
 def safe_local_path(target: str | None) -> str | None:
-    """`target` when it is a path on this site (no scheme, no host, no backslash tricks), else None."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """`target` as a path on this site, else None: the one check of every `next` address (sign-in,
+    expired sessions, task forms). Whitespace and control characters are removed first (browsers
+    drop them too, so `/%09/evil.example` would become `//evil.example`); then the path must start with
+    a single "/" (not "//" nor "/\\"), and resolving it against this site must stay on this site."""
+    if not target:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+    path = "".join(c for c in target if not (c.isspace() or unicodedata.category(c)[0] == "C"))
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
         return None
-    return target
+    parts = urlsplit(path)
+    joined = urlsplit(urljoin("http://ppid.invalid/", path))
+    if parts.scheme or parts.netloc or joined.scheme != "http" or joined.netloc != "ppid.invalid":
+        return None
+    return path
 
 
 def _form_page(path: str) -> str | None:

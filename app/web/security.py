@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from flask import abort, has_request_context, request
-from flask_login import LoginManager, current_user
+from flask import abort, current_app, g, has_request_context, request, session
+from flask_login import LoginManager, current_user, login_user, logout_user
 
-from app.persistence.models import User, db
+from app.persistence.models import User, UserSession, db
+from app.services import sessions
 from app.services.accounts import actor_for
+from app.domain.roles import PEMOHON
 from app.services.context import Actor
 
 login_manager = LoginManager()
@@ -20,28 +22,79 @@ ANONYMOUS = Actor(user_id=None, username="", full_name="Tamu")
 
 
 class LoginUser:
-    """Flask-Login's view of an account; the id carries the session epoch so a password change ends sessions."""
+    """Flask-Login's view of an account on one browser. The id carries the account, its session
+    epoch and the token of its server-side session (services.sessions): the session is checked on
+    every request, so sign-out, a password change, deactivation and the time limits end it."""
 
     is_active = True
     is_anonymous = False
     is_authenticated = True
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, token: str, session_row: UserSession | None = None):
         self.user = user
+        self.token = token
+        #: the server-side session's id and last use, as read when the request began
+        self.session_id = session_row.id if session_row is not None else None
+        self.last_seen_at = session_row.last_seen_at if session_row is not None else None
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{self.user.session_epoch}"
+        return f"{self.user.id}:{self.user.session_epoch}:{self.token}"
+
+
+def idle_limit(user: User) -> timedelta:
+    """How long a sign-in lasts without a request: staff PPID_SESSION_IDLE_MINUTES (30), applicants
+    (holding no role but pemohon) PPID_SESSION_IDLE_MINUTES_APPLICANT (120)."""
+    applicant = user.role_set <= {PEMOHON}
+    name = "PPID_SESSION_IDLE_MINUTES_APPLICANT" if applicant else "PPID_SESSION_IDLE_MINUTES"
+    return timedelta(minutes=int(current_app.config[name]))
+
+
+def longest_session() -> timedelta:
+    return timedelta(hours=int(current_app.config["PPID_SESSION_MAX_HOURS"]))
 
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> LoginUser | None:
-    user_id, _, epoch = session_id.partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+    user_id, epoch, token = (session_id.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not epoch.isdigit() or not token:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_epoch != int(epoch):
         return None
-    return LoginUser(user)
+    row = sessions.live(token, user.id, now(), idle_limit(user), longest_session())
+    return LoginUser(user, token, row) if row is not None else None
+
+
+def sign_in_browser(user: User) -> None:
+    """Start a server-side session for `user` in this browser (ending the one it had, if any)."""
+    previous = getattr(current_user, "token", None) if current_user.is_authenticated else None
+    previous = previous or _token_in_cookie()
+    login_user(LoginUser(user, sessions.start(user.id, now(), previous_token=previous)))
+
+
+def sign_out_browser() -> None:
+    """End this browser's session on the server too (a copy of the cookie opens nothing after)."""
+    token = getattr(current_user, "token", None) if current_user.is_authenticated else None
+    token = token or _token_in_cookie()
+    if token:
+        sessions.end(token, sessions.SIGNED_OUT, now())
+    logout_user()
+
+
+def _token_in_cookie() -> str | None:
+    parts = str(session.get("_user_id") or "").split(":")
+    return parts[2] if len(parts) == 3 and parts[2] else None
+
+
+def touch_session() -> None:
+    """before_request: record use of the signed-in session, at most once a minute."""
+    if request.endpoint == "static" or request.path.startswith("/api/"):
+        return
+    g.pop("_login_user", None)  # check this request's cookie, never a user cached in a longer-lived app context
+    if current_user.is_authenticated and current_user.session_id is not None:
+        moment = now()
+        if moment - current_user.last_seen_at >= sessions.TOUCH_EVERY:
+            sessions.touch(current_user.session_id, moment)
 
 
 @login_manager.unauthorized_handler
