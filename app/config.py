@@ -33,6 +33,12 @@ SETTINGS: dict[str, tuple[object, str]] = {
                              "but under this is refused on its field with the rest of the form kept"),
     "PPID_RESUBMIT_WINDOW_MINUTES": (10, "a start form sent again with the same content by the same applicant "
                                          "within this many minutes is the same case (Back, then Kirim)"),
+    "PPID_REQUESTS_PER_HOUR": (5, "requests (of any process) one applicant account may send in an hour; a "
+                                  "regency applicant rarely files more than a few a day (0: no limit)"),
+    "PPID_REQUESTS_PER_DAY": (20, "the same over 24 hours (0: no limit); requests an officer records at the "
+                                  "counter are never counted"),
+    "PPID_STORAGE_PER_ACCOUNT_MB": (100, "uploads one applicant account may keep in all, in MiB (about twenty "
+                                         "scans at the 5 MB upload limit; 0: no limit)"),
     "PPID_BASE_URL": ("http://127.0.0.1:5000", "public address, used in links inside e-mails"),
     "PPID_SESSION_IDLE_MINUTES": (30, "a staff member's sign-in ends after this many minutes without a request"),
     "PPID_SESSION_IDLE_MINUTES_APPLICANT": (120, "the same for an applicant's sign-in (longer: a request form "

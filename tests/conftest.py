@@ -52,7 +52,10 @@ def drop_pg_database(url: str) -> None:
 
 def build_app(instance: Path, database_url: str | None, **extra):
     config = {"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True,
-              "WTF_CSRF_ENABLED": False, **extra}
+              "WTF_CSRF_ENABLED": False,
+              # tests start many cases for one applicant at one frozen moment: the per-account limits
+              # (app/services/quotas.py) are switched off unless a test sets them (tests/services/test_quotas.py)
+              "PPID_REQUESTS_PER_HOUR": 0, "PPID_REQUESTS_PER_DAY": 0, "PPID_STORAGE_PER_ACCOUNT_MB": 0, **extra}
     application = create_app(config, instance_path=str(instance))
 
     @application.before_request

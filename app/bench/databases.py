@@ -108,6 +108,8 @@ class Workspace:
             "DATABASE_URL": database_url, "SECRET_KEY": "bench-" + label,
             "PPID_PROCESSES_DIR": str(self.root / "processes"), "PPID_FORMS_DIR": str(forms_dir()),
             "PPID_UPLOAD_DIR": str(instance / "uploads"), "PPID_MAIL_DIR": str(instance / "mail"),
+            # the bench files thousands of requests from a few applicant accounts: no per-account limits
+            "PPID_REQUESTS_PER_HOUR": "0", "PPID_REQUESTS_PER_DAY": "0", "PPID_STORAGE_PER_ACCOUNT_MB": "0",
         }
 
     def instance_path(self, label: str) -> Path:

@@ -14,6 +14,7 @@ from app.persistence.models import Attachment, ProcessInstance, db
 
 from .access import may_read_case, may_see_personal_data
 from .context import Actor, setting
+from .quotas import check_storage_quota
 
 #: sniffed type -> (magic prefix, allowed extensions)
 ALLOWED = {
@@ -69,6 +70,8 @@ def store_uploads(actor: Actor, uploads: dict[str, Upload], now: datetime,
             errors[field] = [str(exc)]
     if errors:
         raise ValidationFailed(errors)
+    # an applicant's account holds at most PPID_STORAGE_PER_ACCOUNT_MB: refused before anything is written
+    check_storage_quota(actor, {field: len(upload.data) for field, upload in uploads.items()})
     folder = Path(setting("PPID_UPLOAD_DIR"))
     folder.mkdir(parents=True, exist_ok=True)
     references = {}

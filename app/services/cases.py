@@ -21,6 +21,7 @@ from .forms import clean_submission
 from .incidents import START, guard, records_incidents
 from .numbers import allocate_number
 from .processes import definition_of, latest_version
+from .quotas import check_request_quota
 from .steps import new_context, persist_run
 from .transaction import use_case
 
@@ -94,6 +95,8 @@ def start_case(actor: Actor, process_id: str, data: dict, now: datetime,
                                          if match_content and actor.user_id is not None else None)
     if earlier is not None:
         return earlier
+    if on_behalf is None:  # an applicant's own request counts against the account's limits; the counter's do not
+        check_request_quota(actor, now)
     version = latest_version(process_id)
     # what a retry needs (app/services/incidents.py), never the files; the same key, so a form or an API request
     # sent again after the retry started the case gets that case, not a second one

@@ -62,8 +62,8 @@ def _domain_error(exc: DomainError):
     response = problem(exc.http_status, exc.message, errors=getattr(exc, "errors", None) or None)
     if exc.http_status == 401:
         response.headers["WWW-Authenticate"] = getattr(exc, "challenge", 'Bearer realm="ppid"')
-    if exc.http_status == 429:
-        response.headers["Retry-After"] = "900"
+    if exc.http_status == 429:  # a request limit says when the next request is accepted; sign-in: 15 minutes
+        response.headers["Retry-After"] = str(getattr(exc, "retry_after", 900))
     return response
 
 

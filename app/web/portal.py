@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.errors import ValidationFailed
 from app.services import accounts, portal_views
 from app.services.cases import start_case, start_form
+from app.services.quotas import RequestLimitReached
 
 from .formrender import parse_submission, render_form, upload_fields
 from .keep_input import restored
@@ -88,6 +90,13 @@ def new_request(process_id: str = PROCESS_ID):
             if name not in errors:
                 errors[name] = ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain yang belum benar)."]
         return _render_start(form, data, errors, token or _new_token(), 422)
+    except RequestLimitReached as exc:  # said beside the form, with what was typed kept; nothing was stored
+        errors = {"": [exc.message]}
+        for name in uploads:
+            errors[name] = ["Pilih berkas ini lagi (berkas belum tersimpan)."]
+        response = make_response(_render_start(form, data, errors, token or _new_token(), 429))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if ref.existing:
         return _already_sent(ref.registration_number)
     flash(f"Permohonan Anda terkirim. Nomor Pendaftaran: {ref.registration_number}. "
