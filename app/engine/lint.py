@@ -253,13 +253,53 @@ class _Linter:
             if script is None or not (script.text or "").strip():
                 self.problem(task, "tugas skrip tidak berisi skrip")
                 continue
-            for message in self.code_messages(script.text, "exec", "skrip")[0]:
+            messages = self.code_messages(script.text, "exec", "skrip")[0]
+            for message in messages or self.data_flow_messages(script.text, "skrip"):
                 self.problem(task, message)
         for tag in ("preScript", "postScript"):
             for node in self.process.iterfind(f".//spiffworkflow:{tag}", NS):
                 if (node.text or "").strip():
-                    for message in self.code_messages(node.text, "exec", tag)[0]:
+                    messages = self.code_messages(node.text, "exec", tag)[0]
+                    for message in messages or self.data_flow_messages(node.text, tag):
                         self.problem(node, message)
+
+    def personal_fields(self) -> frozenset[str]:
+        """The `"x-personal": true` fields of this process's forms (read by check_user_tasks)."""
+        names = set()
+        for form in self.result.forms.values():
+            for name, prop in (form.get("properties") or {}).items() if isinstance(form.get("properties"), dict) else ():
+                if isinstance(prop, dict) and prop.get("x-personal") is True:
+                    names.add(name)
+        return frozenset(names)
+
+    def data_flow_messages(self, source: str, what: str) -> list[str]:
+        """Personal data stays where it is (ASVS 8.1.x): a script may not copy an x-personal field into another
+        case-data field (`status` shows on the public /cek page, other fields to other lanes), and mails go only
+        to the applicant or a lane of this process, named literally."""
+        tree = ast.parse(source, mode="exec")
+        personal, messages = self.personal_fields(), []
+        # a lane of this process, or a known staff role: our processes escalate to kepala_diskominfo, who has no
+        # lane of their own in every model (an address, or any text that is not a role, is refused)
+        lanes = {(lane.get("name") or "").strip() for lane in self.find(".//bpmn:lane")} | {"pemohon"}
+        lanes |= self.known_roles
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+                read = sorted({n.id for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id in personal})
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = sorted({n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)} - personal)
+                if read and names:
+                    messages.append(f"{what} menyalin data pribadi '{', '.join(read)}' (x-personal) ke "
+                                    f"'{', '.join(names)}': data pribadi tidak boleh dipindah ke isian lain "
+                                    "(status tampil di halaman publik /cek, isian lain tampil bagi jalur lain)")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "kirim_pemberitahuan":
+                first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "kepada"), None)
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    messages.append(f"{what}: penerima kirim_pemberitahuan harus ditulis langsung sebagai teks "
+                                    "('pemohon' atau kunci peran sebuah jalur proses ini)")
+                elif first.value not in lanes:
+                    messages.append(f"{what}: kirim_pemberitahuan ke '{first.value}' tidak diizinkan: pemberitahuan "
+                                    f"hanya untuk 'pemohon' atau peran jalur proses ini ({', '.join(sorted(lanes))})")
+        return list(dict.fromkeys(messages))
 
     def check_conditions(self) -> None:
         for flow in self.find(".//bpmn:sequenceFlow"):

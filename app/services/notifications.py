@@ -12,7 +12,7 @@ from jinja2 import TemplateNotFound
 
 from app.domain.addresses import InvalidAddress, UnsafeHeader, normalize_address, safe_header
 from app.domain.timeutil import format_tanggal, format_waktu
-from app.persistence.models import Outbox, ProcessInstance, TimerJob, User, db
+from app.persistence.models import Outbox, ProcessInstance, Role, TimerJob, User, db
 
 from .context import setting
 
@@ -96,10 +96,22 @@ def _render(template: str, instance: ProcessInstance) -> tuple[str, str]:
     return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
 
 
+def _may_receive(instance: ProcessInstance, to: str) -> bool:
+    """Mail goes only to the applicant, a lane of the case's process or a known staff role (ASVS 8.3.x)."""
+    if to == "pemohon":
+        return True
+    lanes = {(meta or {}).get("lane") for meta in (instance.version.user_tasks or {}).values()
+             if isinstance(meta, dict)}
+    return to in lanes or db.session.get(Role, to) is not None
+
+
 def queue(instance: ProcessInstance, notifications: list[tuple[str, str]], now: datetime) -> list[dict]:
     """Write outbox rows for the (recipient, template) pairs a step asked for (flush only)."""
     written = []
     for to, template in notifications:
+        if not _may_receive(instance, to):  # the import refuses this (app/engine/lint.py); a stored old model: kept out
+            written.append({"to": to, "address": None, "template": template, "ditolak": "bukan pemohon atau peran"})
+            continue
         subject, body = _render(template, instance)
         addresses = _recipients(instance, to)
         for address in addresses:
