@@ -90,9 +90,11 @@ def test_deadline_badges_say_on_time_due_soon_and_late_in_colour_and_words(clien
     assert state == "ok" and 'class="badge-ok">Tepat waktu' in cells and "3 hari kerja lagi" in cells
     assert "Kamis, 5 Maret 2026" in cells and "Senin, 2 Maret 2026" in cells
     drive.traveller.move_to(wib(2026, 3, 4))  # Wednesday: one working day left
+    sign_in(client, "petugas")  # days later: the idle limit ended the earlier sign-in
     state, cells = _state(page(client, "/staf/tugas"), cases["fresh"])
     assert state == "soon" and 'class="badge-soon">Segera jatuh tempo' in cells and "1 hari kerja lagi" in cells
     drive.traveller.move_to(wib(2026, 3, 10))  # Tuesday after: late by 3 working days (Friday, Monday, Tuesday)
+    sign_in(client, "petugas")
     html = page(client, "/staf/tugas")
     state, cells = _state(html, cases["fresh"])
     assert state == "late" and 'class="badge-late">Terlambat' in cells and "lewat 3 hari kerja" in cells
