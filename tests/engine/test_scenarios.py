@@ -12,7 +12,7 @@ from app.engine.definition import NS
 from app.engine.scenarios import run_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLES = {"pemohon", "diskominfo", "opd", "atasan_ppid", "kepala_dinas"}
+ROLES = {"pemohon", "diskominfo", "opd", "atasan_ppid", "kepala_dinas", "kepala_diskominfo"}
 
 
 def definition_of(process_id: str):

@@ -131,7 +131,7 @@ def test_the_bounds_are_said_when_hit():
 @pytest.mark.parametrize("path", sorted((ROOT / "processes").glob("*.bpmn")), ids=lambda p: p.stem)
 def test_our_processes_run_every_path_and_reach_every_end_event(path):
     checked = check_import(path.read_bytes(), form_reader(ROOT / "forms"),
-                           known_roles={"pemohon", "diskominfo", "opd", "atasan_ppid", "kepala_dinas"})
+                           known_roles={"pemohon", "diskominfo", "opd", "atasan_ppid", "kepala_dinas", "kepala_diskominfo"})
     report = checked.simulation
     root = etree.fromstring(checked.definition.bpmn_xml)
     ends = {e.get("id") for e in root.iter(f"{{{NS['bpmn']}}}endEvent")}
