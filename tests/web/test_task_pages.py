@@ -243,7 +243,7 @@ def test_the_ktp_scan_is_shown_only_to_those_who_work_the_case(client, app, driv
     switch(client, "opd_dinsos")  # an officer of another OPD sees nothing of the case
     for path in (f"/tugas/{opd_task}", f"/permohonan/{number}", f"/lampiran/{ktp}"):
         response = client.get(path)
-        assert response.status_code == 403, path
+        assert response.status_code in (403, 404), path  # a case one may not see answers 404
         assert "Siti Aminah" not in response.get_data(as_text=True)
 
     switch(client, "auditor")  # reads the case, but not the scan nor the full NIK
