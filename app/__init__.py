@@ -29,4 +29,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .web import register_web
 
     register_web(app)
+    if settings["PPID_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # the client address (sign-in throttling, audit) and scheme as the proxies in front saw them;
+        # only that many hops of X-Forwarded-* are believed, so a client cannot forge its address
+        hops = settings["PPID_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app

@@ -44,6 +44,9 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "PPID_SESSION_IDLE_MINUTES_APPLICANT": (120, "the same for an applicant's sign-in (longer: a request form "
                                                  "can take a while to fill in)"),
     "PPID_SESSION_MAX_HOURS": (12, "every sign-in ends this many hours after it began, however active"),
+    "PPID_TRUSTED_PROXIES": (0, "number of reverse proxies in front of the app (nginx, Caddy: 1) whose "
+                                "X-Forwarded-For/-Proto/-Host are believed; 0: the connection's own address is the "
+                                "client's (sign-in throttling is per client address, so set this behind a proxy)"),
     "PPID_HTTPS": (False, "served over HTTPS (behind a TLS proxy): session cookies get the Secure flag, "
                           "and Strict-Transport-Security is sent"),
 }

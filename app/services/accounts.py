@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain import roles
 from app.domain.addresses import InvalidAddress, normalize_address
+from app.domain.passwords import password_problems
 from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.persistence.models import LoginAttempt, Opd, User, db
 
@@ -15,7 +16,7 @@ from .context import Actor
 from .notifications import queue_direct
 from .roles import role_keys as known_role_keys
 from .transaction import use_case
-from . import sessions
+from . import sessions, throttle
 
 #: the regency's OPDs that hold most requested information (code, name)
 PASURUAN_OPDS = [
@@ -95,7 +96,10 @@ def create_user(username: str, full_name: str, password: str, now: datetime, rol
 
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(db.select(User).filter_by(username=username))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    if user is None:
+        check_password_hash(_NO_SUCH_USER_HASH, password)  # the same work as for a wrong password
+        return None
+    if not user.active or not check_password_hash(user.password_hash, password):
         return None
     return user
 
@@ -129,32 +133,40 @@ class TooManyAttempts(DomainError):
     default_message = "Terlalu banyak percobaan masuk. Coba lagi dalam 15 menit."
     http_status = 429
 
+    def __init__(self, message: str | None = None, retry_after: int = 900) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 class SignInRefused(DomainError):
     default_message = "Nama pengguna atau kata sandi salah."
     http_status = 401
 
 
+#: the claim of a counter case by its NIK (services.counter) keeps a fixed window
 ATTEMPT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
 
-
-def _recent_failures(key: str, now: datetime) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.key == key, LoginAttempt.success.is_(False), LoginAttempt.at > now - ATTEMPT_WINDOW))
+#: checked against when the username is unknown, so that an unknown name takes as long as a wrong password
+_NO_SUCH_USER_HASH = generate_password_hash("tidak-ada-akun-dengan-nama-ini")
 
 
 @use_case
-def sign_in(username: str, password: str, address: str, now: datetime) -> User:
-    """Check a password with rate limiting per username and per address; every attempt is recorded."""
-    keys = (f"user:{username.lower()}", f"addr:{address}")
-    if (_recent_failures(keys[0], now) >= MAX_FAILURES_PER_USER
-            or _recent_failures(keys[1], now) >= MAX_FAILURES_PER_ADDRESS):
-        raise TooManyAttempts()
+def sign_in(username: str, password: str, address: str, now: datetime, trusted_device: bool = False) -> User:
+    """Check a password, slowed down per username and per client address (services.throttle); every
+    checked attempt is recorded. `trusted_device`: the browser signed in to this account before, so
+    someone guessing at it does not keep its owner out. The answers are the same whether or not the
+    account exists."""
+    keys = (throttle.account_key(username), throttle.address_key(address))
+    if not trusted_device:
+        wait = max(throttle.wait_for(keys[0], throttle.FREE_PER_ACCOUNT, now),
+                   throttle.wait_for(keys[1], throttle.FREE_PER_ADDRESS, now))
+        if wait:
+            raise TooManyAttempts(f"Terlalu banyak percobaan masuk yang salah. Coba lagi dalam "
+                                  f"{throttle.wait_words(wait)}.", retry_after=wait)
     user = authenticate(username, password)
-    for key in keys:
-        db.session.add(LoginAttempt(key=key, at=now, success=user is not None))
+    # the owner signing in on a trusted device does not give whoever guesses at the account a fresh start
+    throttle.record(keys[1:] if trusted_device and user is not None else keys, user is not None, now)
     if user is None:
         db.session.commit()  # the failed attempt must count even though we raise
         raise SignInRefused()
@@ -164,14 +176,40 @@ def sign_in(username: str, password: str, address: str, now: datetime) -> User:
     return user
 
 
+REGISTERED = "Pendaftaran diterima. Buka tautan yang kami kirim ke e-mail Anda untuk melanjutkan."
+REGISTRATIONS_PER_ADDRESS = 20   # registrations sent from one client address per hour
+REGISTRATIONS_PER_EMAIL = 3      # mails one e-mail address receives from registrations per hour
+REGISTRATION_WINDOW = timedelta(hours=1)
+
+
+class TooManyRegistrations(DomainError):
+    default_message = "Terlalu banyak pendaftaran dari alamat ini. Coba lagi dalam 1 jam."
+    http_status = 429
+    retry_after = 3600
+
+
+def _registration_allowed(email: str, address: str, now: datetime) -> tuple[bool, bool]:
+    """(this client may register now, this e-mail address may get another mail); records the try."""
+    keys = (f"daftar:addr:{address}"[:200], f"daftar:email:{email.lower()}"[:200])
+    counts = [db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.key == key, LoginAttempt.at > now - REGISTRATION_WINDOW)) for key in keys]
+    if counts[0] >= REGISTRATIONS_PER_ADDRESS:
+        return False, False
+    throttle.record(keys, False, now)
+    return True, counts[1] < REGISTRATIONS_PER_EMAIL
+
+
 @use_case
 def register_applicant(username: str, full_name: str, email: str, password: str, now: datetime,
-                       make_token) -> User:
-    """A new applicant account, unconfirmed; the confirmation link goes out through the outbox."""
-    problems = {}
-    if len(password) < 10:
-        problems["password"] = ["Kata sandi paling sedikit 10 karakter."]
-    if not username.isascii() or not username.replace(".", "").replace("_", "").isalnum() or len(username) < 3:
+                       make_token, address: str = "unknown") -> str:
+    """A new applicant account, unconfirmed; the confirmation link goes out through the outbox.
+
+    The answer (REGISTERED) never tells whether a username or address is already held: then no
+    account is made and the mail to the address says why (to the holder of an address already in
+    use: their username and the way to reset the password). Returns the answer for the page."""
+    problems = password_problems(password, (username, full_name, email))
+    problems = {"password": problems} if problems else {}
+    if not username.isascii() or not username.replace(".", "").replace("_", "").isalnum() or not 3 <= len(username) <= 80:
         problems["username"] = ["Nama pengguna 3-80 huruf/angka (boleh titik dan garis bawah)."]
     try:
         email = normalize_address(email)
@@ -179,15 +217,22 @@ def register_applicant(username: str, full_name: str, email: str, password: str,
         problems["email"] = [str(exc)]
     if not full_name.strip():
         problems["full_name"] = ["Wajib diisi."]
-    if db.session.scalar(db.select(User).filter_by(username=username)) is not None:
-        problems["username"] = ["Nama pengguna sudah dipakai."]
-    if "email" not in problems and email_in_use(email):
-        problems["email"] = [EMAIL_TAKEN]
     if problems:
         raise ValidationFailed(problems)
+    may_register, may_mail = _registration_allowed(email, address, now)
+    if not may_register:
+        db.session.commit()  # the try counts even though we raise
+        raise TooManyRegistrations()
+    holder = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()).limit(1))
+    taken = db.session.scalar(db.select(User).filter_by(username=username)) is not None
+    if holder is not None or taken:
+        if may_mail:
+            queue_direct(holder.email if holder else email, "pendaftaran_ganda", now, full_name=full_name.strip(),
+                         username=username, holder=holder and holder.username)
+        return REGISTERED
     user = create_user(username, full_name.strip(), password, now, [roles.PEMOHON], email=email, confirmed=False)
     queue_direct(email, "konfirmasi_email", now, full_name=user.full_name, token=make_token(user.id))
-    return user
+    return REGISTERED
 
 
 @use_case

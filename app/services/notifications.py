@@ -51,6 +51,7 @@ TEMPLATE_LABELS = {
     "target_terlewati": "Target layanan terlewati",
     "digest_staf": "Ringkasan tugas harian",
     "konfirmasi_email": "Konfirmasi e-mail",
+    "pendaftaran_ganda": "Pendaftaran tidak dapat diproses",
     "pengaduan_diterima": "Tanda terima pengaduan",
     "pengaduan_diteruskan": "Pengaduan diteruskan",
     "pengaduan_dijawab": "Pengaduan dijawab",

@@ -1,7 +1,8 @@
 """Register, confirm e-mail, sign in and out, change password."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -38,17 +39,49 @@ def _safe_next(target: str | None, user_roles: frozenset[str] = frozenset()) -> 
     return next((path for entry, path in START_PAGES if menu.get(entry)), url_for("public.home"))
 
 
+#: a browser that signed in to an account before is not slowed down by someone guessing at that account
+DEVICE_COOKIE = "ppid_perangkat"
+DEVICE_MAX_AGE = 180 * 24 * 3600
+DEVICE_ACCOUNTS = 5  # accounts one shared browser remembers
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="perangkat-masuk")
+
+
+def _device_accounts() -> list[str]:
+    """The usernames (lower case) this browser signed in to before, from its signed cookie."""
+    try:
+        names = _device_serializer().loads(request.cookies.get(DEVICE_COOKIE, ""), max_age=DEVICE_MAX_AGE)
+    except (BadSignature, TypeError, ValueError):
+        return []
+    return [n for n in names if isinstance(n, str)][:DEVICE_ACCOUNTS] if isinstance(names, list) else []
+
+
+def _remember_device(response: Response, username: str) -> Response:
+    names = [username.lower()] + [n for n in _device_accounts() if n != username.lower()]
+    response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps(names[:DEVICE_ACCOUNTS]), max_age=DEVICE_MAX_AGE,
+                        path=url_for("auth.login"), httponly=True, samesite="Lax",
+                        secure=bool(current_app.config.get("PPID_HTTPS")))
+    return response
+
+
 @bp.route("/masuk", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
+        username = request.form.get("username", "").strip()
         try:
-            user = accounts.sign_in(request.form.get("username", "").strip(), request.form.get("password", ""),
-                                    client_address(), now())
+            user = accounts.sign_in(username, request.form.get("password", ""), client_address(), now(),
+                                    trusted_device=username.lower() in _device_accounts())
         except DomainError as exc:
             flash(exc.message, "error")
-            return render_template("auth/login.html", username=request.form.get("username", "")), exc.http_status
+            response = make_response(render_template("auth/login.html", username=username[:80]), exc.http_status)
+            if exc.http_status == 429:
+                response.headers["Retry-After"] = str(getattr(exc, "retry_after", 900))
+            return response
         sign_in_browser(user)
-        return redirect(_safe_next(request.args.get("next"), accounts.actor_for(user).roles))
+        return _remember_device(redirect(_safe_next(request.args.get("next"), accounts.actor_for(user).roles)),
+                                user.username)
     return render_template("auth/login.html", username="")
 
 
@@ -66,12 +99,19 @@ def register():
     values = {k: request.form.get(k, "") for k in ("username", "full_name", "email")}
     if request.method == "POST":
         try:
-            accounts.register_applicant(values["username"].strip(), values["full_name"], values["email"].strip(),
-                                        request.form.get("password", ""), now(),
-                                        make_token=lambda user_id: _serializer().dumps(user_id))
+            answer = accounts.register_applicant(
+                values["username"].strip(), values["full_name"], values["email"].strip(),
+                request.form.get("password", ""), now(), make_token=lambda user_id: _serializer().dumps(user_id),
+                address=client_address())
         except ValidationFailed as exc:
             return render_template("auth/register.html", values=values, errors=exc.errors), 422
-        flash("Pendaftaran berhasil. Buka tautan konfirmasi yang kami kirim ke e-mail Anda.", "info")
+        except DomainError as exc:  # too many registrations from this address
+            flash(exc.message, "error")
+            response = make_response(render_template("auth/register.html", values=values, errors={}),
+                                     exc.http_status)
+            response.headers["Retry-After"] = str(getattr(exc, "retry_after", 3600))
+            return response
+        flash(answer, "info")  # the same whether or not the name or address was taken: the mail tells
         return redirect(url_for("auth.login"))
     return render_template("auth/register.html", values=values, errors={})
 

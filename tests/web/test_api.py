@@ -121,7 +121,7 @@ def test_token_requests_are_rate_limited_like_the_sign_in_page(client, drive):
         assert response.status_code == 401
     response = client.post(f"{API}/auth/token", json={"username": "kepala2", "password": PASSWORD}, environ_base=env)
     assert_problem(response, 429, "Terlalu banyak percobaan")
-    assert response.headers["Retry-After"] == "900"
+    assert response.headers["Retry-After"] == "1"  # slowed down, not locked: the wait doubles per failure
 
 
 @pytest.mark.parametrize("kwargs, text", [

@@ -31,7 +31,7 @@ def test_register_confirm_then_sign_in(client):
 
 
 @pytest.mark.parametrize("changes, field", [
-    ({"password": "pendek"}, "password"), ({"email": "bukan-email"}, "email"), ({"username": "pemohon"}, "username"),
+    ({"password": "pendek"}, "password"), ({"email": "bukan-email"}, "email"),
     ({"username": "a b<script>"}, "username"), ({"full_name": "  "}, "full_name"),
 ])
 def test_registration_errors_are_shown_next_to_the_field_and_create_nothing(client, changes, field):
