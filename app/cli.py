@@ -104,7 +104,7 @@ def cases_list_command(status: str | None, limit: int) -> None:
 
 @main.group("audit")
 def audit_group() -> None:
-    """Audit: verify history."""
+    """Audit: verify history, read the personal data access log."""
 
 
 @audit_group.command("verify")
@@ -120,6 +120,33 @@ def audit_verify_command(case: str | None) -> None:
     if problems:
         raise SystemExit(1)
     click.echo(f"OK: {count} case(s) verified")
+
+
+@audit_group.command("access")
+@click.option("--case", "case", default=None, help="registration number: only views of this case")
+@click.option("--user", "username", default=None, help="username: only this officer's views")
+@click.option("--since", default=None, type=click.DateTime(formats=["%Y-%m-%d"]), help="first day (WIB), included")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1), help="newest rows shown")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
+@with_appcontext
+def audit_access_command(case: str | None, username: str | None, since, limit: int, as_json: bool) -> None:
+    """Who saw personal data in full (NIK, KTP scans), newest first (UU 27/2022 access log)."""
+    import json
+
+    from app.domain.timeutil import format_waktu
+    from app.services.access_log import AccessFilters, find_accesses
+
+    result = find_accesses(AccessFilters(username, case, since and since.date()), per_page=limit)
+    for a in result.rows:
+        if as_json:
+            click.echo(json.dumps({"at": a.at.isoformat(), "username": a.username, "role": a.role,
+                                   "case": a.registration_number, "kind": a.kind, "what": a.what, "path": a.path},
+                                  ensure_ascii=False))
+        else:
+            click.echo(f"{format_waktu(a.at)}  {a.username:16} {a.registration_number or '-':18} {a.kind:8} "
+                       f"{a.what}  {a.path}")
+    if not as_json:
+        click.echo(f"{len(result.rows)} of {result.total} view(s)")
 
 
 @main.group("process")
@@ -687,16 +714,21 @@ def data_group() -> None:
 @data_group.command("export")
 @click.argument("username")
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False), help="ZIP file to write")
+@click.option("--by", "by_username", default=None,
+              help="account the export is recorded under in the personal data access log (default: sistem)")
 @with_appcontext
-def data_export_command(username: str, out_file: str) -> None:
+def data_export_command(username: str, out_file: str, by_username: str | None) -> None:
     """Write everything held about one account (account, cases, submitted data, uploads) as a ZIP."""
     from pathlib import Path
 
     from app.domain.errors import DomainError
+    from app.services.access_log import record_applicant_export
     from app.services.personal_data import export_applicant
 
+    operator = _operator(by_username)
     try:
         content, counts = export_applicant(username)
+        record_applicant_export(operator, username, f"ppid data export {username}", _now())
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     Path(out_file).write_bytes(content)

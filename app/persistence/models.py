@@ -359,3 +359,29 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PersonalDataAccess(Base):
+    """One view of personal data in full (a page, an API answer, a download, an export) by anyone but
+    the applicant: who, when, which case, which fields or file (UU 27/2022 accountability). Append-only;
+    no foreign key to the account, so the row (and its username) outlives it."""
+
+    __tablename__ = "personal_data_access"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_id: Mapped[int | None] = mapped_column(sa.Integer)
+    username: Mapped[str] = mapped_column(sa.String(80))
+    role: Mapped[str] = mapped_column(sa.String(60), default="")
+    instance_id: Mapped[int | None] = mapped_column(sa.Integer)
+    registration_number: Mapped[str | None] = mapped_column(sa.String(40))
+    #: halaman, api, unduhan, ekspor (app.services.access_log.KINDS)
+    kind: Mapped[str] = mapped_column(sa.String(12))
+    #: the personal fields shown (comma-separated names) or the file's name
+    what: Mapped[str] = mapped_column(sa.String(500))
+    path: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    __table_args__ = (
+        sa.Index("ix_personal_data_access_case", "instance_id", "at"),
+        sa.Index("ix_personal_data_access_user", "username", "at"),
+        sa.Index("ix_personal_data_access_at", "at"),
+    )

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.domain import roles
 from app.domain.errors import Conflict, DomainError, Forbidden, NotFound
-from app.services import api_tokens
+from app.services import access_log, api_tokens
 from app.services.cases import get_case, start_case, start_form
 from app.services.context import Actor
 from app.services.tasks import SORTS, TaskFilters, claim_task, complete_task, get_task, list_tasks, unclaim_task
@@ -161,13 +161,18 @@ def create_request():
 @bp.get("/requests/<registration_number>")
 @token_required
 def get_request(registration_number: str):
-    return jsonify(case_json(get_case(actor(), registration_number)))
+    view = get_case(actor(), registration_number)
+    access_log.record_case_view(actor(), view.registration_number, access_log.API, request.path, now())
+    return jsonify(case_json(view))
 
 
 @bp.get("/requests/<registration_number>/history")
 @token_required
 def request_history(registration_number: str):
-    return jsonify(history_json(get_case(actor(), registration_number)))
+    view = get_case(actor(), registration_number)
+    access_log.record_case_view(actor(), view.registration_number, access_log.API, request.path, now(),
+                                with_history=True)
+    return jsonify(history_json(view))
 
 
 # --- tasks --------------------------------------------------------------------------------------
@@ -225,7 +230,9 @@ def _expected_case() -> str | None:
 @bp.get("/tasks/<uuid:task_id>")
 @token_required
 def get_task_detail(task_id):
-    return jsonify(_task_json(_task(task_id)))
+    detail = _task(task_id)
+    access_log.record_case_view(actor(), detail.row.registration_number, access_log.API, request.path, now())
+    return jsonify(_task_json(detail))
 
 
 @bp.post("/tasks/<uuid:task_id>/claim")

@@ -19,11 +19,11 @@ from markupsafe import Markup
 from app.domain.errors import NotFound
 from app.domain.roles import role_label
 from app.domain.timeutil import today_wib
-from app.services import audit_views as views
+from app.services import access_log, audit_views as views
 from app.services.worklist_views import opd_options
 
 from .history_format import field_label, fired_timers, show_value, timer_text
-from .security import current_actor, roles_required
+from .security import current_actor, now, roles_required
 
 bp = Blueprint("audit", __name__)
 
@@ -76,7 +76,8 @@ def _context(props: dict[str, dict]) -> dict:
     return {"label": _label_maker(props), "show": _show_maker(props, opd_names()), "fired": fired_timers,
             "timer_text": timer_text, "role_label": role_label, "who": _who, "event_labels": views.EVENT_LABELS,
             "sources": SOURCES, "may_verify": bool(current_actor().roles & views.AUDIT_ROLES),
-            "may_report": bool(current_actor().roles & views.REPORT_ROLES)}
+            "may_report": bool(current_actor().roles & views.REPORT_ROLES),
+            "may_read_access": access_log.may_read_log(current_actor())}
 
 
 def _parse_day(name: str, errors: dict) -> date | None:
@@ -134,9 +135,13 @@ def index():
 @bp.get("/audit/kasus/<registration_number>")
 @roles_required(*HISTORY_ROLES)
 def case_history(registration_number: str):
-    page = views.case_history(current_actor(), registration_number)
+    actor = current_actor()
+    page = views.case_history(actor, registration_number)
+    access_log.record_case_view(actor, page.case.registration_number, access_log.HALAMAN, request.path, now(),
+                                with_history=True)
     bad_seqs = {f.seq for f in page.findings if f.seq is not None}
     return render_template("audit/case.html", page=page, case=page.case, bad_seqs=bad_seqs,
+                           accesses=access_log.case_accesses(actor, page.case.id), access_kinds=access_log.KINDS,
                            **_context(page.field_props))
 
 
@@ -144,6 +149,8 @@ def case_history(registration_number: str):
 @roles_required()
 def history_pdf(registration_number: str):
     content = views.history_document(current_actor(), registration_number)
+    access_log.record_case_view(current_actor(), registration_number, access_log.EKSPOR, request.path, now(),
+                                with_history=True)
     return _download(content, f"riwayat-{_safe_name(registration_number)}.pdf", "application/pdf", inline=True)
 
 
@@ -151,6 +158,8 @@ def history_pdf(registration_number: str):
 @roles_required(*HISTORY_ROLES)
 def case_step(registration_number: str, seq: int):
     page = views.case_at(current_actor(), registration_number, seq)
+    access_log.record_case_view(current_actor(), page.case.registration_number, access_log.HALAMAN, request.path,
+                                now(), with_history=True)
     return render_template("audit/step.html", page=page, case=page.case, entry=page.entry,
                            svg=Markup(page.svg) if page.svg else None, **_context(page.field_props))
 
@@ -233,6 +242,47 @@ def register(kind: str):
     return render_template("audit/register.html", kind=kind, title=REGISTER_TITLES[kind], rows=rows[:REGISTER_ROWS_SHOWN],
                            total=len(rows), columns=views.register_columns(kind), period=period, errors=errors,
                            opds=options, args=_filter_args(period), **_context({})), 422 if errors else 200
+
+
+# --------------------------------------------------------------------------- personal data access log
+
+ACCESS_LOG_ROLES = tuple(sorted(access_log.LOG_READERS))
+ACCESS_PER_PAGE = 50
+
+
+def _access_filters() -> tuple[access_log.AccessFilters, dict, dict]:
+    """The filters of /audit/akses-data (petugas, kasus, dari, sampai), their errors and their query args."""
+    errors: dict[str, list[str]] = {}
+    first, last = _parse_day("dari", errors), _parse_day("sampai", errors)
+    if first and last and first > last:
+        errors["sampai"] = ["Tanggal akhir harus sama dengan atau sesudah tanggal awal."]
+    username = request.args.get("petugas", "").strip()[:80] or None
+    number = request.args.get("kasus", "").strip().upper()[:40] or None
+    if number and not NUMBER.match(number):
+        errors["kasus"] = ["Nomor Pendaftaran tidak valid."]
+        number = None
+    filters = access_log.AccessFilters(username, number, first, last)
+    args = {k: v for k, v in (("petugas", username), ("kasus", number), ("dari", first and first.isoformat()),
+                              ("sampai", last and last.isoformat())) if v}
+    return filters, errors, args
+
+
+@bp.get("/audit/akses-data")
+@roles_required(*ACCESS_LOG_ROLES)
+def access_data():
+    """Who saw personal data in full (NIK, KTP scans): per officer, per case, per period, newest first."""
+    filters, errors, args = _access_filters()
+    text = request.args.get("page", "1")
+    page = int(text) if text.isdigit() and len(text) < 7 else 1
+    result = access_log.access_log_page(current_actor(), filters, page, ACCESS_PER_PAGE) if not errors \
+        else access_log.AccessPage([], 0, 1, ACCESS_PER_PAGE)
+
+    def url(**changes) -> str:
+        merged = {**args, **changes}
+        return url_for("audit.access_data", **{k: v for k, v in merged.items() if v not in (None, "")})
+
+    return render_template("audit/access.html", result=result, filters=filters, errors=errors, url=url,
+                           kinds=access_log.KINDS, **_context({})), 422 if errors else 200
 
 
 # --------------------------------------------------------------------------- reports

@@ -5,9 +5,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
+from app.services import access_log
 from app.services.attachments import read_attachment
 
-from .security import current_actor, roles_required
+from .security import current_actor, now, roles_required
 
 bp = Blueprint("files", __name__)
 
@@ -35,4 +36,5 @@ def download(token: str):
     # Chrome's PDF viewer does not run in a sandboxed document; a PDF shown inline gets no other right
     pdf_view = inline and row.content_type == "application/pdf"
     response.headers["Content-Security-Policy"] = "default-src 'none'" if pdf_view else "default-src 'none'; sandbox"
+    access_log.record_file_view(current_actor(), token, request.path, now())  # a KTP scan: who opened it
     return response

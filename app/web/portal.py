@@ -8,7 +8,7 @@ from flask import (Blueprint, Response, current_app, flash, make_response, redir
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.errors import ValidationFailed
-from app.services import accounts, portal_views
+from app.services import access_log, accounts, portal_views
 from app.services.cases import start_case, start_form
 from app.services.quotas import RequestLimitReached
 
@@ -155,6 +155,8 @@ def withdraw(registration_number: str):
 def case(registration_number: str, withdraw_error: str | None = None, withdraw_reason: str | None = None,
          status: int = 200):
     page = portal_views.case_page(current_actor(), registration_number)
+    access_log.record_case_view(current_actor(), page.case.registration_number, access_log.HALAMAN, request.path,
+                                now(), with_history=True)  # staff reading the applicant's page: recorded
     request_html = render_form(page.request_schema, page.request_ui, page.case.data, readonly=True) \
         if page.request_schema else None
     steps = [(item, render_form(item.answer.schema, item.answer.ui_schema, item.answer.values, readonly=True)
@@ -213,4 +215,7 @@ def objection_decision(registration_number: str):
 @roles_required()
 def dispute_bundle(registration_number: str):
     content = portal_views.dispute_bundle(current_actor(), registration_number, request.host_url.rstrip("/"))
+    # the bundle carries the full NIK (its receipt) and the identity documents
+    access_log.record_case_view(current_actor(), registration_number, access_log.EKSPOR, request.path, now(),
+                                files=True)
     return _document(content, f"berkas-sengketa-{_safe_number(registration_number)}.zip", "application/zip", False)

@@ -12,7 +12,7 @@ from app.services.audit_views import EVENT_LABELS
 from app.services.incidents import KIND_LABELS, open_incidents_of
 from app.services.cases import get_case
 from app.services.tasks import TaskFilters, list_tasks
-from app.services import worklist_views as views
+from app.services import access_log, worklist_views as views
 
 from .history_format import field_label, fired_timers, show_value, timer_text
 from app.services.redispatch import REDISPATCHERS, may_redispatch, redispatch_case
@@ -132,6 +132,8 @@ def cases():
 @roles_required(*CASE_ROLES)
 def case_file(registration_number: str):
     case = get_case(current_actor(), registration_number)
+    access_log.record_case_view(current_actor(), case.registration_number, access_log.HALAMAN, request.path, now(),
+                                with_history=True)
     props = views.case_field_props(case.registration_number)
     opd_names = views.opd_names()
     return render_template("staff/case.html", case=case, props=props, opd_names=opd_names,

@@ -7,7 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import roles
 from app.domain.errors import Conflict, DomainError, ValidationFailed
-from app.services import portal_views
+from app.services import access_log, portal_views
 from app.services.counter import CHANNELS
 from app.services.tasks import GONE, claim_task, complete_task, unclaim_task
 
@@ -39,6 +39,9 @@ def _away(message: str, registration_number: str | None = None, applicant: bool 
 
 
 def _render(page, values: dict, errors: dict | None, status: int = 200, channel: str | None = None):
+    """The task page; a view of the case's personal data in full is recorded first (app.services.access_log)."""
+    access_log.record_case_view(current_actor(), page.registration_number, access_log.HALAMAN, request.path, now(),
+                                with_history=True)
     detail = page.detail
     fields = render_form(detail.schema, detail.ui_schema, values, errors) if detail.schema else None
     request_html = render_form(page.request_schema, page.request_ui, page.request_values, readonly=True) \

@@ -126,6 +126,8 @@ GET_ROUTES = {
     "audit.register#permohonan": ("/audit/register/permohonan", AUDITORS, 200),
     "audit.register#keberatan": ("/audit/register/keberatan?format=csv", AUDITORS, 200),
     "audit.report": ("/audit/laporan?tahun=2026", {"kepala", "auditor"}, 200),
+    # who saw personal data in full: the auditor alone (officers are the ones it records)
+    "audit.access_data": ("/audit/akses-data?petugas=petugas", {"auditor"}, 200),
     "audit.statistics": ("/statistik?tahun=2026", set(PERSONAS), 200),
 }
 
