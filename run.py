@@ -1,9 +1,11 @@
 """Run the whole service on one machine: web server and timer worker in one process.
 
-    python run.py [--host 127.0.0.1] [--port 5000] [--db PATH_OR_URL]
+    python run.py [--demo] [--host 127.0.0.1] [--port 5000] [--db PATH_OR_URL]
 
-On an empty database it creates the schema, deploys processes/, loads the regency's OPDs
-and one demo account per role, and prints their passwords once.
+On an empty database it creates the schema, deploys processes/ and loads the regency's OPDs.
+With --demo it also makes one demo account per role and prints their password once; without,
+it makes only the first administrator, whose random password it prints once (to the terminal,
+never to a log) and which must be changed at the first sign-in.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--db", default=None, help="SQLite file path or a database URL (default: instance/ppid.sqlite3)")
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--demo", action="store_true",
+                        help="on an empty database: one demo account per role (to try the service, not to run it)")
     return parser.parse_args()
 
 
@@ -31,19 +35,21 @@ def _database_url(value: str | None) -> str | None:
     return f"sqlite:///{Path(value).resolve()}"
 
 
-def _prepare(app) -> None:
-    from app.cli import init_database
+def _prepare(app, demo: bool) -> None:
+    from app.cli import init_database, print_first_admin
     from app.services.accounts import is_empty, load_demo_data
 
     with app.app_context():
         init_database()
-        if is_empty():
+        if demo and is_empty():
             password = secrets.token_urlsafe(9)
             created = load_demo_data(password, datetime.now(timezone.utc))
             print(f"Demo accounts created (password for all: {password}) - shown only this once:")
             for username, full_name, roles in created:
                 print(f"  {username:10} {roles:20} {full_name}")
             print(flush=True)
+        else:
+            print_first_admin()
 
 
 def _timer_loop(app, interval: float, stop: threading.Event) -> None:
@@ -66,7 +72,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     overrides = {"DATABASE_URL": _database_url(args.db)} if args.db else {}
     app = create_app(overrides)
-    _prepare(app)
+    _prepare(app, args.demo)
     stop = threading.Event()
     worker = threading.Thread(target=_timer_loop, args=(app, float(app.config["PPID_TIMER_INTERVAL"]), stop),
                               daemon=True, name="ppid-timers")

@@ -34,13 +34,25 @@ def init_database() -> list:
     return deploy_processes_folder(SYSTEM, _now())
 
 
+def print_first_admin() -> None:
+    """On a database without accounts: make the first administrator and print its password once,
+    to the terminal only (never to a log); it must be changed at the first sign-in."""
+    from app.services.accounts import create_first_admin
+
+    created = create_first_admin(_now())
+    if created:
+        click.echo(f"First administrator created: username '{created[0]}', password '{created[1]}'\n"
+                   "  - shown only this once; it must be changed at the first sign-in (/masuk).")
+
+
 @main.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create or upgrade the database and deploy processes/."""
+    """Create or upgrade the database and deploy processes/; on an empty one, the first administrator."""
     versions = init_database()
     for v in versions:
         click.echo(f"process {v.process_id} version {v.id} ({v.content_hash[:12]})")
+    print_first_admin()
     click.echo("database ready")
 
 

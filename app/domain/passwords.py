@@ -34,7 +34,8 @@ def password_problems(password: str, personal: Iterable[str | None] = ()) -> lis
     inputs = list(LOCAL_WORDS)
     for value in personal:
         value = (value or "").strip().lower()
-        inputs.extend(part for part in [value, *value.replace("@", " ").replace(".", " ").split()] if len(part) >= 3)
+        parts = value.replace("@", " ").replace(".", " ").split()
+        inputs.extend(part for part in [value, "".join(parts), *parts] if len(part) >= 3)
     if zxcvbn(password[:_ZXCVBN_MAX], user_inputs=inputs)["score"] < MIN_SCORE:
         return [TOO_EASY]
     return []

@@ -78,6 +78,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     session_epoch: Mapped[int] = mapped_column(default=0)
+    #: the password was issued by someone else (an administrator, the first start): the account's
+    #: owner must choose their own before doing anything else
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     opds: Mapped[list[Opd]] = relationship(secondary=user_opd, lazy="selectin")
 

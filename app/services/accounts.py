@@ -1,6 +1,7 @@
 """Accounts and OPDs: creating users, checking passwords, the demo data set."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -129,6 +130,23 @@ def is_empty() -> bool:
     return db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
 
 
+FIRST_ADMIN = "admin"
+
+
+@use_case
+def create_first_admin(now: datetime) -> tuple[str, str] | None:
+    """On a database without any account: the first administrator, with a random password that
+    must be changed at its first sign-in. Returns (username, password) to be shown once (never
+    logged); None when accounts exist already."""
+    if not is_empty():
+        return None
+    ensure_opds()
+    password = secrets.token_urlsafe(12)
+    user = create_user(FIRST_ADMIN, "Administrator", password, now, [roles.ADMIN])
+    user.must_change_password = True
+    return user.username, password
+
+
 class TooManyAttempts(DomainError):
     default_message = "Terlalu banyak percobaan masuk. Coba lagi dalam 15 menit."
     http_status = 429
@@ -253,8 +271,12 @@ def change_password(user_id: int, old: str, new: str, now: datetime | None = Non
     user = db.session.get(User, user_id)
     if user is None or not check_password_hash(user.password_hash, old):
         raise ValidationFailed({"old_password": ["Kata sandi lama salah."]})
-    if len(new) < 10:
-        raise ValidationFailed({"new_password": ["Kata sandi paling sedikit 10 karakter."]})
+    problems = password_problems(new, (user.username, user.full_name, user.email))
+    if not problems and new == old:
+        problems = ["Kata sandi baru harus berbeda dari kata sandi lama."]
+    if problems:
+        raise ValidationFailed({"new_password": problems})
     user.password_hash = generate_password_hash(new)
+    user.must_change_password = False
     sessions.end_all(user, sessions.PASSWORD_CHANGED, now, keep_token=keep_token)
     return user

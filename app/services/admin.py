@@ -178,6 +178,7 @@ def create_account(actor: Actor, values: dict, now: datetime) -> tuple[User, str
     user = create_user(username, values["full_name"].strip(), password, now, role_keys,
                        email=(values.get("email") or "").strip() or None, opd_codes=codes)
     user.jabatan = (values.get("jabatan") or "").strip() or None
+    user.must_change_password = True  # the administrator knows it: its owner chooses their own at first sign-in
     return user, password
 
 
@@ -215,6 +216,7 @@ def reset_password(actor: Actor, user_id: int) -> tuple[User, str]:
     user = get_user(user_id)
     password = new_password()
     user.password_hash = generate_password_hash(password)
+    user.must_change_password = True
     sessions.end_all(user, sessions.PASSWORD_RESET)
     return user, password
 

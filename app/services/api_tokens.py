@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from app.domain.errors import Forbidden
 from app.persistence.models import ApiToken, User, db
 
 from .accounts import actor_for, sign_in
@@ -40,6 +41,9 @@ def issue_token(username: str, password: str, address: str, now: datetime) -> Is
     Raises accounts.SignInRefused (401) or accounts.TooManyAttempts (429).
     """
     user = sign_in(username, password, address, now)
+    if user.must_change_password:
+        raise Forbidden("Kata sandi akun ini diberikan oleh administrator. Buat kata sandi Anda sendiri di "
+                        "halaman /kata-sandi sebelum memakai API.")
     db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
     token = f"{user.session_epoch}.{secrets.token_urlsafe(32)}"
     expires_at = now + TOKEN_LIFETIME

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from app.domain.errors import ValidationFailed
+from app.domain.passwords import password_problems
 from app.persistence.models import LoginAttempt, User, db
 
 from .notifications import queue_direct
@@ -26,7 +27,6 @@ RESET_MINUTES = 60
 WINDOW = timedelta(minutes=15)
 PER_ADDRESS = 3   # mails asked for one e-mail address per window
 PER_CLIENT = 10   # asks from one client address per window
-MIN_PASSWORD = 10
 
 NEUTRAL_RESET = ("Jika alamat itu terdaftar, kami telah mengirim tautan untuk mengatur ulang kata sandi ke alamat "
                  f"tersebut. Tautan berlaku {RESET_MINUTES} menit dan hanya dapat dipakai sekali.")
@@ -102,13 +102,15 @@ def reset_password_with_link(user_id: int, fingerprint: str, new: str, repeat: s
     if user is None:
         raise ValidationFailed({"link": [LINK_INVALID]})
     problems = {}
-    if len(new) < MIN_PASSWORD:
-        problems["new_password"] = [f"Kata sandi paling sedikit {MIN_PASSWORD} karakter."]
+    weak = password_problems(new, (user.username, user.full_name, user.email))
+    if weak:
+        problems["new_password"] = weak
     elif new != repeat:
         problems["repeat_password"] = ["Kedua kata sandi tidak sama."]
     if problems:
         raise ValidationFailed(problems)
     user.password_hash = generate_password_hash(new)
+    user.must_change_password = False  # chosen by the owner of the mailbox
     sessions.end_all(user, sessions.PASSWORD_RESET, now)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now

@@ -21,7 +21,7 @@ ERROR_TITLES = {400: "Permintaan tidak valid", 401: "Perlu masuk", 403: "Akses d
 
 def register_web(app: Flask) -> None:
     from . import filters
-    from .security import login_manager, touch_session
+    from .security import login_manager, require_own_password, touch_session
 
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -41,6 +41,7 @@ def register_web(app: Flask) -> None:
     _register_errors(app)
     app.before_request(_refuse_nul)
     app.before_request(touch_session)
+    app.before_request(require_own_password)
     app.after_request(_security_headers)
     app.after_request(_no_store_when_personal)
 

@@ -97,6 +97,23 @@ def touch_session() -> None:
             sessions.touch(current_user.session_id, moment)
 
 
+#: what an account whose password was issued by someone else may still open
+OWN_PASSWORD_FIRST = frozenset({"auth.change_password", "auth.logout", "static"})
+
+
+def require_own_password():
+    """before_request: an account signed in with a password an administrator issued goes to the
+    password page first (ASVS 2.3.1); nothing else opens until its owner has chosen their own."""
+    if (request.endpoint in OWN_PASSWORD_FIRST or request.path.startswith("/api/")
+            or not current_user.is_authenticated or not current_user.user.must_change_password):
+        return None
+    from flask import flash, redirect, url_for
+
+    if request.method == "GET":
+        flash("Kata sandi akun Anda diberikan oleh administrator. Buat kata sandi Anda sendiri dahulu.", "info")
+    return redirect(url_for("auth.change_password"))
+
+
 @login_manager.unauthorized_handler
 def _unauthorized():
     """Sign in first; a form posted after the session ended keeps what was typed (keep_input)."""

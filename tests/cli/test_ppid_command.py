@@ -1,5 +1,6 @@
 """The operator's `ppid` command and `python run.py`."""
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -9,8 +10,9 @@ from pathlib import Path
 import time_machine
 from click.testing import CliRunner
 
+from app import create_app
 from app.cli import main as ppid
-from app.persistence.models import ProcessVersion, db
+from app.persistence.models import ProcessVersion, User, db
 
 from tests.support import Driver, wib
 
@@ -54,19 +56,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_py_creates_everything_on_an_empty_database_and_serves(tmp_path):
+def _start_run_py(tmp_path, *flags):
+    """run.py on a new SQLite file; returns (process, port, what it printed until it served)."""
     port = _free_port()
     env = {**os.environ, "SECRET_KEY": "x", "PPID_MAIL_DIR": str(tmp_path / "mail"),
            "PPID_UPLOAD_DIR": str(tmp_path / "up")}
-    proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port), "--db", str(tmp_path / "db.sqlite3")],
+    proc = subprocess.Popen([sys.executable, "run.py", *flags, "--port", str(port),
+                             "--db", str(tmp_path / "db.sqlite3")],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("PPID Kabupaten Pasuruan: http"):  # printed once the socket is bound
+            break
+    return proc, port, "".join(lines)
+
+
+def test_run_py_demo_creates_everything_on_an_empty_database_and_serves(tmp_path):
+    proc, port, output = _start_run_py(tmp_path, "--demo")
     try:
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("PPID Kabupaten Pasuruan: http"):  # printed once the socket is bound
-                break
-        output = "".join(lines)
         assert "Demo accounts created (password for all: " in output
         assert "petugas" in output and "atasan_ppid" in output
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as response:
@@ -76,6 +84,30 @@ def test_run_py_creates_everything_on_an_empty_database_and_serves(tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_run_py_without_demo_makes_only_the_first_admin_and_prints_its_password_once(tmp_path):
+    """Issue 15 item 12: no demo accounts on a real first start; the first administrator's random
+    password is printed once (never logged), and a second start prints nothing."""
+    proc, port, output = _start_run_py(tmp_path)
+    try:
+        assert "Demo accounts" not in output
+        password = re.search(r"username 'admin', password '([^']+)'", output).group(1)
+        assert len(password) >= 12 and output.count(password) == 1
+    finally:
+        proc.terminate()
+        rest = proc.communicate(timeout=30)[0]
+    assert password not in rest  # nor in anything logged later
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "SECRET_KEY": "x"},
+                     instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        users = db.session.scalars(db.select(User)).all()
+        assert [(u.username, u.role_set, u.must_change_password) for u in users] == [("admin", {"admin"}, True)]
+        db.session.remove()
+    proc, port, again = _start_run_py(tmp_path)
+    proc.terminate()
+    proc.communicate(timeout=30)
+    assert "First administrator" not in again
 
 
 def test_admin_calendar_edits_move_new_deadlines_but_not_frozen_ones(app):

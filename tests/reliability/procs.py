@@ -122,9 +122,9 @@ def spawn(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> Child:
 
 
 def start_run_py(db_path: Path, tmp: Path, port: int | None = None) -> tuple[Child, str, str | None]:
-    """`python run.py --db FILE --port PORT`; returns (child, base URL, demo password if printed)."""
+    """`python run.py --demo --db FILE --port PORT`; returns (child, base URL, demo password if printed)."""
     port = port or free_port()
-    child = spawn([sys.executable, str(ROOT / "run.py"), "--db", str(db_path), "--port", str(port),
+    child = spawn([sys.executable, str(ROOT / "run.py"), "--demo", "--db", str(db_path), "--port", str(port),
                    "--host", LOOPBACK, "--threads", "4"], child_env(tmp))
     found = child.out.wait_for(r"PPID Kabupaten Pasuruan: (http://\S+)/ ", timeout=90)
     password = re.search(r"password for all: (\S+)\)", child.out.text())

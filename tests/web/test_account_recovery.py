@@ -57,7 +57,7 @@ def test_a_reset_link_sets_a_new_password_once(client, clock):
     response = client.post(link, data={"new_password": "sandi-baru-123", "repeat_password": "sandi-lain-123"})
     assert response.status_code == 422 and "Kedua kata sandi tidak sama." in response.get_data(as_text=True)
     response = client.post(link, data={"new_password": "pendek", "repeat_password": "pendek"})
-    assert response.status_code == 422 and "paling sedikit 10 karakter" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "paling sedikit 12 karakter" in response.get_data(as_text=True)
     assert sign_in(client, "pemohon", PASSWORD).status_code == 302  # nothing changed yet
     client.post("/keluar")
     assert client.post(link, data={"new_password": "sandi-baru-123", "repeat_password": "sandi-baru-123"}

@@ -76,6 +76,9 @@ def test_create_user_shows_the_password_once_and_it_works(admin, app):
     db.session.remove()
     other = app.test_client()
     assert sign_in(other, "ppid.dishub", password)
+    assert other.get("/staf/tugas").headers["Location"] == "/kata-sandi"  # its owner chooses a password first
+    assert other.post("/kata-sandi", data={"old_password": password, "new_password": "kopi-sepeda-hujan-7"}
+                      ).status_code == 302
     assert other.get("/staf/tugas").status_code == 200
 
 
