@@ -95,3 +95,12 @@ def test_an_admin_reset_must_be_changed_again(app):
     client = app.test_client()
     client.post("/masuk", data={"username": "auditor", "password": password})
     assert client.get("/audit/").headers.get("Location") == "/kata-sandi"
+
+
+def test_passwords_are_stored_only_as_salted_slow_hashes(client):
+    client.post("/daftar", data={"full_name": "Rudi Hartono", "email": "rudi@contoh.id", "username": "rudi",
+                                 "password": "kopi-sepeda-hujan-7"})
+    stored = db.session.scalar(db.select(User).filter_by(username="rudi")).password_hash
+    other = db.session.scalar(db.select(User).filter_by(username="pemohon")).password_hash
+    assert stored.startswith("scrypt:") and "kopi" not in stored
+    assert stored.split("$")[1] != other.split("$")[1]  # a salt of its own
