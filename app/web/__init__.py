@@ -56,7 +56,7 @@ class DatabaseInt(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
-    for name in ("public", "auth", "portal", "tasks", "staff", "files", "admin", "processes", "audit", "api"):
+    for name in ("public", "auth", "portal", "tasks", "staff", "files", "admin", "processes", "modeler", "audit", "api"):
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:

@@ -114,6 +114,7 @@ GET_ROUTES = {
     "processes.decision_file": ("/proses/{dmn_version}/keputusan/kelas_tenggat.dmn", {"pemilik", "admin"}, 200),
     "processes.compare": ("/proses/{version}/banding/{version}", {"pemilik", "admin"}, 200),
     "processes.incident_list": ("/proses/insiden", {"pemilik", "admin"}, 200),
+    "modeler.edit": ("/proses/pengaduan_layanan/ubah", {"pemilik", "admin"}, 200),
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
     "audit.index": ("/audit/", AUDITORS, 200),
     "audit.case_history": ("/audit/kasus/{A}", AUDITORS | {"opd"}, 200),
