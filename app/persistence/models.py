@@ -388,3 +388,28 @@ class PersonalDataAccess(Base):
         sa.Index("ix_personal_data_access_user", "username", "at"),
         sa.Index("ix_personal_data_access_at", "at"),
     )
+
+
+class ProcessDraft(Base):
+    """A process owner's unfinished change to a process, made in the modeler (/proses/<process_id>/ubah):
+    the BPMN text and the forms changed or added with it (file name -> JSON text, kept as typed). Only its
+    owner sees it; it is deployed through the import (app/services/drafts.py), never run as it is."""
+
+    __tablename__ = "process_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(sa.String(100))
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    #: the version it was started from (a later version may have been deployed since)
+    base_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process_version.id", ondelete="SET NULL"))
+    bpmn_xml: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    forms: Mapped[dict] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: what the last "Periksa" found, for the content it checked (app/services/drafts.py CheckReport)
+    checked: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: set when deployed: the version it became (the draft is then no longer listed)
+    deployed_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("process_version.id", ondelete="SET NULL"))
+
+    __table_args__ = (sa.Index("ix_process_draft_owner", "owner_id", "process_id"),)

@@ -1,18 +1,22 @@
 """The process modeler in the page (/proses/<process_id>/ubah): bpmn-js served from app/static/vendor,
-our own properties panel (app/static/modeler*.js), drafts, their check and their deployment.
+our own properties panel (app/static/modeler*.js), drafts, their check and their deployment (issue 17).
 
-Process owners and administrators only, like every page under /proses.
+Process owners and administrators only, like every page under /proses; a draft is seen by its owner alone.
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from app.domain.errors import ValidationFailed
 from app.domain.roles import ADMIN, PROCESS_OWNER
 from app.services import drafts
+from app.services.process_views import STAGE_LABELS, kind_label, version_number
 
-from .security import roles_required
+from .security import current_actor, now, roles_required
 
 bp = Blueprint("modeler", __name__, url_prefix="/proses")
+
+MAX_NOTE = 2000
 
 
 @bp.before_request
@@ -22,8 +26,107 @@ def _managers_only():
     return None
 
 
+@bp.app_template_global("draf_proses")
+def drafts_of(process_id: str) -> list[drafts.DraftView]:
+    """The signed-in owner's drafts of a process (the process list shows them)."""
+    return drafts.list_drafts(current_actor(), process_id)
+
+
+def _flash_errors(failed: ValidationFailed) -> None:
+    for messages in failed.errors.values():
+        for message in messages:
+            flash(message, "error")
+
+
+def _page(source: drafts.EditorSource, draft: drafts.DraftView | None = None):
+    check = draft.check if draft else None
+    problems = check.problems if check is not None and check.current else []
+    return render_template("processes/modeler.html", source=source, draft=draft, check=check,
+                           drafts=drafts.list_drafts(current_actor(), source.process_id),
+                           stage_labels=STAGE_LABELS, kind_label=kind_label, max_note=MAX_NOTE,
+                           data={"problems": problems})
+
+
 @bp.get("/<process_id>/ubah")
 def edit(process_id: str):
     """The newest version of the process opened in the modeler."""
-    source = drafts.latest_source(process_id)
-    return render_template("processes/modeler.html", source=source, data={"problems": []})
+    return _page(drafts.latest_source(process_id))
+
+
+@bp.post("/<process_id>/draf")
+def create_draft(process_id: str):
+    """The modeler's diagram kept as a new draft of the owner."""
+    try:
+        draft_id = drafts.create_draft(current_actor(), process_id, now(), request.form.get("bpmn_xml"),
+                                       request.form.get("title", ""))
+    except ValidationFailed as failed:
+        _flash_errors(failed)
+        return redirect(url_for(".edit", process_id=process_id))
+    flash("Draf disimpan. Hanya Anda yang melihatnya; belum ada yang berubah bagi pemohon dan petugas.", "success")
+    return redirect(url_for(".draft", draft_id=draft_id))
+
+
+@bp.get("/draf/<int:draft_id>")
+def draft(draft_id: int):
+    view = drafts.draft_detail(current_actor(), draft_id)
+    latest = drafts.latest_source(view.process_id)
+    source = drafts.EditorSource(view.process_id, latest.name, latest.version_id, latest.version_number,
+                                 view.bpmn_xml)
+    return _page(source, view)
+
+
+def _save(draft_id: int) -> bool:
+    try:
+        drafts.save_draft(current_actor(), draft_id, now(), bpmn_xml=request.form.get("bpmn_xml"),
+                          title=request.form.get("title"))
+    except ValidationFailed as failed:
+        _flash_errors(failed)
+        return False
+    return True
+
+
+@bp.post("/draf/<int:draft_id>")
+def save_draft(draft_id: int):
+    if _save(draft_id):
+        flash("Draf disimpan.", "success")
+    return redirect(url_for(".draft", draft_id=draft_id))
+
+
+@bp.post("/draf/<int:draft_id>/periksa")
+def check_draft(draft_id: int):
+    """Keep the diagram as it is on the screen, then run the whole import pipeline on the draft."""
+    if _save(draft_id):
+        report = drafts.check_draft(current_actor(), draft_id, now())
+        if report.ok:
+            flash("Draf lolos semua pemeriksaan. Tinjau perbedaannya di bawah sebelum menerapkan.", "success")
+        else:
+            flash(f"Pemeriksaan menemukan {len(report.problems)} masalah pada tahap "
+                  f"\u201c{STAGE_LABELS.get(report.stage, report.stage)}\u201d.", "error")
+    return redirect(url_for(".draft", draft_id=draft_id) + "#periksa")
+
+
+@bp.post("/draf/<int:draft_id>/terapkan")
+def deploy_draft(draft_id: int):
+    note = request.form.get("note", "").strip()
+    if len(note) > MAX_NOTE:
+        flash(f"Catatan paling panjang {MAX_NOTE} karakter.", "error")
+        return redirect(url_for(".draft", draft_id=draft_id) + "#terapkan")
+    try:
+        result = drafts.deploy_draft(current_actor(), draft_id, now(), note)
+    except ValidationFailed as failed:
+        _flash_errors(failed)
+        return redirect(url_for(".draft", draft_id=draft_id) + "#periksa")
+    except drafts.ImportRefused as refused:  # something changed since the check (a form in forms/, a role)
+        flash(f"Penerapan ditolak pada tahap \u201c{STAGE_LABELS.get(refused.stage, refused.stage)}\u201d: "
+              + "; ".join(refused.lines()[:5]) + ". Periksa draf ini lagi.", "error")
+        return redirect(url_for(".draft", draft_id=draft_id) + "#periksa")
+    return render_template("processes/imported.html", result=result, version=result.version,
+                           number=version_number(result.version.id), forms=[])
+
+
+@bp.post("/draf/<int:draft_id>/hapus")
+def delete_draft(draft_id: int):
+    process_id = drafts.draft_detail(current_actor(), draft_id).process_id
+    drafts.delete_draft(current_actor(), draft_id)
+    flash("Draf dihapus.", "info")
+    return redirect(url_for(".edit", process_id=process_id))

@@ -50,9 +50,17 @@ def world(app):
             "mail": db.session.scalar(db.select(Outbox.id).limit(1)),
             "version": db.session.scalar(db.select(ProcessVersion.id).filter_by(process_id=PROCESS)),
             "dmn_version": _dmn_version(),
+            "draft": _draft(),
         }
     db.session.remove()
     return ids
+
+
+def _draft() -> int:
+    """A draft of the process owner `pemilik` (drafts are seen by their owner alone)."""
+    from app.services.drafts import create_draft
+
+    return create_draft(actor("pemilik"), "pengaduan_layanan", now())
 
 
 def _dmn_version() -> int:
@@ -115,6 +123,7 @@ GET_ROUTES = {
     "processes.compare": ("/proses/{version}/banding/{version}", {"pemilik", "admin"}, 200),
     "processes.incident_list": ("/proses/insiden", {"pemilik", "admin"}, 200),
     "modeler.edit": ("/proses/pengaduan_layanan/ubah", {"pemilik", "admin"}, 200),
+    "modeler.draft": ("/proses/draf/{draft}", {"pemilik"}, 200),  # its owner's alone: 404 for the administrator
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
     "audit.index": ("/audit/", AUDITORS, 200),
     "audit.case_history": ("/audit/kasus/{A}", AUDITORS | {"opd"}, 200),
@@ -161,6 +170,11 @@ POST_ROUTES = {
     "processes.incident_retry": ("/proses/insiden/1/coba-lagi", {"pemilik", "admin"}),
     "processes.incident_close": ("/proses/insiden/1/tutup", {"pemilik", "admin"}),
     "processes.run_scenarios": ("/proses/skenario/pengaduan_layanan", {"pemilik", "admin"}),
+    "modeler.create_draft": ("/proses/pengaduan_layanan/draf", {"pemilik", "admin"}),
+    "modeler.save_draft": ("/proses/draf/{draft}", {"pemilik"}),
+    "modeler.check_draft": ("/proses/draf/{draft}/periksa", {"pemilik"}),
+    "modeler.deploy_draft": ("/proses/draf/{draft}/terapkan", {"pemilik"}),
+    "modeler.delete_draft": ("/proses/draf/{draft}/hapus", {"pemilik"}),
     "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}),
     "audit.verify": ("/audit/verifikasi", AUDITORS),
 }

@@ -49,3 +49,65 @@ def test_the_vendored_bundle_is_served_with_its_version_and_licence(client, owne
     for asset in ("assets/diagram-js.css", "assets/bpmn-js.css", "assets/bpmn-font/css/bpmn.css",
                   "assets/bpmn-font/font/bpmn.woff2"):
         assert client.get(f"/static/vendor/bpmn-js/{asset}").status_code == 200, asset
+
+
+# --------------------------------------------------------------------------- drafts: save, check, deploy
+
+def _complaint() -> str:
+    return latest_version("pengaduan_layanan").bpmn_xml.decode()
+
+
+def _new_draft(client, xml: str, title: str = "Draf uji") -> str:
+    response = client.post("/proses/pengaduan_layanan/draf", data={"bpmn_xml": xml, "title": title})
+    assert response.status_code == 302 and "/proses/draf/" in response.headers["Location"]
+    return response.headers["Location"]
+
+
+def test_the_modeler_keeps_its_diagram_as_a_draft_listed_for_its_owner(client, owner):
+    sign_in(client, "pemilik")
+    url = _new_draft(client, _complaint().replace("hari_kerja(3, sejak", "hari_kerja(4, sejak"), "Penerusan 4 hari")
+    tree = lhtml.fromstring(page(client, url))
+    assert "hari_kerja(4, sejak=tanggal_pengaduan)" in tree.get_element_by_id("bpmn-xml").text
+    assert tree.xpath("//form[@data-modeler-save]//button[normalize-space()='Periksa']")
+    assert "Penerusan 4 hari" in page(client, "/proses")
+    sign_in(client, "admin")
+    page(client, url, status=404)
+    assert "Penerusan 4 hari" not in page(client, "/proses")
+
+
+def test_periksa_lists_each_problem_and_hands_the_elements_to_the_diagram(client, owner):
+    sign_in(client, "pemilik")
+    url = _new_draft(client, _complaint())
+    broken = _complaint().replace('value="terima_pengaduan.schema.json"', 'value="tidak_ada.schema.json"')
+    response = client.post(url + "/periksa", data={"bpmn_xml": broken})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#periksa")
+    tree = lhtml.fromstring(page(client, url))
+    assert json.loads(tree.get_element_by_id("modeler-data").text)["problems"][0]["element_id"] == \
+        "Activity_TerimaPengaduan"
+    assert tree.xpath("//table[contains(@class,'problems')]//a[@data-show-element='Activity_TerimaPengaduan']")
+    assert not tree.xpath("//form[@id='terapkan']")
+
+
+def test_a_checked_draft_shows_its_differences_and_deploys_as_a_new_version(client, owner):
+    sign_in(client, "pemilik")
+    url = _new_draft(client, _complaint())
+    changed = _complaint().replace("hari_kerja(3, sejak", "hari_kerja(4, sejak")
+    client.post(url + "/periksa", data={"bpmn_xml": changed})
+    tree = lhtml.fromstring(page(client, url))
+    row = tree.xpath("//table[contains(@class,'diff-changed')]//tr[@data-element-id='Timer_BatasPenerusan3HK']")[0]
+    assert "hari_kerja(4, sejak=tanggal_pengaduan)" in row.text_content()
+    assert tree.xpath("//form[@id='terapkan']")
+    before = latest_version("pengaduan_layanan").id
+    body = client.post(url + "/terapkan", data={"note": "Penerusan 4 hari kerja"}).get_data(as_text=True)
+    assert "dipasang" in body
+    version = latest_version("pengaduan_layanan")
+    assert version.id != before and version.note == "Penerusan 4 hari kerja"
+    assert b"hari_kerja(4, sejak=tanggal_pengaduan)" in (owner.processes / "pengaduan_layanan.bpmn").read_bytes()
+    page(client, url, status=404)  # a deployed draft is closed
+
+
+def test_a_draft_is_deleted_by_its_owner(client, owner):
+    sign_in(client, "pemilik")
+    url = _new_draft(client, _complaint())
+    assert client.post(url + "/hapus").status_code == 302
+    page(client, url, status=404)
