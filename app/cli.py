@@ -295,6 +295,49 @@ def process_test_command(process_id: str | None) -> None:
         raise SystemExit(1)
 
 
+@process_group.command("whatif")
+@click.argument("bpmn_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="first day received (WIB), included")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), help="last day received (WIB), included")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(min=1), help="newest finished cases run")
+@click.option("--forms", "forms_dir", type=click.Path(exists=True, file_okay=False),
+              help="folder of new or changed forms (*.json) and DMN files of the draft")
+@click.option("--duration", "durations", multiple=True, metavar="TASK_ID=DAYS",
+              help="working days a step with no history takes (repeatable; default: the median of its lane)")
+@click.option("--seed", default=1, show_default=True, type=int, help="seed of the sample answers of new steps")
+@click.option("--json", "as_json", is_flag=True, help="the report as one JSON object")
+@click.option("--by", "username", default=None, help="account the what-if runs as (default: sistem)")
+@with_appcontext
+def process_whatif_command(bpmn_file: str, since, until, limit: int, forms_dir: str | None,
+                           durations: tuple[str, ...], seed: int, as_json: bool, username: str | None) -> None:
+    """Run a draft BPMN against the history of finished cases, beside the current version (a simulation)."""
+    import json
+    from pathlib import Path
+
+    from app.domain.errors import DomainError
+    from app.services.processes import ImportRefused
+    from app.services.whatif import what_if
+
+    given = {}
+    for item in durations:
+        task_id, _, days = item.partition("=")
+        try:
+            given[task_id.strip()] = float(days.replace(",", "."))
+        except ValueError:
+            raise click.UsageError(f"--duration {item!r}: write TASK_ID=DAYS, e.g. Activity_TelaahHukum=1.5") from None
+    files = sorted(Path(forms_dir).iterdir()) if forms_dir else []
+    try:
+        report = what_if(_operator(username), _now(), Path(bpmn_file).read_bytes(), since=since and since.date(),
+                         until=until and until.date(), limit=limit, durations=given, seed=seed,
+                         extra_forms={p.name: p.read_bytes() for p in files if p.suffix == ".json"} or None,
+                         decisions={p.name: p.read_bytes() for p in files if p.suffix == ".dmn"} or None)
+    except ImportRefused as exc:
+        _refused(exc)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str) if as_json else "\n".join(report.lines()))
+
+
 @process_group.command("list")
 @with_appcontext
 def process_list_command() -> None:
