@@ -260,25 +260,26 @@ class _CaseOnModel:
         try:
             run = runner.engine.start(runner.definition, self.ctx)
             self.absorb(run, case.started_at)
-            self.start(run)
-            self.loop(run)
+            if self.start(run):
+                self.loop(run)
+                self.out.finished = run.finished
         except Exception as exc:  # noqa: BLE001 - a step the model cannot run is this case's finding
             self.out.error = _words(exc)
-            self.out.finished = False
-            return self.finish()
-        self.out.finished = run.finished
         return self.finish()
 
-    def start(self, run: Run) -> None:
+    def start(self, run: Run) -> bool:
         ready = run.ready_tasks()
         first = ready[0] if ready else None
         if first is None or first.lane != APPLICANT_LANE or not first.form:
-            raise ValueError("model ini tidak dimulai dengan formulir pengajuan di lajur pemohon")
+            self.out.error = (f"model ini tidak dimulai dengan formulir pengajuan di lajur {APPLICANT_LANE}, "
+                              "jadi permohonan yang tercatat tidak dapat diajukan")
+            return False
         data = self.runner.answers(first, self.case.start_data, self.ctx.now, f"{self.case.number}/start")
         run.complete(first.task_id, {**data, "nomor_pendaftaran": self.case.number})
         self.out.trail.append(TrailItem("task", first.spec_id, first.name, self.ctx.now, first.lane, None, 0.0,
                                         RECORDED))
         self.absorb(run, self.ctx.now)
+        return True
 
     def loop(self, run: Run) -> None:
         horizon = self.case.started_at + HORIZON

@@ -84,7 +84,7 @@ def test_text_with_a_new_step_its_forms_and_the_owners_duration(finished, tmp_pa
     assert code == 2 and "write TASK_ID=DAYS" in out
 
 
-def test_a_draft_that_fails_a_check_is_refused_like_an_import(finished, tmp_path):
+def test_a_draft_that_fails_a_check_is_refused_like_an_import(app, tmp_path):
     draft = tmp_path / "draf.bpmn"
     draft.write_bytes(b"<bukan bpmn")
     code, out = invoke("process", "whatif", draft)
