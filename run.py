@@ -36,11 +36,12 @@ def _database_url(value: str | None) -> str | None:
 
 
 def _prepare(app, demo: bool) -> None:
-    from app.cli import init_database, print_first_admin
+    from app.cli import print_first_admin
     from app.services.accounts import is_empty, load_demo_data
+    from app.services.installation import init_database
 
     with app.app_context():
-        init_database()
+        init_database(datetime.now(timezone.utc))
         if demo and is_empty():
             password = secrets.token_urlsafe(9)
             created = load_demo_data(password, datetime.now(timezone.utc))

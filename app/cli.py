@@ -19,21 +19,6 @@ def main() -> None:
     """PPID Kabupaten Pasuruan: operator commands."""
 
 
-def init_database() -> list:
-    """Migrate the schema to the newest revision and deploy the BPMN files of processes/."""
-    from flask_migrate import upgrade
-
-    from app.services.accounts import ensure_opds
-    from app.services.context import SYSTEM
-    from app.services.processes import deploy_processes_folder
-    from app.persistence.models import db
-
-    upgrade()
-    ensure_opds()
-    db.session.commit()
-    return deploy_processes_folder(SYSTEM, _now())
-
-
 def print_first_admin() -> None:
     """On a database without accounts: make the first administrator and print its password once,
     to the terminal only (never to a log); it must be changed at the first sign-in."""
@@ -49,7 +34,9 @@ def print_first_admin() -> None:
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database and deploy processes/; on an empty one, the first administrator."""
-    versions = init_database()
+    from app.services.installation import init_database
+
+    versions = init_database(_now())
     for v in versions:
         click.echo(f"process {v.process_id} version {v.id} ({v.content_hash[:12]})")
     print_first_admin()

@@ -70,11 +70,11 @@ def build_app(instance: Path, database_url: str | None, **extra):
 
 
 def migrate(app) -> None:
-    from app.cli import init_database
     from app.services.accounts import load_demo_data
+    from app.services.installation import init_database
 
     with app.app_context():
-        init_database()
+        init_database(datetime.now(timezone.utc))
         load_demo_data(PASSWORD, datetime.now(timezone.utc))
         db.session.remove()
         db.engine.dispose()  # closing the last connection checkpoints SQLite's WAL into the file

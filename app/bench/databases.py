@@ -127,15 +127,16 @@ def prepare_database(app, password: str) -> None:
     """Schema (migrations), the process, the regency's OPDs and the demo accounts."""
     import logging
 
-    from app.cli import init_database
     from app.persistence.models import db
     from app.services.accounts import load_demo_data
+    from app.services.installation import init_database
 
     logging.disable(logging.INFO)  # the migrations' INFO lines would bury the table
     try:
         with app.app_context():
-            init_database()
-            load_demo_data(password, datetime.now(timezone.utc))
+            now = datetime.now(timezone.utc)
+            init_database(now)
+            load_demo_data(password, now)
             db.session.remove()
     finally:
         logging.disable(logging.NOTSET)
