@@ -191,16 +191,15 @@ def process_draw_command(bpmn_file: str, out_file: str, number: int | None, draw
 
 def _operator(username: str | None):
     """The actor of an operator command: a named account (--by) or the system."""
-    from app.services.accounts import actor_for
+    from app.services.accounts import actor_named
     from app.services.context import SYSTEM
-    from app.persistence.models import User, db
 
     if not username:
         return SYSTEM
-    user = db.session.scalar(db.select(User).filter_by(username=username))
-    if user is None:
+    actor = actor_named(username)
+    if actor is None:
         raise click.ClickException(f"no account '{username}'")
-    return actor_for(user)
+    return actor
 
 
 def _refused(exc) -> None:
@@ -229,8 +228,7 @@ def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, use
     """Check a BPMN export (e.g. from bpmn_editor_exports/) and deploy it as a new version."""
     from pathlib import Path
 
-    from app.engine import ImportRefused
-    from app.services.processes import import_process
+    from app.services.processes import ImportRefused, import_process
 
     extra = {p.name: p.read_bytes() for p in sorted(Path(forms_dir).glob("*.json"))} if forms_dir else None
     decisions = {p.name: p.read_bytes() for folder in (forms_dir, decisions_dir) if folder

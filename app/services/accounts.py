@@ -79,6 +79,16 @@ def actor_for(user: User) -> Actor:
                  roles=user.role_set, opd_codes=frozenset(o.code for o in user.opds))
 
 
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def actor_named(username: str) -> Actor | None:
+    """The actor of the account `username` (an operator's `--by`), or None when there is none."""
+    user = db.session.scalar(db.select(User).filter_by(username=username))
+    return actor_for(user) if user is not None else None
+
+
 def create_user(username: str, full_name: str, password: str, now: datetime, role_keys: list[str],
                 email: str | None = None, opd_codes: list[str] = (), confirmed: bool = True) -> User:
     """Add an account (flush only)."""

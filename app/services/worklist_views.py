@@ -36,6 +36,11 @@ def opd_names() -> dict[str, str]:
     return {code: name for code, name in db.session.execute(sa.select(Opd.code, Opd.name))}
 
 
+def opd_name(code: str) -> str | None:
+    opd = db.session.get(Opd, code)
+    return opd.name if opd is not None else None
+
+
 def worklist_opd_options(actor: Actor, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """OPDs offered in the worklist filter (by name): all of them, or the officer's own when that is
     all they see. `names` (from `opd_names`) saves reading the OPD table again."""

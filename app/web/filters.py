@@ -60,10 +60,9 @@ def navigation(roles: frozenset[str]) -> dict[str, bool]:
 
 def opd_name(code: str | None) -> str:
     """An OPD by its name; pages never show the bare code."""
-    from app.persistence.models import Opd, db
+    from app.services.worklist_views import opd_name as name_of
 
-    opd = db.session.get(Opd, code) if code else None
-    return opd.name if opd else (code or "-")
+    return (name_of(code) if code else None) or code or "-"
 
 
 def tanggal(value) -> str:

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from flask import abort, current_app, g, has_request_context, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-from app.persistence.models import User, UserSession, db
 from app.services import sessions
-from app.services.accounts import actor_for
+from app.services.accounts import actor_for, user_by_id
 from app.domain.roles import PEMOHON
 from app.services.context import Actor
+
+if TYPE_CHECKING:
+    from app.persistence.models import User, UserSession
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -58,7 +61,7 @@ def _load_user(session_id: str) -> LoginUser | None:
     user_id, epoch, token = (session_id.split(":") + ["", ""])[:3]
     if not user_id.isdigit() or not epoch.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = user_by_id(int(user_id))
     if user is None or not user.active or user.session_epoch != int(epoch):
         return None
     row = sessions.live(token, user.id, now(), idle_limit(user), longest_session())
