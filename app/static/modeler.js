@@ -131,7 +131,8 @@
       var marked = showProblems(modeler, settings.problems);
       var warnings = (result.warnings || []).length;
       say((marked ? marked + " elemen bermasalah ditandai merah pada diagram. " : "") +
-          (warnings ? warnings + " bagian berkas tidak dikenali pengubah diagram." : ""));
+          (warnings ? warnings + " rujukan dalam berkas tidak dikenali pengubah diagram (rujukan data " +
+           "multi-instance tetap disimpan); Periksa menunjukkan bila ada yang hilang." : ""));
       container.setAttribute("data-ready", "1");
       document.dispatchEvent(new CustomEvent("ppid:modeler-ready", {detail: {modeler: modeler, data: settings}}));
     }).catch(function (error) { say("Diagram tidak dapat dibuka: " + error.message); });

@@ -5,11 +5,11 @@ Process owners and administrators only, like every page under /proses; a draft i
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from app.domain.errors import ValidationFailed
 from app.domain.roles import ADMIN, PROCESS_OWNER
-from app.services import drafts
+from app.services import drafts, modeler_aids
 from app.services.process_views import STAGE_LABELS, kind_label, version_number
 
 from .security import current_actor, now, roles_required
@@ -44,7 +44,10 @@ def _page(source: drafts.EditorSource, draft: drafts.DraftView | None = None):
     return render_template("processes/modeler.html", source=source, draft=draft, check=check,
                            drafts=drafts.list_drafts(current_actor(), source.process_id),
                            stage_labels=STAGE_LABELS, kind_label=kind_label, max_note=MAX_NOTE,
-                           data={"problems": problems})
+                           data={"problems": problems, "draft_id": draft.id if draft else None,
+                                 **modeler_aids.panel_choices(source.process_id, draft.forms if draft else None),
+                                 "urls": {"timer": url_for(".timer_preview"), "condition": url_for(".condition_check"),
+                                          "form": None}})
 
 
 @bp.get("/<process_id>/ubah")
@@ -130,3 +133,22 @@ def delete_draft(draft_id: int):
     drafts.delete_draft(current_actor(), draft_id)
     flash("Draf dihapus.", "info")
     return redirect(url_for(".edit", process_id=process_id))
+
+
+# --------------------------------------------------------------------------- the properties panel's questions
+
+@bp.get("/modeler/timer")
+def timer_preview():
+    """JSON: "5 hari kerja" (or an expression) as the timer expression, and its date for a request received now."""
+    args = request.args
+    return jsonify(modeler_aids.timer_preview(now(), args.get("teks", "")[:100], args.get("sejak", "")[:60],
+                                              args.get("ekspresi", "")[:2000]))
+
+
+@bp.get("/modeler/syarat")
+def condition_check():
+    """JSON: a gateway condition checked by the sandbox's compiler, and the names no form or script sets."""
+    args = request.args
+    draft_id = args.get("draf", type=int)
+    return jsonify(modeler_aids.condition_check(current_actor(), args.get("proses", ""), args.get("teks", "")[:2000],
+                                                draft_id))

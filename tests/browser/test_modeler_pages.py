@@ -10,6 +10,7 @@ from tests.browser.test_walk_through_pages import DESK, Person, browser, server 
 from tests.support import PROCESS
 
 pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
 PAGE_BUDGET = 1_000_000  # bytes transferred, gzipped
 
 
@@ -55,3 +56,61 @@ def test_the_modeler_page_loads_from_our_server_alone_under_a_megabyte(server, b
     assert shapes.count() == 1
     watermark = owner_person.page.locator("#modeler-canvas a.bjs-powered-by")
     assert watermark.is_visible() and "bpmn.io" in watermark.get_attribute("href")
+
+
+def select_element(person: Person, element_id: str):
+    """Bring an element into view at full size, then click it (its hit area) as the owner does."""
+    person.page.evaluate("""id => { const m = window.ppidModeler, canvas = m.get('canvas');
+        canvas.zoom(1); canvas.scrollToElement(m.get('elementRegistry').get(id)); }""", element_id)
+    person.page.locator(f"#modeler-canvas .djs-element[data-element-id='{element_id}'] .djs-hit").first.click(force=True)
+    person.page.wait_for_selector(f"#modeler-panel[data-element-id='{element_id}']")
+
+
+def saved_xml(person: Person) -> str:
+    return person.page.evaluate("window.ppidModeler.saveXML().then(r => r.xml)")
+
+
+def test_the_panel_writes_timers_in_working_days_roles_forms_conditions_and_notifications(server, browser, owner):
+    person = Person(browser, server, "pemilik", DESK, [], "modeler-panel-")
+    open_modeler(person)
+    select_element(person, "Timer_Target4HK")
+    assert person.page.input_value("#prop-timer-days") == "4 hari kerja"
+    person.page.fill("#prop-timer-days", "5 hari kerja")
+    expect(person.page.locator("#prop-timer-expression")).to_have_value("hari_kerja(5, sejak=tanggal_diterima)")
+    person.page.wait_for_selector("#prop-timer-due.check-ok")
+    assert "Untuk permohonan yang diterima sekarang:" in person.page.inner_text("#prop-timer-due")
+    person.shot("timer")
+    xml = saved_xml(person)
+    assert "hari_kerja(5, sejak=tanggal_diterima)" in xml and 'name="Target layanan 5 hari kerja"' in xml
+    assert person.page.input_value("#prop-name") == "Target layanan 5 hari kerja"
+
+
+def test_the_panel_checks_conditions_as_they_are_typed_and_sets_roles_forms_and_notifications(server, browser, owner):
+    person = Person(browser, server, "pemilik", DESK, [], "modeler-panel-")
+    open_modeler(person, "pengaduan_layanan")
+    select_element(person, "Flow_PengaduanTidakDapat")
+    condition = person.page.locator("#prop-condition")
+    assert "tidak_dapat" in condition.input_value()
+    condition.fill('status_akhir = "tidak_dapat_ditindaklanjuti"')
+    expect(person.page.locator("#prop-condition-check[data-ok='0']")).to_contain_text("==")
+    condition.fill('status_akhr == "tidak_dapat_ditindaklanjuti"')
+    expect(person.page.locator("#prop-condition-check[data-ok='1']")).to_contain_text("status_akhr")
+    person.shot("syarat")
+    condition.fill('status_akhir == "tidak_dapat_ditindaklanjuti"')
+    expect(person.page.locator("#prop-condition-check[data-ok='1']")).not_to_contain_text("periksa ejaannya")
+
+    select_element(person, "Lane_OPDPengaduan")
+    person.page.select_option("#prop-role", "diskominfo")
+    select_element(person, "Activity_TerimaPengaduan")
+    person.page.select_option("#prop-form", "periksa_kelengkapan")
+    select_element(person, "Activity_CatatPengaduanDiterima")
+    person.page.select_option("#prop-notify-to", "diskominfo")
+    person.page.select_option("#prop-notify-template", "pengaduan_diterima")
+    person.page.click("button:has-text('Tambah pemberitahuan')")
+    expect(person.page.locator("#prop-notifications")).to_contain_text("pengaduan_diterima \u2192 diskominfo")
+    person.shot("pemberitahuan")
+    xml = saved_xml(person)
+    assert 'status_akhir == "tidak_dapat_ditindaklanjuti"' in xml.replace("&#34;", '"').replace("&quot;", '"')
+    assert 'id="Lane_OPDPengaduan" name="diskominfo"' in xml
+    assert 'value="periksa_kelengkapan.schema.json"' in xml and 'value="periksa_kelengkapan.uischema.json"' in xml
+    assert 'kirim_pemberitahuan("diskominfo", "pengaduan_diterima")' in xml.replace("&#34;", '"').replace("&quot;", '"')

@@ -124,6 +124,8 @@ GET_ROUTES = {
     "processes.incident_list": ("/proses/insiden", {"pemilik", "admin"}, 200),
     "modeler.edit": ("/proses/pengaduan_layanan/ubah", {"pemilik", "admin"}, 200),
     "modeler.draft": ("/proses/draf/{draft}", {"pemilik"}, 200),  # its owner's alone: 404 for the administrator
+    "modeler.timer_preview": ("/proses/modeler/timer?teks=4", {"pemilik", "admin"}, 200),
+    "modeler.condition_check": ("/proses/modeler/syarat?proses=pengaduan_layanan&teks=x", {"pemilik", "admin"}, 200),
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
     "audit.index": ("/audit/", AUDITORS, 200),
     "audit.case_history": ("/audit/kasus/{A}", AUDITORS | {"opd"}, 200),

@@ -111,3 +111,53 @@ def test_a_draft_is_deleted_by_its_owner(client, owner):
     url = _new_draft(client, _complaint())
     assert client.post(url + "/hapus").status_code == 302
     page(client, url, status=404)
+
+
+# --------------------------------------------------------------------------- the properties panel's questions
+
+def test_the_panel_is_given_the_roles_forms_and_mail_templates(client, owner):
+    sign_in(client, "pemilik")
+    data = json.loads(lhtml.fromstring(page(client, f"/proses/{PROCESS}/ubah")).get_element_by_id("modeler-data").text)
+    roles = [r["key"] for r in data["roles"]]
+    assert {"pemohon", "diskominfo", "opd", "atasan_ppid", "kepala_diskominfo"} <= set(roles)
+    assert not {"auditor", "process_owner", "admin"} & set(roles)
+    assert "periksa_kelengkapan" in data["forms"] and "periksa_kelengkapan" in data["with_ui"]
+    assert {"key": "target_terlewati", "label": "Target layanan terlewati"} in data["templates"]
+    assert data["urls"]["timer"] == "/proses/modeler/timer" and data["draft_id"] is None
+
+
+def test_a_timer_typed_in_working_days_comes_back_as_its_expression_and_date(client, owner):
+    import time_machine
+    from tests.support import wib
+
+    with time_machine.travel(wib(2026, 3, 2, 9), tick=False):
+        sign_in(client, "pemilik")
+        answer = client.get("/proses/modeler/timer?teks=5+hari+kerja&sejak=tanggal_diterima").get_json()
+        assert answer["ok"] and answer["expression"] == "hari_kerja(5, sejak=tanggal_diterima)"
+        assert answer["due_text"] == "Senin, 9 Maret 2026 23:59 WIB" and answer["days"] == 5
+        existing = client.get("/proses/modeler/timer", query_string={"ekspresi": "hari_kerja(3)"}).get_json()
+        assert existing["ok"] and existing["days"] == 3 and existing["since"] == ""
+        assert not client.get("/proses/modeler/timer?teks=lima").get_json()["ok"]
+        assert "tidak dapat dihitung" in client.get("/proses/modeler/timer", query_string={
+            "ekspresi": "hari_kerja(tanggal_tidak_ada)"}).get_json()["message"]
+
+
+def test_a_condition_is_checked_against_the_process_forms_and_scripts(client, owner):
+    sign_in(client, "pemilik")
+
+    def ask(text, **more):
+        return client.get("/proses/modeler/syarat", query_string={"proses": "pengaduan_layanan", "teks": text,
+                                                                   **more}).get_json()
+
+    assert ask('status_akhir == "selesai"') == {"ok": True, "messages": [], "warnings": [], "unknown": []}
+    typo = ask('status_akhr == "selesai"')
+    assert typo["ok"] and typo["unknown"] == ["status_akhr"] and "periksa ejaannya" in typo["warnings"][0]
+    assert not ask('status_akhir = "selesai"')["ok"]
+    url = _new_draft(client, _complaint())
+    draft_id = int(url.rsplit("/", 1)[1])
+    from app.services.drafts import save_draft
+    from tests.support import actor, now
+    save_draft(actor("pemilik"), draft_id, now(), forms={"telaah.schema.json": json.dumps(
+        {"type": "object", "properties": {"rekomendasi": {"type": "string"}}})})
+    assert ask('rekomendasi == "x"')["unknown"] == ["rekomendasi"]
+    assert ask('rekomendasi == "x"', draf=draft_id)["unknown"] == []
