@@ -478,10 +478,10 @@ def calendar_group() -> None:
 @with_appcontext
 def calendar_list_command(year: int | None) -> None:
     """Days off of a year, as deadlines count them."""
-    from app.domain.timeutil import format_tanggal, today_wib
+    from app.domain.timeutil import format_tanggal, wib_date
     from app.services.calendar import current_calendar
 
-    for day, name in current_calendar().days_off(year or today_wib().year).items():
+    for day, name in current_calendar().days_off(year or wib_date(_now()).year).items():
         click.echo(f"{day.isoformat()}  {format_tanggal(day):28} {name}")
 
 

@@ -28,11 +28,6 @@ def require_aware(dt: datetime) -> datetime:
     return dt
 
 
-def now_utc() -> datetime:
-    """The current instant, aware, in UTC."""
-    return datetime.now(UTC)
-
-
 def to_wib(dt: datetime) -> datetime:
     """Convert an aware datetime to Asia/Jakarta (WIB)."""
     return require_aware(dt).astimezone(WIB)
@@ -43,11 +38,6 @@ def wib_date(value: date | datetime) -> date:
     if isinstance(value, datetime):
         return to_wib(value).date()
     return value
-
-
-def today_wib() -> date:
-    """Today's date in WIB."""
-    return to_wib(now_utc()).date()
 
 
 def start_of_day_wib(d: date) -> datetime:

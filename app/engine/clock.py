@@ -4,7 +4,7 @@ instead, so time is an input everywhere (use cases, the timer sweep and replay a
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -14,9 +14,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 def run_now(my_task) -> datetime:
-    """The time of the run the task belongs to (the system clock for a workflow opened elsewhere)."""
+    """The time of the run the task belongs to: every workflow is opened on a run's clock (runtime, migration)."""
     clock = getattr(my_task.workflow.top_workflow, "_ppid_clock", None)
-    return clock() if clock is not None else datetime.now(timezone.utc)
+    if clock is None:
+        raise RuntimeError("a timer was evaluated on a workflow opened without a run's clock")
+    return clock()
 
 
 class _ClockTimeDate:

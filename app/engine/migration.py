@@ -355,14 +355,8 @@ def _repredict(workflow, spec) -> None:
 
 
 def check_migration(old_def: ProcessDefinition, new_def: ProcessDefinition, state: str,
-                    ctx: RunContext | None = None) -> MigrationCheck:
+                    ctx: RunContext) -> MigrationCheck:
     """Whether a case in `state` (on `old_def`) can move to `new_def`, and if not, why."""
-    from datetime import datetime, timezone
-
-    from app.domain.calendar import WorkingCalendar
-
-    ctx = ctx or RunContext(now=datetime.now(timezone.utc), calendar=WorkingCalendar(),
-                            allocate_number=lambda kind: f"{kind}-0")
     _workflow, reasons = _migrate(old_def, new_def, state, ctx)
     return MigrationCheck(not reasons, reasons)
 

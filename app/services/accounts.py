@@ -274,7 +274,7 @@ def confirm_email(user_id: int, now: datetime) -> User:
 
 
 @use_case
-def change_password(user_id: int, old: str, new: str, now: datetime | None = None,
+def change_password(user_id: int, old: str, new: str, now: datetime,
                     keep_token: str | None = None) -> User:
     """Change a password; every other session of the user ends (keep_token's, the browser that
     changed it, goes on under the new session epoch)."""

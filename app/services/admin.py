@@ -183,7 +183,7 @@ def create_account(actor: Actor, values: dict, now: datetime) -> tuple[User, str
 
 
 @use_case
-def update_account(actor: Actor, user_id: int, values: dict) -> User:
+def update_account(actor: Actor, user_id: int, values: dict, now: datetime) -> User:
     """Change name, position, e-mail, roles, OPDs and whether the account is active."""
     _require_admin(actor)
     user = get_user(user_id)
@@ -203,21 +203,21 @@ def update_account(actor: Actor, user_id: int, values: dict) -> User:
     user.roles = " ".join(role_keys)
     user.opds = [db.session.get(Opd, c) for c in codes]
     if user.active and not active:
-        sessions.end_all(user, sessions.DEACTIVATED)  # sessions of a deactivated account end for good
+        sessions.end_all(user, sessions.DEACTIVATED, now)  # sessions of a deactivated account end for good
     user.active = active
     db.session.flush()
     return user
 
 
 @use_case
-def reset_password(actor: Actor, user_id: int) -> tuple[User, str]:
+def reset_password(actor: Actor, user_id: int, now: datetime) -> tuple[User, str]:
     """Give the account a new random password (shown once); its sessions end."""
     _require_admin(actor)
     user = get_user(user_id)
     password = new_password()
     user.password_hash = generate_password_hash(password)
     user.must_change_password = True
-    sessions.end_all(user, sessions.PASSWORD_RESET)
+    sessions.end_all(user, sessions.PASSWORD_RESET, now)
     return user, password
 
 

@@ -607,11 +607,11 @@ def public_stats(year: int) -> PublicStats:
     return PublicStats(year, figures, charts)
 
 
-def years_with_cases() -> list[int]:
+def years_with_cases(now: datetime) -> list[int]:
     """Years from the first case to this year (newest first), for year pickers."""
-    from app.domain.timeutil import today_wib, wib_date
+    from app.domain.timeutil import wib_date
 
     first = db.session.scalar(sa.select(sa.func.min(ProcessInstance.created_at)))
-    this_year = today_wib().year
+    this_year = wib_date(now).year
     start = wib_date(first).year if first else this_year
     return list(range(this_year, min(start, this_year) - 1, -1))

@@ -253,7 +253,7 @@ def _erase(username: str, actor: Actor, now: datetime) -> tuple[ErasureResult, l
             files += deleted
     if not result.cases_running and (user.active or user.full_name != ERASED):
         user.full_name, user.email, user.active = ERASED, None, False
-        sessions.end_all(user, sessions.DEACTIVATED)  # every session and API token ends
+        sessions.end_all(user, sessions.DEACTIVATED, now)  # every session and API token ends
         db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
         result.account_erased = True
     return result, files

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from lxml import etree
@@ -304,7 +304,7 @@ class Comparison:
         return [c.registration_number for c in self.candidates if c.can_move]
 
 
-def comparison(old_id: int, new_id: int, now: datetime | None = None) -> Comparison:
+def comparison(old_id: int, new_id: int, now: datetime) -> Comparison:
     """What changed from `old_id` to `new_id` (same process) and which running cases of `old_id` can move."""
     old, new = _summary(old_id), _summary(new_id)
     if old.process_id != new.process_id:
@@ -313,7 +313,7 @@ def comparison(old_id: int, new_id: int, now: datetime | None = None) -> Compari
     diff = compare_versions(old_id, new_id)
     candidates = []
     if old_id != new_id:
-        found = migration_candidates(old_id, new_id, now or datetime.now(timezone.utc))
+        found = migration_candidates(old_id, new_id, now)
         details = _case_details([reg for reg, _can, _why in found])
         candidates = [Candidate(reg, *details.get(reg, ("", [])), can, list(why)) for reg, can, why in found]
     return Comparison(old, new, list(diff.added), list(diff.removed), list(diff.changed), candidates)

@@ -5,7 +5,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
@@ -240,10 +240,10 @@ class MigrationOutcome:
     incident_id: int | None = None  # a step failed on the new version: the case stays, the incident says why
 
 
-def migration_candidates(old_id: int, new_id: int, now: datetime | None = None) -> list[tuple[str, bool, list[str]]]:
+def migration_candidates(old_id: int, new_id: int, now: datetime) -> list[tuple[str, bool, list[str]]]:
     """Each unfinished case on `old_id`: (registration number, can it move to `new_id`, why not)."""
     old, new = definition_of(_version(old_id)), definition_of(_version(new_id))
-    ctx = new_context(now or datetime.now(timezone.utc))
+    ctx = new_context(now)
     out = []
     for instance in db.session.scalars(sa.select(ProcessInstance).where(
             ProcessInstance.version_id == old_id, ProcessInstance.finished.is_(False)).order_by(ProcessInstance.id)

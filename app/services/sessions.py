@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -79,11 +79,10 @@ def end(token: str, reason: str, now: datetime) -> None:
     _end(_digest(token), reason, now)
 
 
-def end_all(user: User, reason: str, now: datetime | None = None, keep_token: str | None = None) -> None:
+def end_all(user: User, reason: str, now: datetime, keep_token: str | None = None) -> None:
     """Inside the caller's transaction: every session of the account ends (but `keep_token`'s, the
     browser that changed its own password), and the session epoch moves so that API tokens and
     sessions not yet recorded here end too."""
-    now = now or datetime.now(timezone.utc)
     query = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep_token:
         query = query.where(UserSession.id != _digest(keep_token))

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.domain.errors import ValidationFailed
 from app.services.roles import ordered_role_keys, role_labels
-from app.domain.timeutil import today_wib
+from app.domain.timeutil import wib_date
 from app.services import admin as service
 from app.services.calendar import current_calendar
 
@@ -67,7 +67,7 @@ def user_edit(user_id: int):
         return _account_form("admin/user_edit.html", values, {}, user=user)
     values = _account_values()
     try:
-        service.update_account(current_actor(), user_id, values)
+        service.update_account(current_actor(), user_id, values, now())
     except ValidationFailed as exc:
         return _account_form("admin/user_edit.html", values, exc.errors, 422, user=service.get_user(user_id))
     flash(f"Akun {user.username} telah diperbarui.", "info")
@@ -76,7 +76,7 @@ def user_edit(user_id: int):
 
 @bp.post("/pengguna/<int:user_id>/sandi")
 def user_reset_password(user_id: int):
-    user, password = service.reset_password(current_actor(), user_id)
+    user, password = service.reset_password(current_actor(), user_id, now())
     return render_template("admin/password.html", user=user, password=password, created=False)
 
 
@@ -129,8 +129,8 @@ def _year_arg() -> int:
     try:
         year = int(request.args.get("tahun", ""))
     except ValueError:
-        return today_wib().year
-    return year if 2000 <= year <= 2100 else today_wib().year
+        return wib_date(now()).year
+    return year if 2000 <= year <= 2100 else wib_date(now()).year
 
 
 def _calendar_page(year: int, errors: dict | None = None, values: dict | None = None, status: int = 200):

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from app.domain.errors import NotFound
 from app.domain.roles import role_label
-from app.domain.timeutil import today_wib
+from app.domain.timeutil import wib_date
 from app.services import access_log, audit_views as views
 from app.services.worklist_views import opd_options
 
@@ -289,15 +289,15 @@ def access_data():
 
 def _year_arg(years: list[int]) -> int:
     text = request.args.get("tahun", "").strip()
-    if text.isdigit() and 2000 <= int(text) <= today_wib().year + 1:
+    if text.isdigit() and 2000 <= int(text) <= wib_date(now()).year + 1:
         return int(text)
-    return years[0] if years else today_wib().year
+    return years[0] if years else wib_date(now()).year
 
 
 @bp.get("/audit/laporan")
 @roles_required(*REPORT_ROLES)
 def report():
-    years = views.years_with_cases()
+    years = views.years_with_cases(now())
     year = _year_arg(years)
     if request.args.get("format") == "csv":
         return _download(views.report_csv(current_actor(), year), f"laporan-tahunan-{year}.csv", "text/csv")
@@ -327,7 +327,7 @@ def _with(years: list[int], year: int) -> list[int]:
 @bp.get("/statistik")
 def statistics():
     """Public statistics of a year: counts and times only, no personal data."""
-    years = views.years_with_cases()
+    years = views.years_with_cases(now())
     year = _year_arg(years)
     stats = views.public_stats(year)
     return render_template("audit/statistics.html", stats=stats, figures=stats.figures, years=_with(years, year),

@@ -1,7 +1,10 @@
-"""Template filters: Indonesian dates, working days left, deadline colours."""
+"""Template filters: Indonesian dates, working days left, deadline colours.
+
+The deadline filters are pure functions of the time they are given; registered for the templates, they are
+given the request's time (`security.now()`), the one clock of the web layer."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import Flask
 
@@ -22,20 +25,18 @@ def _calendar():
     return g.ppid_calendar
 
 
-def deadline_state(due: datetime | None, now: datetime | None = None) -> str:
+def deadline_state(due: datetime | None, now: datetime) -> str:
     """'late', 'soon' (within 2 working days) or 'ok' for a due date; '' when there is none."""
     if due is None:
         return ""
-    now = now or datetime.now(timezone.utc)
     if due < now:
         return "late"
     return "soon" if _calendar().working_days_between(now, due) <= 1 else "ok"
 
 
-def working_days_left(due: datetime | None) -> str:
+def working_days_left(due: datetime | None, now: datetime) -> str:
     if due is None:
         return "-"
-    now = datetime.now(timezone.utc)
     if due < now:
         # shown beside the "Terlambat" badge: say by how much, without the word again
         return f"lewat {_calendar().working_days_between(due, now)} hari kerja"
@@ -79,12 +80,14 @@ def tanggal(value) -> str:
 
 
 def register(app: Flask) -> None:
+    from .security import now
+
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.filters["waktu"] = lambda v: format_waktu(v) if v else "-"
-    app.jinja_env.filters["deadline_state"] = deadline_state
+    app.jinja_env.filters["deadline_state"] = lambda due: deadline_state(due, now())
     app.jinja_env.filters["templat"] = template_label
     app.jinja_env.filters["nama_opd"] = opd_name
-    app.jinja_env.filters["sisa_hari_kerja"] = working_days_left
+    app.jinja_env.filters["sisa_hari_kerja"] = lambda due: working_days_left(due, now())
 
     @app.context_processor
     def _inject():

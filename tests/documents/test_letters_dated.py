@@ -48,7 +48,7 @@ def test_the_signer_is_the_account_that_issued_it_with_the_position_from_its_set
     admin = actor("admin")
     petugas = db.session.scalar(db.select(User).filter_by(username="petugas"))
     update_account(admin, petugas.id, {"full_name": "Drs. Bambang Irawan", "jabatan": "Sekretaris Dinas selaku PPID",
-                                       "email": petugas.email, "roles": ["diskominfo"], "active": True})
+                                       "email": petugas.email, "roles": ["diskominfo"], "active": True}, now())
     reg = drive.start()
     drive.walk(reg, *TO_NOTICE)
     drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)

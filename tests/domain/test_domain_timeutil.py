@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-import time_machine
 
 from app.domain.timeutil import (
     BULAN,
@@ -13,10 +12,9 @@ from app.domain.timeutil import (
     WIB,
     format_tanggal,
     format_waktu,
-    now_utc,
     parse_iso,
     to_wib,
-    today_wib,
+    wib_date,
     utc_iso,
 )
 
@@ -82,7 +80,7 @@ def test_utc_iso_round_trip():
     assert parse_iso(text) == dt
 
 
-@time_machine.travel(datetime(2026, 3, 15, 18, 0, tzinfo=UTC), tick=False)
-def test_now_and_today_follow_the_clock():
-    assert now_utc() == datetime(2026, 3, 15, 18, 0, tzinfo=UTC)
-    assert today_wib() == date(2026, 3, 16)
+def test_the_wib_date_of_an_instant():
+    """The domain reads no clock (tests/test_architecture.py): the caller's time gives the day."""
+    assert wib_date(datetime(2026, 3, 15, 18, 0, tzinfo=UTC)) == date(2026, 3, 16)
+    assert wib_date(date(2026, 3, 15)) == date(2026, 3, 15)

@@ -165,8 +165,8 @@ def test_one_email_address_belongs_to_one_account(client, app):
     values = {"full_name": user.full_name, "email": "petugas@contoh.pasuruankab.go.id", "roles": ["kepala_diskominfo"],
               "active": True}
     with pytest.raises(ValidationFailed):
-        update_account(admin, user.id, values)
-    update_account(admin, user.id, {**values, "email": user.email.upper()})  # its own address: fine
+        update_account(admin, user.id, values, now())
+    update_account(admin, user.id, {**values, "email": user.email.upper()}, now())  # its own address: fine
 
 
 def test_the_database_refuses_a_second_account_with_the_same_address(app):

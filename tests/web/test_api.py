@@ -161,7 +161,7 @@ def test_a_deactivated_account_loses_its_tokens(client, drive):
 def test_a_password_change_ends_every_token_issued_before(client, drive):
     user_id = new_user("pemohon3")
     tok = token(client, "pemohon3")
-    change_password(user_id, PASSWORD, "kata-sandi-baru-99")
+    change_password(user_id, PASSWORD, "kata-sandi-baru-99", now())
     db.session.remove()
     assert_problem(client.get(f"{API}/tasks", headers=bearer(tok)), 401, "kata sandi telah diganti")
     fresh = token(client, "pemohon3", "kata-sandi-baru-99")

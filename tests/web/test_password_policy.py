@@ -90,7 +90,7 @@ def test_the_api_gives_no_token_for_an_issued_password(app, client):
 
 def test_an_admin_reset_must_be_changed_again(app):
     target = db.session.scalar(db.select(User).filter_by(username="auditor"))
-    _, password = reset_password(actor("admin"), target.id)
+    _, password = reset_password(actor("admin"), target.id, now())
     db.session.remove()
     client = app.test_client()
     client.post("/masuk", data={"username": "auditor", "password": password})
