@@ -125,3 +125,16 @@ def remove_legal_review(bpmn: bytes) -> bytes:
     pool = _one(root, "//bpmndi:BPMNShape[@bpmnElement='Participant_PPID']/dc:Bounds")
     pool.set("height", str(float(pool.get("height")) - 160))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def rename_data_key(bpmn: bytes, forms_dir, old: str, new: str) -> tuple[bytes, dict[str, bytes]]:
+    """A form field or script variable renamed in the editor: `old` becomes `new` as a whole word in the model
+    (scripts, conditions, timers) and in every form of `forms_dir` that names it. Returns the model and the changed
+    forms (to upload with it)."""
+    word = re.compile(rf"\b{re.escape(old)}\b")
+    forms = {}
+    for path in sorted(forms_dir.glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        if word.search(text):
+            forms[path.name] = word.sub(new, text).encode()
+    return word.sub(new, bpmn.decode()).encode(), forms

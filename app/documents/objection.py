@@ -6,6 +6,7 @@ from app.documents.layout import OFFICE_SHORT, Document
 from app.documents.model import CaseDocumentData
 from app.documents.notice import place_date
 from app.documents.text import fmt_date, fmt_datetime, label_for, stringify
+from app.domain import data_contract as contract
 from app.domain.statuses import ART35_REASONS, art35_label
 
 OBJECTION_RECEIPT_TITLE = "Tanda Bukti Pengajuan Keberatan"
@@ -38,24 +39,24 @@ def reason_label(letter) -> str:
 def objection_fields(doc: Document, data: CaseDocumentData, *, with_number: bool = True) -> None:
     case = data.case_data
     if with_number:
-        doc.field("Nomor Keberatan", case.get("nomor_keberatan"), bold=True)
+        doc.field("Nomor Keberatan", case.get(contract.NOMOR_KEBERATAN), bold=True)
     doc.field("Nomor Pendaftaran permohonan", data.registration_number)
-    doc.field("Tanggal pengajuan keberatan", fmt_datetime(case.get("tanggal_keberatan")))
-    doc.field("Nama Pemohon", case.get("nama_lengkap"))
-    doc.field("Nama kuasa pemohon", case.get("nama_kuasa"))
-    doc.field("Alasan keberatan", reason_label(case.get("alasan_keberatan")))
+    doc.field("Tanggal pengajuan keberatan", fmt_datetime(case.get(contract.TANGGAL_KEBERATAN)))
+    doc.field("Nama Pemohon", case.get(contract.NAMA_LENGKAP))
+    doc.field("Nama kuasa pemohon", case.get(contract.NAMA_KUASA))
+    doc.field("Alasan keberatan", reason_label(case.get(contract.ALASAN_KEBERATAN)))
 
 
 def render_objection_receipt(doc: Document, data: CaseDocumentData, labels=None) -> None:
     case = data.case_data
     doc.new_section(OBJECTION_RECEIPT_TITLE)
     doc.doc_title(OBJECTION_RECEIPT_TITLE.upper(), "UU 14/2008 tentang Keterbukaan Informasi Publik Pasal 35 dan 36")
-    doc.big_number("Nomor Keberatan", case.get("nomor_keberatan"))
+    doc.big_number("Nomor Keberatan", case.get(contract.NOMOR_KEBERATAN))
     objection_fields(doc, data, with_number=False)
-    doc.block("Uraian singkat keberatan", case.get("uraian_keberatan"))
-    doc.field("Status keberatan", case.get("status_keberatan"))
+    doc.block("Uraian singkat keberatan", case.get(contract.URAIAN_KEBERATAN))
+    doc.field("Status keberatan", case.get(contract.STATUS_KEBERATAN))
     doc.heading("Jangka Waktu")
-    due = fmt_date(case.get("batas_putusan_keberatan"))
+    due = fmt_date(case.get(contract.BATAS_PUTUSAN_KEBERATAN))
     doc.field("Batas waktu tanggapan Atasan PPID",
               "30 hari kerja sejak keberatan diterima" + (f", paling lambat {due}" if due else ""), bold=True)
     doc.field("Biaya", "Tidak dipungut biaya")
@@ -64,25 +65,25 @@ def render_objection_receipt(doc: Document, data: CaseDocumentData, labels=None)
         "Pasuruan, yang memberikan tanggapan tertulis paling lambat 30 hari kerja sejak keberatan "
         "diterima. " + DISPUTE_RIGHT
     )
-    doc.paragraph(f"{place_date(case.get('tanggal_keberatan'))}. Tanda bukti ini dibuat secara elektronik oleh "
+    doc.paragraph(f"{place_date(case.get(contract.TANGGAL_KEBERATAN))}. Tanda bukti ini dibuat secara elektronik oleh "
                   "sistem layanan PPID saat keberatan diterima.", size=8, align="L")
 
 
 def render_objection_decision(doc: Document, data: CaseDocumentData, labels=None) -> None:
     case = data.case_data
-    decision = stringify(case.get("keputusan_keberatan")).strip()
+    decision = stringify(case.get(contract.KEPUTUSAN_KEBERATAN)).strip()
     doc.new_section(DECISION_TITLE)
     doc.doc_title(DECISION_TITLE.upper(), "UU 14/2008 tentang Keterbukaan Informasi Publik Pasal 36")
     objection_fields(doc, data)
-    doc.block("Uraian singkat keberatan", case.get("uraian_keberatan"))
+    doc.block("Uraian singkat keberatan", case.get(contract.URAIAN_KEBERATAN))
     doc.heading("Putusan")
-    doc.paragraph(DECISIONS.get(decision) or label_for(labels, "keputusan_keberatan", decision)
+    doc.paragraph(DECISIONS.get(decision) or label_for(labels, contract.KEPUTUSAN_KEBERATAN, decision)
                   or "Belum ada putusan.", bold=True, align="L")
-    doc.field("Nomor putusan", case.get("nomor_putusan_keberatan"))
-    doc.field("Tanggal putusan", fmt_datetime(case.get("tanggal_putusan_keberatan")))
-    doc.block("Pertimbangan", case.get("pertimbangan_keberatan"))
+    doc.field("Nomor putusan", case.get(contract.NOMOR_PUTUSAN_KEBERATAN))
+    doc.field("Tanggal putusan", fmt_datetime(case.get(contract.TANGGAL_PUTUSAN_KEBERATAN)))
+    doc.block("Pertimbangan", case.get(contract.PERTIMBANGAN_KEBERATAN))
     if decision == "dikabulkan":
-        doc.block("Yang wajib diberikan / dilakukan PPID", case.get("tindak_lanjut_keberatan"))
+        doc.block("Yang wajib diberikan / dilakukan PPID", case.get(contract.TINDAK_LANJUT_KEBERATAN))
         doc.field("Batas waktu pelaksanaan", follow_up_deadline(case))
         doc.notice_box(
             "PPID Dinas Komunikasi dan Informatika Kabupaten Pasuruan melaksanakan putusan ini dan "
@@ -90,13 +91,13 @@ def render_objection_decision(doc: Document, data: CaseDocumentData, labels=None
         )
     elif decision == "ditolak":
         doc.notice_box(DISPUTE_RIGHT)
-    elif case.get("keberatan_tidak_ditanggapi"):
+    elif case.get(contract.KEBERATAN_TIDAK_DITANGGAPI):
         doc.notice_box(
             "Atasan PPID tidak memberikan tanggapan dalam 30 hari kerja sejak keberatan diterima. "
             + DISPUTE_RIGHT
         )
-    doc.signature(place_date(case.get("tanggal_putusan_keberatan")),
-                  ["Atasan PPID", case.get("jabatan_atasan")], case.get("nama_atasan"))
+    doc.signature(place_date(case.get(contract.TANGGAL_PUTUSAN_KEBERATAN)),
+                  ["Atasan PPID", case.get(contract.JABATAN_ATASAN)], case.get(contract.NAMA_ATASAN))
 
 
 def render_dispute_record(doc: Document, data: CaseDocumentData, labels=None) -> None:
@@ -104,38 +105,38 @@ def render_dispute_record(doc: Document, data: CaseDocumentData, labels=None) ->
     doc.new_section(DISPUTE_TITLE)
     doc.doc_title(DISPUTE_TITLE.upper(), f"Permohonan penyelesaian sengketa informasi kepada {KOMISI} "
               "(UU 14/2008 Pasal 37)")
-    doc.field("Nomor register Komisi Informasi", case.get("nomor_register_ki") or "Belum diterima", bold=True)
-    doc.field("Tanggal pengajuan sengketa", fmt_date(case.get("tanggal_pengajuan_sengketa")))
-    doc.field("Pemohon", case.get("nama_lengkap"))
+    doc.field("Nomor register Komisi Informasi", case.get(contract.NOMOR_REGISTER_KI) or "Belum diterima", bold=True)
+    doc.field("Tanggal pengajuan sengketa", fmt_date(case.get(contract.TANGGAL_PENGAJUAN_SENGKETA)))
+    doc.field("Pemohon", case.get(contract.NAMA_LENGKAP))
     doc.field("Termohon", OFFICE_SHORT)
     doc.field("Nomor Pendaftaran permohonan", data.registration_number)
     doc.field("Tanggal permohonan diterima", fmt_datetime(data.received_at))
     doc.field("Status permohonan", data.status)
-    doc.field("Nomor Keberatan", case.get("nomor_keberatan"))
-    doc.field("Tanggal keberatan", fmt_datetime(case.get("tanggal_keberatan")))
-    doc.field("Alasan keberatan", reason_label(case.get("alasan_keberatan")))
+    doc.field("Nomor Keberatan", case.get(contract.NOMOR_KEBERATAN))
+    doc.field("Tanggal keberatan", fmt_datetime(case.get(contract.TANGGAL_KEBERATAN)))
+    doc.field("Alasan keberatan", reason_label(case.get(contract.ALASAN_KEBERATAN)))
     doc.field("Putusan Atasan PPID", putusan_summary(case, labels))
-    doc.block("Uraian sengketa", case.get("uraian_sengketa"))
+    doc.block("Uraian sengketa", case.get(contract.URAIAN_SENGKETA))
 
 
 def putusan_summary(case, labels=None) -> str:
-    decision = stringify(case.get("keputusan_keberatan")).strip()
+    decision = stringify(case.get(contract.KEPUTUSAN_KEBERATAN)).strip()
     if decision:
-        text = label_for(labels, "keputusan_keberatan", decision)
+        text = label_for(labels, contract.KEPUTUSAN_KEBERATAN, decision)
         if text == decision and decision in DECISIONS:
             text = DECISIONS[decision].rstrip(".").capitalize()
-        day = fmt_date(case.get("tanggal_putusan_keberatan"))
+        day = fmt_date(case.get(contract.TANGGAL_PUTUSAN_KEBERATAN))
         return f"{text} ({day})" if day else text
-    if case.get("keberatan_tidak_ditanggapi"):
+    if case.get(contract.KEBERATAN_TIDAK_DITANGGAPI):
         return "Tidak ditanggapi dalam 30 hari kerja"
     return ""
 
 
 def follow_up_deadline(case) -> str:
     """'10 hari kerja sejak putusan (paling lambat Kamis, 10 Desember 2026)' for a granted objection."""
-    days = stringify(case.get("batas_hari_kerja_tindak_lanjut")).strip()
+    days = stringify(case.get(contract.BATAS_HARI_KERJA_TINDAK_LANJUT)).strip()
     if not days:
         return ""
     text = f"{days} hari kerja sejak putusan"
-    day = fmt_date(case.get("batas_tindak_lanjut_keberatan"))
+    day = fmt_date(case.get(contract.BATAS_TINDAK_LANJUT_KEBERATAN))
     return f"{text} (paling lambat {day})" if day else text

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from app.documents.layout import Document
 from app.documents.model import CaseDocumentData
 from app.documents.text import fmt_date, fmt_datetime, label_for, mask_identity, stringify
+from app.domain import data_contract as contract
 
 RECEIPT_TITLE = "Tanda Bukti Penerimaan Permohonan Informasi Publik"
 LAPOR_NOTE = (
@@ -22,36 +23,38 @@ def case_url(base_url: str, registration_number: str) -> str:
 
 def identity_value(case: Mapping, show_personal: bool) -> tuple[str, str]:
     """(label, value) of the applicant's identity number, masked unless ``show_personal``."""
-    if case.get("jenis_pemohon") == "badan_hukum" or (case.get("nomor_akta") and not case.get("nik")):
-        label, value = "Nomor akta / SK pengesahan", stringify(case.get("nomor_akta"))
+    if case.get(contract.JENIS_PEMOHON) == "badan_hukum" or (
+            case.get(contract.NOMOR_AKTA) and not case.get(contract.NIK)):
+        label, value = "Nomor akta / SK pengesahan", stringify(case.get(contract.NOMOR_AKTA))
     else:
-        label, value = "NIK", stringify(case.get("nik"))
+        label, value = "NIK", stringify(case.get(contract.NIK))
     return label, value if show_personal else mask_identity(value)
 
 
 def applicant_fields(doc: Document, case: Mapping, labels, show_personal: bool) -> None:
     doc.heading("Data Pemohon")
-    doc.field("Jenis pemohon", label_for(labels, "jenis_pemohon", case.get("jenis_pemohon")))
-    doc.field("Nama lengkap", case.get("nama_lengkap"), bold=True)
+    doc.field("Jenis pemohon", label_for(labels, contract.JENIS_PEMOHON, case.get(contract.JENIS_PEMOHON)))
+    doc.field("Nama lengkap", case.get(contract.NAMA_LENGKAP), bold=True)
     label, value = identity_value(case, show_personal)
     doc.field(label, value)
-    doc.field("Alamat", case.get("alamat"))
-    doc.field("Pekerjaan", case.get("pekerjaan"))
-    doc.field("Nomor telepon / HP", case.get("telepon"))
-    doc.field("E-mail", case.get("email"))
+    doc.field("Alamat", case.get(contract.ALAMAT))
+    doc.field("Pekerjaan", case.get(contract.PEKERJAAN))
+    doc.field("Nomor telepon / HP", case.get(contract.TELEPON))
+    doc.field("E-mail", case.get(contract.EMAIL))
 
 
 def request_fields(doc: Document, case: Mapping, labels) -> None:
     doc.heading("Informasi yang Diminta")
-    doc.block("Rincian informasi yang dibutuhkan", case.get("rincian_informasi"))
-    doc.block("Tujuan penggunaan informasi", case.get("tujuan_penggunaan"))
-    doc.field("Cara memperoleh informasi", label_for(labels, "cara_memperoleh", case.get("cara_memperoleh")))
+    doc.block("Rincian informasi yang dibutuhkan", case.get(contract.RINCIAN_INFORMASI))
+    doc.block("Tujuan penggunaan informasi", case.get(contract.TUJUAN_PENGGUNAAN))
+    doc.field("Cara memperoleh informasi",
+              label_for(labels, contract.CARA_MEMPEROLEH, case.get(contract.CARA_MEMPEROLEH)))
     doc.field("Cara mendapatkan salinan",
-              label_for(labels, "cara_mendapatkan_salinan", case.get("cara_mendapatkan_salinan")))
+              label_for(labels, contract.CARA_MENDAPATKAN_SALINAN, case.get(contract.CARA_MENDAPATKAN_SALINAN)))
 
 
 def has_identity_attachment(data: CaseDocumentData) -> bool:
-    return bool(data.case_data.get("lampiran_identitas")) or any(
+    return bool(data.case_data.get(contract.LAMPIRAN_IDENTITAS)) or any(
         a[0] == "lampiran_identitas" for a in data.attachments)
 
 
@@ -67,11 +70,11 @@ def render_receipt(doc: Document, data: CaseDocumentData, labels=None, *, show_p
     request_fields(doc, case, labels)
     doc.field("Lampiran identitas",
               "Diterima (hanya dapat dilihat petugas yang menangani)" if has_identity_attachment(data) else "")
-    if case.get("lampiran_kuasa"):
+    if case.get(contract.LAMPIRAN_KUASA):
         doc.field("Surat kuasa / akta pendirian", "Diterima (hanya dapat dilihat petugas yang menangani)")
 
     doc.heading("Jangka Waktu dan Biaya")
-    due, promised = fmt_date(case.get("batas_pemberitahuan")), fmt_date(case.get("target_layanan"))
+    due, promised = fmt_date(case.get(contract.BATAS_PEMBERITAHUAN)), fmt_date(case.get(contract.TARGET_LAYANAN))
     doc.field("Batas waktu pemberitahuan tertulis",
               "10 hari kerja sejak permohonan diterima" + (f", paling lambat {due}" if due else ""), bold=True)
     if promised:

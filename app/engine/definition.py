@@ -227,6 +227,7 @@ def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles:
     """
     from app.domain.roles import ROLES
 
+    from .contract_check import provided_by_called
     from .decisions import decision_texts, lint_decisions, read_decision_files
     from .lint import lint
     from .normalize import normalize
@@ -246,7 +247,7 @@ def check_import(bpmn_xml: bytes, read_form: Callable[[str], dict], known_roles:
                                               "proses ini tidak dapat disimpan oleh mesin proses "
                                               f"({type(exc).__name__}: {exc})")]) from None
     result = lint(process, _combined_reader(read_form, extra_forms), ROLES if known_roles is None else known_roles,
-                  lanes)
+                  lanes, also_provided=provided_by_called(called.spec_dicts, called.forms.values()))
     dmn_problems, dmn_warnings = lint_decisions(root, decision_roots)
     result.problems += dmn_problems
     result.warnings += dmn_warnings

@@ -92,8 +92,9 @@ def _owner(el: etree._Element) -> etree._Element:
 
 class _Linter:
     def __init__(self, process: etree._Element, read_form: Callable[[str], dict], known_roles: Iterable[str],
-                 lanes: dict[str, str | None], stage: str = STAGE):
+                 lanes: dict[str, str | None], stage: str = STAGE, also_provided: Iterable[str] = ()):
         self.process = process
+        self.also_provided = tuple(also_provided)  # keys the processes it calls write (app/engine/contract_check.py)
         self.stage = stage
         self.root = process.getroottree().getroot()
         self.read_form = read_form
@@ -436,9 +437,19 @@ class _Linter:
             self.result.warnings.append(f"tidak ada gambar (DI) untuk {shown}: gambar proses tidak akan "
                                         "menampilkannya")
 
+    def check_data_contract(self) -> None:
+        """The keys the code reads (app/domain/data_contract.py) that this process does not write."""
+        from .contract_check import contract_findings
+
+        refusals, warnings = contract_findings(self.process, self.result.forms.values(), self.also_provided)
+        for message in refusals:
+            self.problem(self.process, message)
+        self.result.warnings += warnings
+
     def run(self) -> LintResult:
         for check in (self.check_lanes, self.check_user_tasks, self.check_timers, self.check_conditions,
-                      self.check_scripts, self.check_gateways, self.check_reachable, self.check_diagram):
+                      self.check_scripts, self.check_gateways, self.check_reachable, self.check_diagram,
+                      self.check_data_contract):
             check()
         return self.result
 
@@ -473,6 +484,7 @@ def preparse_problems(process: etree._Element, stage: str) -> list[Problem]:
 
 
 def lint(process: etree._Element, read_form: Callable[[str], dict], known_roles: Iterable[str],
-         lanes: dict[str, str | None]) -> LintResult:
-    """Check one executable process element against the project's rules."""
-    return _Linter(process, read_form, known_roles, lanes).run()
+         lanes: dict[str, str | None], also_provided: Iterable[str] = ()) -> LintResult:
+    """Check one executable process element against the project's rules; `also_provided`: the case-data keys
+    the processes it calls write."""
+    return _Linter(process, read_form, known_roles, lanes, also_provided=also_provided).run()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
+from app.domain import data_contract as contract
 from app.domain.deadlines import is_legal_limit
 
 
@@ -45,7 +46,7 @@ class TaskView:
 
 
 #: the data key that names the OPD of one instance of a task given to several OPDs (docs/PROCESS_CONVENTIONS.md)
-OPD_ELEMENT = "opd_penjawab"
+OPD_ELEMENT = contract.OPD_PENJAWAB
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.domain import data_contract as contract
 from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.persistence.models import HumanTask, LoginAttempt, ProcessInstance, db
 
@@ -21,7 +22,7 @@ from .context import Actor
 from .transaction import use_case
 
 #: the case data key a start form names (with "x-kanal": true) to carry the channel; the server sets it
-CHANNEL_KEY = "kanal_permohonan"
+CHANNEL_KEY = contract.KANAL_PERMOHONAN
 ONLINE = "daring"
 #: the channels an officer records on an applicant's behalf, in the words of the register
 CHANNELS = {"loket": "Datang langsung (loket)", "telepon": "Telepon", "surat": "Surat / faksimili"}
@@ -67,7 +68,7 @@ def claim_case(actor: Actor, registration_number: str, nik: str, now: datetime) 
         return instance.registration_number
     data = (instance.case_data or {}) if instance is not None else {}
     # a person's NIK; a legal entity's deed number (its representative's NIK is not required)
-    known = {str(data.get(key) or "").replace(" ", "").upper() for key in ("nik", "nomor_akta")} - {""}
+    known = {str(data.get(key) or "").replace(" ", "").upper() for key in (contract.NIK, contract.NOMOR_AKTA)} - {""}
     matches = instance is not None and instance.applicant_id is None and bool(nik) and nik.upper() in known
     db.session.add(LoginAttempt(key=key, at=now, success=matches))
     if not matches:

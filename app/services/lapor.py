@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from app.domain import data_contract as contract
 from app.domain.timeutil import parse_iso, to_wib
 from app.persistence.models import Opd, ProcessInstance, db
 
@@ -107,19 +108,19 @@ def _choice_title(instance: ProcessInstance, field: str, value) -> str:
 def complaint_of(instance: ProcessInstance, units: dict[str, str] | None = None) -> Complaint:
     """A complaint case as LAPOR! sees it; the description is scrubbed of identity when anonymous."""
     data = instance.case_data or {}
-    anonymous = data.get("anonim") is True
-    description = str(data.get("uraian_pengaduan") or "")
+    anonymous = data.get(contract.ANONIM) is True
+    description = str(data.get(contract.URAIAN_PENGADUAN) or "")
     if anonymous:
         description = scrub(description, identity_secrets(instance))
-    code = data.get("opd") or ""
+    code = data.get(contract.OPD) or ""
     units = units if units is not None else {o.code: o.name for o in db.session.scalars(db.select(Opd))}
     return Complaint(
         number=instance.registration_number,
-        received_at=_when(data.get("tanggal_pengaduan")) or instance.created_at,
-        category=_choice_title(instance, "kategori_pengaduan", data.get("kategori_pengaduan")),
-        description=description, unit=units.get(code, code), tracking_id=str(data.get("nomor_lapor") or ""),
-        status=instance.status, forward_by=_when(data.get("batas_penerusan")),
-        follow_up_by=_when(data.get("batas_tindak_lanjut")), late=instance.late, anonymous=anonymous,
+        received_at=_when(data.get(contract.TANGGAL_PENGADUAN)) or instance.created_at,
+        category=_choice_title(instance, contract.KATEGORI_PENGADUAN, data.get(contract.KATEGORI_PENGADUAN)),
+        description=description, unit=units.get(code, code), tracking_id=str(data.get(contract.NOMOR_LAPOR) or ""),
+        status=instance.status, forward_by=_when(data.get(contract.BATAS_PENERUSAN)),
+        follow_up_by=_when(data.get(contract.BATAS_TINDAK_LANJUT)), late=instance.late, anonymous=anonymous,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.domain import data_contract as contract
 from app.domain import roles
 from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.engine.definition import ProcessDefinition, UserTaskMeta
@@ -203,13 +204,13 @@ def _documents_of(submitted: object) -> tuple[str, ...]:
     if not isinstance(submitted, dict):
         return ()
     documents = []
-    if submitted.get("keputusan"):
-        documents.append("perpanjangan" if submitted["keputusan"] == "perpanjang" else "pemberitahuan")
-    if submitted.get("ajukan_keberatan") == "ya":
+    if submitted.get(contract.KEPUTUSAN):
+        documents.append("perpanjangan" if submitted[contract.KEPUTUSAN] == "perpanjang" else "pemberitahuan")
+    if submitted.get(contract.AJUKAN_KEBERATAN) == "ya":
         documents.append("tanda_terima_keberatan")
-    if submitted.get("keputusan_keberatan"):
+    if submitted.get(contract.KEPUTUSAN_KEBERATAN):
         documents.append("putusan_keberatan")
-    if submitted.get("ajukan_sengketa") == "ya":
+    if submitted.get(contract.AJUKAN_SENGKETA) == "ya":
         documents.append("berkas_sengketa")
     return tuple(documents)
 
@@ -388,8 +389,8 @@ def case_page(actor: Actor, registration_number: str) -> CasePage:
         my_tasks=mine, other_tasks=others, deadlines=deadlines,
         attachments=_attachment_links(actor, instance, field_titles(definition)),
         request_schema=schema, request_ui=ui,
-        has_notice=bool(data.get("keputusan")), has_dispute=bool(data.get("status_sengketa")),
-        status_keberatan=data.get("status_keberatan"), nomor_keberatan=data.get("nomor_keberatan"),
+        has_notice=bool(data.get(contract.KEPUTUSAN)), has_dispute=bool(data.get(contract.STATUS_SENGKETA)),
+        status_keberatan=data.get(contract.STATUS_KEBERATAN), nomor_keberatan=data.get(contract.NOMOR_KEBERATAN),
         awaited=_awaited(view, instance, deadlines),
         may_withdraw=may_withdraw(actor, instance),
     )
@@ -499,7 +500,8 @@ def public_status(registration_number: str) -> PublicStatus:
     return PublicStatus(
         registration_number=instance.registration_number, status=instance.status, received_at=instance.created_at,
         finished=instance.finished, milestones=milestones, next_due=legal[0] if legal else None,
-        status_keberatan=_text(data.get("status_keberatan")), status_sengketa=_text(data.get("status_sengketa")),
+        status_keberatan=_text(data.get(contract.STATUS_KEBERATAN)),
+        status_sengketa=_text(data.get(contract.STATUS_SENGKETA)),
     )
 
 
@@ -566,7 +568,7 @@ def notice_document(actor: Actor, registration_number: str) -> bytes:
     from app.documents import notice_pdf
 
     docs = document_data(actor, registration_number)
-    if not docs.data.case_data.get("keputusan"):
+    if not docs.data.case_data.get(contract.KEPUTUSAN):
         raise NotFound("Pemberitahuan tertulis belum diterbitkan.")
     return notice_pdf(docs.data, docs.labels)
 
@@ -576,7 +578,7 @@ def objection_receipt_document(actor: Actor, registration_number: str) -> bytes:
     from app.documents import objection_receipt_pdf
 
     docs = document_data(actor, registration_number)
-    if not docs.data.case_data.get("nomor_keberatan"):
+    if not docs.data.case_data.get(contract.NOMOR_KEBERATAN):
         raise NotFound("Keberatan belum diajukan.")
     return objection_receipt_pdf(docs.data, docs.labels)
 
@@ -587,7 +589,7 @@ def objection_decision_document(actor: Actor, registration_number: str) -> bytes
 
     docs = document_data(actor, registration_number)
     case = docs.data.case_data
-    if not (case.get("keputusan_keberatan") or case.get("keberatan_tidak_ditanggapi")):
+    if not (case.get(contract.KEPUTUSAN_KEBERATAN) or case.get(contract.KEBERATAN_TIDAK_DITANGGAPI)):
         raise NotFound("Atasan PPID belum memberikan tanggapan atas keberatan.")
     return objection_decision_pdf(docs.data, docs.labels)
 
@@ -597,6 +599,6 @@ def dispute_bundle(actor: Actor, registration_number: str, base_url: str = "") -
     from app.documents import dispute_bundle_zip
 
     docs = document_data(actor, registration_number)
-    if not docs.data.case_data.get("status_sengketa"):
+    if not docs.data.case_data.get(contract.STATUS_SENGKETA):
         raise NotFound("Sengketa informasi belum dicatat.")
     return dispute_bundle_zip(docs.data, docs.labels, show_personal=docs.show_personal, base_url=base_url)

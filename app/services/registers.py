@@ -55,6 +55,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
+from app.domain import data_contract as contract
 from app.domain import statuses
 from app.domain.timeutil import parse_iso, to_wib
 from app.persistence.models import AuditEvent, Opd, ProcessInstance, ProcessVersion, db
@@ -62,8 +63,8 @@ from app.persistence.models import AuditEvent, Opd, ProcessInstance, ProcessVers
 from .counter import channel_label
 from .exports import safe_cell, safe_sheet_row
 
-REQUEST_MARKER = "rincian_informasi"
-OBJECTION_MARKER = "nomor_keberatan"
+REQUEST_MARKER = contract.REQUEST_MARKER
+OBJECTION_MARKER = contract.OBJECTION_MARKER
 NOT_HELD_VALUE = "tidak_dikuasai"
 
 
@@ -207,12 +208,13 @@ def _art(letter: Any, labeller) -> str:
 
 
 def held(data: dict, labels: dict) -> str:
-    value = data.get("informasi_dikuasai")
-    if data.get("keputusan") == NOT_HELD_VALUE or data.get("status") == statuses.INFORMASI_TIDAK_DIKUASAI:
+    value = data.get(contract.INFORMASI_DIKUASAI)
+    if (data.get(contract.KEPUTUSAN) == NOT_HELD_VALUE
+            or data.get(contract.STATUS) == statuses.INFORMASI_TIDAK_DIKUASAI):
         return "Tidak"
     if value in (None, ""):
         return ""
-    return {"ya": "Ya", "tidak": "Tidak"}.get(str(value), label(labels, "informasi_dikuasai", value))
+    return {"ya": "Ya", "tidak": "Tidak"}.get(str(value), label(labels, contract.INFORMASI_DIKUASAI, value))
 
 
 # -- the registers -----------------------------------------------------------------------------
@@ -220,25 +222,27 @@ def held(data: dict, labels: dict) -> str:
 
 def request_row(instance: ProcessInstance, data: dict) -> RequestRow:
     labels = choice_labels(instance.version)
-    notice = times_set(instance.id, ("keputusan",)).get("keputusan") if data.get("keputusan") else None
+    notice = (times_set(instance.id, (contract.KEPUTUSAN,)).get(contract.KEPUTUSAN) if data.get(contract.KEPUTUSAN)
+              else None)
     return RequestRow(
-        nomor_pendaftaran=text(data, "nomor_pendaftaran") or instance.registration_number,
-        kanal=channel_label(data.get("kanal_permohonan")),
-        tanggal_permohonan=wib_day(data.get("tanggal_diterima")) or wib_day(instance.created_at),
-        nama_pemohon=text(data, "nama_lengkap") or instance.applicant_name or "",
-        alamat=text(data, "alamat"),
-        kontak=" / ".join(v for v in (text(data, "telepon"), text(data, "email")) if v),
-        informasi_diminta=text(data, "rincian_informasi"),
-        tujuan_penggunaan=text(data, "tujuan_penggunaan"),
+        nomor_pendaftaran=text(data, contract.NOMOR_PENDAFTARAN) or instance.registration_number,
+        kanal=channel_label(data.get(contract.KANAL_PERMOHONAN)),
+        tanggal_permohonan=wib_day(data.get(contract.TANGGAL_DITERIMA)) or wib_day(instance.created_at),
+        nama_pemohon=text(data, contract.NAMA_LENGKAP) or instance.applicant_name or "",
+        alamat=text(data, contract.ALAMAT),
+        kontak=" / ".join(v for v in (text(data, contract.TELEPON), text(data, contract.EMAIL)) if v),
+        informasi_diminta=text(data, contract.RINCIAN_INFORMASI),
+        tujuan_penggunaan=text(data, contract.TUJUAN_PENGGUNAAN),
         informasi_dikuasai=held(data, labels),
-        bentuk_informasi=label(labels, "cara_memperoleh", data.get("cara_memperoleh")),
-        keputusan=label(labels, "keputusan", data.get("keputusan")),
-        alasan_penolakan=_art(data.get("dasar_penolakan"), statuses.art17_label),
+        bentuk_informasi=label(labels, contract.CARA_MEMPEROLEH, data.get(contract.CARA_MEMPEROLEH)),
+        keputusan=label(labels, contract.KEPUTUSAN, data.get(contract.KEPUTUSAN)),
+        alasan_penolakan=_art(data.get(contract.DASAR_PENOLAKAN), statuses.art17_label),
         tanggal_pemberitahuan=wib_day(notice),
-        cara_penyampaian=label(labels, "cara_penyerahan", data.get("cara_penyerahan")),
-        tanggal_penyampaian=wib_day(data.get("tanggal_penyerahan")),
+        cara_penyampaian=label(labels, contract.CARA_PENYERAHAN, data.get(contract.CARA_PENYERAHAN)),
+        tanggal_penyampaian=wib_day(data.get(contract.TANGGAL_PENYERAHAN)),
         opd=_opd_name(instance.opd_code),
-        status=statuses.SENGKETA if data.get("status_sengketa") == "Sengketa Diajukan" else text(data, "status"),
+        status=(statuses.SENGKETA if data.get(contract.STATUS_SENGKETA) == "Sengketa Diajukan"
+                else text(data, contract.STATUS)),
     )
 
 
@@ -254,7 +258,7 @@ def request_register(first: date | None = None, last: date | None = None, opd: s
     """The request register: one row per request received in the period (WIB dates, both included)."""
     rows = []
     for instance, data in _cases(REQUEST_MARKER, opd):
-        received = wib_day(data.get("tanggal_diterima")) or wib_day(instance.created_at)
+        received = wib_day(data.get(contract.TANGGAL_DITERIMA)) or wib_day(instance.created_at)
         if _in_period(received, first, last):
             rows.append(request_row(instance, data))
     return rows
@@ -262,24 +266,25 @@ def request_register(first: date | None = None, last: date | None = None, opd: s
 
 def objection_row(instance: ProcessInstance, data: dict) -> ObjectionRow:
     labels = choice_labels(instance.version)
-    times = times_set(instance.id, ("nomor_keberatan", "keputusan_keberatan"))
-    filer = text(data, "nama_lengkap") or instance.applicant_name or ""
-    if data.get("nama_kuasa"):
-        filer = f"{filer} (kuasa: {data['nama_kuasa']})"
+    times = times_set(instance.id, (contract.NOMOR_KEBERATAN, contract.KEPUTUSAN_KEBERATAN))
+    filer = text(data, contract.NAMA_LENGKAP) or instance.applicant_name or ""
+    if data.get(contract.NAMA_KUASA):
+        filer = f"{filer} (kuasa: {data[contract.NAMA_KUASA]})"
     return ObjectionRow(
-        nomor_keberatan=text(data, "nomor_keberatan"),
-        tanggal_keberatan=wib_day(data.get("tanggal_keberatan")) or wib_day(times.get("nomor_keberatan")),
+        nomor_keberatan=text(data, contract.NOMOR_KEBERATAN),
+        tanggal_keberatan=wib_day(data.get(contract.TANGGAL_KEBERATAN)) or wib_day(times.get(contract.NOMOR_KEBERATAN)),
         pemohon=filer,
-        nomor_pendaftaran=text(data, "nomor_pendaftaran") or instance.registration_number,
-        alasan_keberatan=_art(data.get("alasan_keberatan"), statuses.art35_label),
-        keputusan=label(labels, "keputusan_keberatan", data.get("keputusan_keberatan"))
-        or ("Tidak ditanggapi" if data.get("keberatan_tidak_ditanggapi") else ""),
-        tanggal_putusan=wib_day(times.get("keputusan_keberatan")) if data.get("keputusan_keberatan") else None,
-        tindak_lanjut=text(data, "tindak_lanjut_keberatan"),
-        batas_pelaksanaan=wib_day(data.get("batas_tindak_lanjut_keberatan")),
-        nama_atasan=text(data, "nama_atasan"),
-        jabatan_atasan=text(data, "jabatan_atasan"),
-        status_keberatan=text(data, "status_keberatan"),
+        nomor_pendaftaran=text(data, contract.NOMOR_PENDAFTARAN) or instance.registration_number,
+        alasan_keberatan=_art(data.get(contract.ALASAN_KEBERATAN), statuses.art35_label),
+        keputusan=label(labels, contract.KEPUTUSAN_KEBERATAN, data.get(contract.KEPUTUSAN_KEBERATAN))
+        or ("Tidak ditanggapi" if data.get(contract.KEBERATAN_TIDAK_DITANGGAPI) else ""),
+        tanggal_putusan=(wib_day(times.get(contract.KEPUTUSAN_KEBERATAN)) if data.get(contract.KEPUTUSAN_KEBERATAN)
+                         else None),
+        tindak_lanjut=text(data, contract.TINDAK_LANJUT_KEBERATAN),
+        batas_pelaksanaan=wib_day(data.get(contract.BATAS_TINDAK_LANJUT_KEBERATAN)),
+        nama_atasan=text(data, contract.NAMA_ATASAN),
+        jabatan_atasan=text(data, contract.JABATAN_ATASAN),
+        status_keberatan=text(data, contract.STATUS_KEBERATAN),
         opd=_opd_name(instance.opd_code),
     )
 

@@ -43,6 +43,7 @@ from datetime import date
 
 from lxml import etree
 
+from app.domain import data_contract as contract
 from app.domain import statuses
 from app.domain.timeutil import BULAN
 from app.persistence.models import Opd, db
@@ -170,14 +171,14 @@ class _Facts:
 def _after_notice(data: dict, times: dict) -> dict:
     """The objection and dispute facts of a case (a request's, or an objection of its own)."""
     return dict(
-        objection=(wib_day(data.get("tanggal_keberatan")) or wib_day(times.get(OBJECTION_MARKER)))
+        objection=(wib_day(data.get(contract.TANGGAL_KEBERATAN)) or wib_day(times.get(OBJECTION_MARKER)))
         if OBJECTION_MARKER in data else None,
-        objection_decided=bool(data.get("keputusan_keberatan")),
-        dispute=(wib_day(times.get("status_sengketa")) or wib_day(data.get("tanggal_pengajuan_sengketa")))
-        if data.get("status_sengketa") else None,
-        objection_outcome=data.get("keputusan_keberatan") or (
-            "tidak_ditanggapi" if data.get("keberatan_tidak_ditanggapi") else None),
-        dispute_outcome=data.get("hasil_sengketa") or None,
+        objection_decided=bool(data.get(contract.KEPUTUSAN_KEBERATAN)),
+        dispute=(wib_day(times.get(contract.STATUS_SENGKETA)) or wib_day(data.get(contract.TANGGAL_PENGAJUAN_SENGKETA)))
+        if data.get(contract.STATUS_SENGKETA) else None,
+        objection_outcome=data.get(contract.KEPUTUSAN_KEBERATAN) or (
+            "tidak_ditanggapi" if data.get(contract.KEBERATAN_TIDAK_DITANGGAPI) else None),
+        dispute_outcome=data.get(contract.HASIL_SENGKETA) or None,
         order=_order(data),
     )
 
@@ -190,25 +191,25 @@ def _facts() -> list[_Facts]:
     for instance, data in _cases(OBJECTION_MARKER, None):
         if REQUEST_MARKER in data:
             continue
-        times = times_set(instance.id, tuple(k for k in ("status_sengketa", OBJECTION_MARKER) if k in data))
+        times = times_set(instance.id, tuple(k for k in (contract.STATUS_SENGKETA, OBJECTION_MARKER) if k in data))
         out.append(_Facts(opd=instance.opd_code or NO_OPD, received=None, decision=None, grounds=(), days=None,
                           withdrawn=False, overdue=False, **_after_notice(data, times)))
     for instance, data in _cases(REQUEST_MARKER, None):
-        decision = data.get("keputusan") if data.get("keputusan") in DECISIONS else None
-        receipt = data.get("tanggal_diterima")
+        decision = data.get(contract.KEPUTUSAN) if data.get(contract.KEPUTUSAN) in DECISIONS else None
+        receipt = data.get(contract.TANGGAL_DITERIMA)
         received = wib_day(receipt) or wib_day(instance.created_at)
-        keys = tuple(k for k in ("keputusan", "status_sengketa", OBJECTION_MARKER)
-                     if (k != "keputusan" or decision) and k in data)
+        keys = tuple(k for k in (contract.KEPUTUSAN, contract.STATUS_SENGKETA, OBJECTION_MARKER)
+                     if (k != contract.KEPUTUSAN or decision) and k in data)
         times = times_set(instance.id, keys) if keys else {}
         days = None
-        if decision and "keputusan" in times:
-            days = calendar.working_days_between(received, times["keputusan"])
+        if decision and contract.KEPUTUSAN in times:
+            days = calendar.working_days_between(received, times[contract.KEPUTUSAN])
         out.append(_Facts(
             opd=instance.opd_code or NO_OPD, received=received, decision=decision,
-            grounds=_grounds(data.get("dasar_penolakan")) if decision == REFUSED else (), days=days,
-            withdrawn=data.get("status") in (statuses.DITARIK, statuses.GUGUR),
-            overdue=data.get("hasil") == OVERDUE_RESULT or data.get("melewati_batas_waktu") is True,
-            extended=bool(data.get("batas_perpanjangan") or data.get("alasan_perpanjangan")),
+            grounds=_grounds(data.get(contract.DASAR_PENOLAKAN)) if decision == REFUSED else (), days=days,
+            withdrawn=data.get(contract.STATUS) in (statuses.DITARIK, statuses.GUGUR),
+            overdue=data.get(contract.HASIL) == OVERDUE_RESULT or data.get(contract.MELEWATI_BATAS_WAKTU) is True,
+            extended=bool(data.get(contract.BATAS_PERPANJANGAN) or data.get(contract.ALASAN_PERPANJANGAN)),
             **_after_notice(data, times),
         ))
     return out
@@ -216,17 +217,17 @@ def _facts() -> list[_Facts]:
 
 def _order(data: dict) -> str | None:
     """How the Komisi's order to give the information was carried out (None: no such order)."""
-    if data.get("perintah_komisi") is not True:
+    if data.get(contract.PERINTAH_KOMISI) is not True:
         return None
-    if data.get("putusan_komisi_dilaksanakan") is True:
-        return "terlambat" if data.get("putusan_komisi_terlambat") else "tepat_waktu"
+    if data.get(contract.PUTUSAN_KOMISI_DILAKSANAKAN) is True:
+        return "terlambat" if data.get(contract.PUTUSAN_KOMISI_TERLAMBAT) else "tepat_waktu"
     return "belum"
 
 
 def _complaints() -> list[tuple[str, date | None]]:
     """(OPD, day received) of every complaint (Pengaduan Layanan)."""
-    return [(instance.opd_code or NO_OPD, wib_day(data.get("tanggal_pengaduan")) or wib_day(instance.created_at))
-            for instance, data in _cases("tanggal_pengaduan", None)]
+    return [(instance.opd_code or NO_OPD, wib_day(data.get(contract.TANGGAL_PENGADUAN)) or wib_day(instance.created_at))
+            for instance, data in _cases(contract.COMPLAINT_MARKER, None)]
 
 
 def _grounds(value) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.domain import data_contract as contract
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.messages import WITHDRAWAL
 from app.persistence.models import ProcessInstance, db
@@ -47,8 +48,8 @@ def may_withdraw(actor: Actor, instance: ProcessInstance) -> bool:
     """Whether the page offers the withdrawal: the applicant's own unfinished case whose notice is not out (the
     engine decides on submission)."""
     data = instance.case_data or {}
-    return (_allowed(actor, instance, None) and not instance.finished and not data.get("pemberitahuan_terbit")
-            and "rincian_informasi" in data)
+    return (_allowed(actor, instance, None) and not instance.finished and not data.get(contract.PEMBERITAHUAN_TERBIT)
+            and contract.RINCIAN_INFORMASI in data)
 
 
 @records_incidents

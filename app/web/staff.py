@@ -6,6 +6,7 @@ import secrets
 
 from flask import abort, Blueprint, flash, redirect, render_template, request, url_for
 
+from app.domain import data_contract as contract
 from app.domain.errors import ValidationFailed
 from app.domain.roles import role_label
 from app.services.audit_views import EVENT_LABELS
@@ -149,7 +150,8 @@ def case_file(registration_number: str):
 
 def _withdrawable(case) -> bool:
     """The case file offers to record a withdrawal while the request's notice is not out."""
-    return not case.finished and "rincian_informasi" in case.data and not case.data.get("pemberitahuan_terbit")
+    return (not case.finished and contract.RINCIAN_INFORMASI in case.data
+            and not case.data.get(contract.PEMBERITAHUAN_TERBIT))
 
 
 def _new_changes(payload: dict) -> dict:
