@@ -339,14 +339,14 @@ _SHORT = {PERMOHONAN: "permohonan", BERKALA: "berkala", PENGADUAN: "pengaduan"}
 
 def markdown_table() -> str:
     """The registry as the Markdown table of docs/PROCESS_CONVENTIONS.md."""
-    lines = ["| key | meaning | type | read by | needed in | law (missing: import refused) |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| key | meaning | type | set by | read by | needed in | law (missing: import refused) |",
+             "|---|---|---|---|---|---|---|"]
     for key in REGISTRY.values():
         readers = ", ".join(r for r in key.readers if r != SUREL)
         if key.mails:
             readers = ", ".join(filter(None, (readers, "surel " + ", ".join(key.mails))))
         needed = ", ".join(_SHORT[p] for p in key.processes) or "-"
-        lines.append(f"| `{key.name}` | {key.meaning.replace('|', '/')} ({key.source}) | {key.type} | {readers} | "
+        lines.append(f"| `{key.name}` | {key.meaning.replace('|', '/')} | {key.type} | {key.source} | {readers} | "
                      f"{needed} | {key.law or '-'} |")
     return "\n".join(lines)
 
