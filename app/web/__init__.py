@@ -11,12 +11,9 @@ from werkzeug.routing import IntegerConverter
 
 from app.domain.errors import DomainError
 
-csrf = CSRFProtect()
+from .api_errors import ERROR_TITLES, problem
 
-ERROR_TITLES = {400: "Permintaan tidak valid", 401: "Perlu masuk", 403: "Akses ditolak",
-                404: "Halaman tidak ditemukan", 405: "Metode tidak diizinkan", 409: "Terjadi konflik",
-                413: "Berkas terlalu besar", 422: "Isian belum benar", 429: "Terlalu banyak percobaan",
-                500: "Terjadi kesalahan", 503: "Langkah belum dapat dijalankan"}
+csrf = CSRFProtect()
 
 
 def register_web(app: Flask) -> None:
@@ -76,8 +73,6 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         if _wants_json():
-            from .api_errors import problem
-
             return problem(exc.http_status, exc.message, errors=getattr(exc, "errors", None))
         return render_template("error.html", code=exc.http_status, title=ERROR_TITLES.get(exc.http_status, ""),
                                message=exc.message), exc.http_status
@@ -94,8 +89,6 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if _wants_json():
-            from .api_errors import problem
-
             return problem(exc.code or 500, ERROR_TITLES.get(exc.code or 500, exc.name))
         message = "Berkas yang diunggah terlalu besar." if exc.code == 413 else ERROR_TITLES.get(exc.code, exc.name)
         return render_template("error.html", code=exc.code, title=ERROR_TITLES.get(exc.code, exc.name),

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from flask import jsonify
 
+#: the title of each error status, on the pages and in the API's problem details
+ERROR_TITLES = {400: "Permintaan tidak valid", 401: "Perlu masuk", 403: "Akses ditolak",
+                404: "Halaman tidak ditemukan", 405: "Metode tidak diizinkan", 409: "Terjadi konflik",
+                413: "Berkas terlalu besar", 422: "Isian belum benar", 429: "Terlalu banyak percobaan",
+                500: "Terjadi kesalahan", 503: "Langkah belum dapat dijalankan"}
+
 
 def problem(status: int, detail: str, errors: dict | None = None, title: str | None = None):
-    from . import ERROR_TITLES
-
     body = {"type": "about:blank", "title": title or ERROR_TITLES.get(status, "Error"), "status": status,
             "detail": detail}
     if errors:

@@ -1,7 +1,7 @@
 """Template filters: Indonesian dates, working days left, deadline colours.
 
 The deadline filters are pure functions of the time they are given; registered for the templates, they are
-given the request's time (`security.now()`), the one clock of the web layer."""
+given the request's time (`clock.now()`), the one clock of the web layer."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -80,7 +80,7 @@ def tanggal(value) -> str:
 
 
 def register(app: Flask) -> None:
-    from .security import now
+    from .clock import now
 
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.filters["waktu"] = lambda v: format_waktu(v) if v else "-"

@@ -15,6 +15,8 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from app.services import form_stash
 
+from .clock import now
+
 SESSION_ENDED = "Sesi Anda berakhir; masuk lagi lalu kirim ulang. Isian Anda (kecuali berkas) disimpan sementara."
 FORM_EXPIRED = "Sesi formulir ini berakhir; isian Anda (kecuali berkas) dikembalikan. Periksa, lalu kirim ulang."
 #: the same, for a form that does not take its values back (nothing was kept, so nothing is promised)
@@ -54,12 +56,6 @@ def _form_page(path: str) -> str | None:
     return endpoint
 
 
-def _now():
-    from .security import now
-
-    return now()
-
-
 def keep_and_return():
     """The answer to a browser form that arrived without a valid session: keep what was typed,
     then back to the form (through the sign-in page when nobody is signed in)."""
@@ -68,7 +64,7 @@ def keep_and_return():
     target = path if endpoint else safe_local_path(urlsplit(request.referrer or "").path or None)
     key = None
     if endpoint in RESTORING_ENDPOINTS:
-        key = form_stash.keep(path, list(request.form.items(multi=True)), _now())
+        key = form_stash.keep(path, list(request.form.items(multi=True)), now())
         if key:
             session[STASH_KEY] = key
     if current_user.is_authenticated:  # signed in, but the form's token had expired
@@ -83,7 +79,7 @@ def restored() -> MultiDict | None:
     key = session.get(STASH_KEY)
     if not key or request.method != "GET":
         return None
-    pairs = form_stash.take(key, request.path, _now())
+    pairs = form_stash.take(key, request.path, now())
     if pairs is None:
         return None
     session.pop(STASH_KEY, None)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import abort, current_app, g, has_request_context, request, session
@@ -12,6 +12,8 @@ from app.services import sessions
 from app.services.accounts import actor_for, user_by_id
 from app.domain.roles import PEMOHON
 from app.services.context import Actor
+
+from .clock import now
 
 if TYPE_CHECKING:
     from app.persistence.models import User, UserSession
@@ -137,10 +139,6 @@ def current_actor() -> Actor:
     if has_request_context() and current_user and current_user.is_authenticated:
         return actor_for(current_user.user)
     return ANONYMOUS
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def roles_required(*roles: str):
