@@ -20,9 +20,10 @@ APP = ROOT / "app"
 PROCESS_IDS = ("pengaduan_layanan", "permohonan_informasi")
 #: what is not "code" for this check: the mail and page texts; app/bench, the benchmark's workload
 #: (a copy of the test data in tests/support.py that drives the request model on purpose); and the
-#: LAPOR! boundary, which exists to know which process holds the complaints
+#: LAPOR! boundary, which exists to know which process holds the complaints; and the data contract, which says which
+#: of our processes must keep providing each key the code reads (the import checks it, the code does not branch on it)
 NOT_CODE = ("templates", "bench")
-BOUNDARY = (APP / "services" / "lapor.py",)
+BOUNDARY = (APP / "services" / "lapor.py", APP / "domain" / "data_contract.py")
 #: tolerated: a web page's default process for the applicant's "new request" button (one constant)
 DEFAULT_START = re.compile(r'^\s*[A-Z_]*PROCESS(_ID)?\s*=\s*"permohonan_informasi"\s*(#.*)?$')
 
