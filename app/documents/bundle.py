@@ -175,7 +175,7 @@ def _attachment_status(item: _Attachment, offset: int, first_appended: dict[int,
     return f"Tidak dimuat{reason}; tersedia dalam arsip ZIP"
 
 
-def _render_cover(data, items, sections, cover_pages, body_pages, labels):
+def _render_cover(data, items, sections, cover_pages, body_pages, labels, made_at):
     total = cover_pages + body_pages + sum(i.pages for i in items if i.kind == "pdf")
     doc = Document(data.registration_number, page_offset=0, total_pages=total)
     case = data.case_data
@@ -227,7 +227,7 @@ def _render_cover(data, items, sections, cover_pages, body_pages, labels):
         "tersedia dalam bentuk aslinya pada arsip ZIP berkas sengketa. Riwayat penanganan memuat "
         "hash rantai audit terakhir untuk pencocokan dengan sistem.", fill=(240, 244, 248))
     doc.set_font(doc.family, "", 8)
-    doc.multi_cell(0, 4, doc.clean(f"Disusun: {fmt_datetime(datetime.now(WIB))}"),
+    doc.multi_cell(0, 4, doc.clean(f"Disusun: {fmt_datetime(made_at)}"),
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return doc
 
@@ -239,16 +239,17 @@ def _strip_actions(writer: PdfWriter, start: int) -> None:
             del page[NameObject("/AA")]
 
 
-def dispute_bundle_pdf(data: CaseDocumentData, labels=None, *, show_personal: bool = False,
+def dispute_bundle_pdf(data: CaseDocumentData, labels=None, *, made_at: datetime, show_personal: bool = False,
                        base_url: str = "") -> bytes:
-    """The dispute bundle as one PDF (cover, documents, history, images, appended PDFs)."""
+    """The dispute bundle as one PDF (cover, documents, history, images, appended PDFs), put together at
+    `made_at` (printed on the cover): the same data and time give the same bytes."""
     items = _classify(data)
     appended = sum(i.pages for i in items if i.kind == "pdf")
     body, sections = _render_body(data, items, labels, show_personal, base_url, 0, None)
     body_pages = body.pages_count
     cover_pages = 1
     for _ in range(4):
-        cover = _render_cover(data, items, sections, cover_pages, body_pages, labels)
+        cover = _render_cover(data, items, sections, cover_pages, body_pages, labels, made_at)
         if cover.pages_count == cover_pages:
             break
         cover_pages = cover.pages_count
@@ -281,12 +282,13 @@ def dispute_bundle_pdf(data: CaseDocumentData, labels=None, *, show_personal: bo
     return out.getvalue()
 
 
-def dispute_bundle_zip(data: CaseDocumentData, labels=None, *, show_personal: bool = False,
+def dispute_bundle_zip(data: CaseDocumentData, labels=None, *, made_at: datetime, show_personal: bool = False,
                        base_url: str = "") -> bytes:
-    """A ZIP with the bundle PDF and every available attachment under a safe, unique name."""
+    """A ZIP with the bundle PDF and every available attachment under a safe, unique name, dated `made_at`
+    (WIB, as ZIP dates have no zone)."""
     bundle_name, names = _zip_names(data)
-    pdf = dispute_bundle_pdf(data, labels, show_personal=show_personal, base_url=base_url)
-    stamp = datetime.now(WIB).timetuple()[:6]
+    pdf = dispute_bundle_pdf(data, labels, made_at=made_at, show_personal=show_personal, base_url=base_url)
+    stamp = made_at.astimezone(WIB).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(zipfile.ZipInfo(bundle_name, date_time=stamp), pdf)

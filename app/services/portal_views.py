@@ -594,11 +594,12 @@ def objection_decision_document(actor: Actor, registration_number: str) -> bytes
     return objection_decision_pdf(docs.data, docs.labels)
 
 
-def dispute_bundle(actor: Actor, registration_number: str, base_url: str = "") -> bytes:
-    """Berkas sengketa informasi (ZIP); NotFound until a dispute has been recorded."""
+def dispute_bundle(actor: Actor, registration_number: str, now: datetime, base_url: str = "") -> bytes:
+    """Berkas sengketa informasi (ZIP), put together at `now`; NotFound until a dispute has been recorded."""
     from app.documents import dispute_bundle_zip
 
     docs = document_data(actor, registration_number)
     if not docs.data.case_data.get(contract.STATUS_SENGKETA):
         raise NotFound("Sengketa informasi belum dicatat.")
-    return dispute_bundle_zip(docs.data, docs.labels, show_personal=docs.show_personal, base_url=base_url)
+    return dispute_bundle_zip(docs.data, docs.labels, made_at=now, show_personal=docs.show_personal,
+                              base_url=base_url)

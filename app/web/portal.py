@@ -214,7 +214,7 @@ def objection_decision(registration_number: str):
 @bp.get("/permohonan/<registration_number>/berkas-sengketa.zip")
 @roles_required()
 def dispute_bundle(registration_number: str):
-    content = portal_views.dispute_bundle(current_actor(), registration_number, request.host_url.rstrip("/"))
+    content = portal_views.dispute_bundle(current_actor(), registration_number, now(), request.host_url.rstrip("/"))
     # the bundle carries the full NIK (its receipt) and the identity documents
     access_log.record_case_view(current_actor(), registration_number, access_log.EKSPOR, request.path, now(),
                                 files=True)

@@ -196,6 +196,6 @@ def test_signature_kept_with_its_text_at_every_length(core_fonts, name, build, s
 def test_dispute_bundle_keeps_every_signature_with_its_text(core_fonts):
     for length in range(0, max_lengths()["pertimbangan_keberatan"] + 1, 600):
         case = longest(pertimbangan_keberatan=text(length), isi_pemberitahuan=text(length))
-        pdf = dispute_bundle_pdf(data(case), labels())
+        pdf = dispute_bundle_pdf(data(case), labels(), made_at=RECEIVED + timedelta(days=60))
         assert_laid_out(pdf, [notice_signature(case), decision_signature(case)],
                         f"bundle with texts of {length} characters")

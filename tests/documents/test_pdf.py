@@ -5,6 +5,7 @@ Pure tests: no Flask app, no database. Every document is read back with pypdf.
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import time_machine
 from fpdf import FPDF
 from PIL import Image
 
@@ -36,6 +38,7 @@ NIK = "3514012345670001"
 MASKED = "3514********0001"
 HASH = "9f2c" * 16
 RECEIVED = datetime(2026, 3, 16, 7, 5, tzinfo=timezone.utc)  # Senin 14:05 WIB
+MADE_AT = datetime(2026, 5, 11, 2, 30, tzinfo=timezone.utc)  # the bundle put together: Senin 09:30 WIB
 HOSTILE = ("X" * 1500 + " <script>alert('x')</script> \U0001F600\U0001F389 مرحبا بالعالم "
            "\u202eexe.txt \x00\x07 {nb} 中文 ẞ ā \u2013 \u201ckutip\u201d")
 
@@ -297,7 +300,7 @@ def hostile_data() -> CaseDocumentData:
 
 
 @pytest.mark.parametrize("render", [receipt_pdf, notice_pdf, objection_receipt_pdf, objection_decision_pdf,
-                                    history_pdf, dispute_bundle_pdf])
+                                    history_pdf, functools.partial(dispute_bundle_pdf, made_at=MADE_AT)])
 def test_hostile_values_do_not_break_the_documents(font_mode, render):
     text = text_of(render(hostile_data()))
     contains(text, NUMBER, "kutip")
@@ -306,7 +309,7 @@ def test_hostile_values_do_not_break_the_documents(font_mode, render):
 
 
 @pytest.mark.parametrize("render", [receipt_pdf, notice_pdf, objection_receipt_pdf, objection_decision_pdf,
-                                    dispute_bundle_pdf])
+                                    functools.partial(dispute_bundle_pdf, made_at=MADE_AT)])
 def test_markup_and_page_aliases_are_printed_as_plain_text(font_mode, render):
     case = dispute_case(nama_lengkap="<script>alert('x')</script> <b>tebal</b> **md** {nb} {\x7fnb}")
     text = text_of(render(make(case)))
@@ -317,7 +320,7 @@ def test_empty_case_shows_dashes(font_mode):
     data = CaseDocumentData(NUMBER, RECEIVED)
     for render in (receipt_pdf, notice_pdf, objection_receipt_pdf, objection_decision_pdf, history_pdf):
         contains(text_of(render(data)), NUMBER, ": -")
-    assert read(dispute_bundle_pdf(data)).pages
+    assert read(dispute_bundle_pdf(data, made_at=MADE_AT)).pages
 
 
 # -- dispute bundle -------------------------------------------------------------------------
@@ -337,7 +340,7 @@ def bundle_data(**kwargs) -> CaseDocumentData:
 
 
 def test_dispute_bundle_contains_every_document_images_and_appended_pdfs(font_mode, labels):
-    pdf = dispute_bundle_pdf(bundle_data(), labels)
+    pdf = dispute_bundle_pdf(bundle_data(), labels, made_at=MADE_AT)
     reader = read(pdf)
     pages = [page.extract_text() or "" for page in reader.pages]
     text = "\n".join(pages)
@@ -349,6 +352,7 @@ def test_dispute_bundle_contains_every_document_images_and_appended_pdfs(font_mo
     contains(text, "TANDA BUKTI PENERIMAAN", "PEMBERITAHUAN PERPANJANGAN WAKTU", "Pasal 17 huruf h",
              "KEB-2026-0007", "Keberatan DITOLAK", "Pemohon meminta Komisi Informasi memeriksa penolakan.",
              "Senin, 4 Mei 2026", f"Hash rantai audit terakhir: {HASH}", MASKED)
+    contains(pages[0], "Disusun: Senin, 11 Mei 2026 09:30 WIB")
     assert NIK not in flat(text)
     # The three pages of the PDF attachment are appended at the very end, in order.
     assert [flat(p) for p in pages[-3:]] == [flat(f"Isi lampiran PDF halaman {i}") for i in (1, 2, 3)]
@@ -362,7 +366,7 @@ def test_dispute_bundle_contains_every_document_images_and_appended_pdfs(font_mo
 
 
 def test_dispute_bundle_page_numbers_in_the_table_of_contents_are_right(labels):
-    reader = read(dispute_bundle_pdf(bundle_data(), labels))
+    reader = read(dispute_bundle_pdf(bundle_data(), labels, made_at=MADE_AT))
     pages = [flat(page.extract_text() or "") for page in reader.pages]
     cover = pages[0]
     for title in ("CATATANSENGKETAINFORMASI", "RIWAYATPENANGANANPERMOHONAN", "KEPUTUSANATASANPPIDATASKEBERATAN"):
@@ -376,14 +380,14 @@ def test_dispute_bundle_page_numbers_in_the_table_of_contents_are_right(labels):
 def test_dispute_bundle_without_a_decision_says_so():
     case = dispute_case(keberatan_tidak_ditanggapi=True)
     del case["keputusan_keberatan"]
-    text = text_of(dispute_bundle_pdf(make(case)))
+    text = text_of(dispute_bundle_pdf(make(case), made_at=MADE_AT))
     contains(text, "tidak ditanggapi dalam 30 hari kerja", "Tidak ada lampiran.")
     assert "KEPUTUSAN ATASAN PPID ATAS KEBERATAN" not in text
 
 
 def test_dispute_bundle_zip_has_the_pdf_and_safely_named_attachments():
     data = bundle_data()
-    archive = zipfile.ZipFile(io.BytesIO(dispute_bundle_zip(data)))
+    archive = zipfile.ZipFile(io.BytesIO(dispute_bundle_zip(data, made_at=MADE_AT)))
     names = archive.namelist()
     assert names == [f"berkas-sengketa-{NUMBER}.pdf", "ktp.jpg", "passwd", "jawaban.pdf", "rusak.pdf",
                      "foto.png", "jawaban-2.pdf"]
@@ -392,6 +396,20 @@ def test_dispute_bundle_zip_has_the_pdf_and_safely_named_attachments():
     assert archive.read("ktp.jpg") == data.attachments[0][3]
     assert read(archive.read(names[0])).pages
     assert archive.testzip() is None
+    assert {info.date_time for info in archive.infolist()} == {(2026, 5, 11, 9, 30, 0)}  # WIB, as ZIP dates have no zone
+
+
+def test_the_same_bundle_put_together_at_the_same_time_is_the_same_bytes(labels):
+    """The bundle reads no clock: the time it is put together is given, so it can be made again to check it
+    (the bundle handed to the Komisi Informasi and one made later from the same case and time agree)."""
+    data = bundle_data()
+    with time_machine.travel(datetime(2026, 5, 11, 2, 30, tzinfo=timezone.utc), tick=False):
+        pdf = dispute_bundle_pdf(data, labels, made_at=MADE_AT)
+        archive = dispute_bundle_zip(data, labels, made_at=MADE_AT)
+    with time_machine.travel(datetime(2027, 1, 2, 3, 4, 5, tzinfo=timezone.utc), tick=False):
+        assert dispute_bundle_pdf(data, labels, made_at=MADE_AT) == pdf
+        assert dispute_bundle_zip(data, labels, made_at=MADE_AT) == archive
+        assert dispute_bundle_zip(data, labels, made_at=MADE_AT + timedelta(days=1)) != archive
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -437,7 +455,8 @@ def test_appended_attachments_lose_scripts_and_annotations():
     assert b"/JavaScript" in hostile.getvalue() and b"/Annots" in hostile.getvalue()
 
     pdf = dispute_bundle_pdf(make(dispute_case(), attachments=[("lampiran_jawaban", "tautan.pdf",
-                                                                 "application/pdf", hostile.getvalue())]))
+                                                                 "application/pdf", hostile.getvalue())]),
+                             made_at=MADE_AT)
     bundle = read(pdf)
     assert "Lampiran bertaut" in (bundle.pages[-1].extract_text() or "")
     assert b"/JavaScript" not in pdf and b"app.alert" not in pdf
