@@ -545,7 +545,7 @@ def _in(day: date | None, year: int, semester: int | None) -> bool:
 def annual_report_page(actor: Actor, year: int, semester: int | None = None, opd: str | None = None) -> ReportPage:
     """The figures of a year (or one semester, or one OPD) with the series the charts draw."""
     _require(actor, REPORT_ROLES)
-    every = reports._facts()  # noqa: SLF001 - one reading of the cases serves every figure of the page
+    every = reports.case_facts()  # one reading of the cases serves every figure of the page
     facts = [f for f in every if f.opd == opd] if opd else every
     chosen = reports.annual_report(year, facts)
     whole = reports.annual_report(year, every) if opd else chosen

@@ -179,7 +179,8 @@ def times_set(instance_id: int, keys: tuple[str, ...]) -> dict[str, datetime]:
     return found
 
 
-def _cases(marker: str, opd: str | None):
+def marked_cases(marker: str, opd: str | None):
+    """(case, its data) of every case whose data holds `marker` (of one OPD when given), oldest first."""
     query = db.select(ProcessInstance).order_by(ProcessInstance.id)
     if opd:
         query = query.where(ProcessInstance.opd_code == opd)
@@ -257,7 +258,7 @@ def _opd_name(code: str | None) -> str:
 def request_register(first: date | None = None, last: date | None = None, opd: str | None = None) -> list[RequestRow]:
     """The request register: one row per request received in the period (WIB dates, both included)."""
     rows = []
-    for instance, data in _cases(REQUEST_MARKER, opd):
+    for instance, data in marked_cases(REQUEST_MARKER, opd):
         received = wib_day(data.get(contract.TANGGAL_DITERIMA)) or wib_day(instance.created_at)
         if _in_period(received, first, last):
             rows.append(request_row(instance, data))
@@ -293,7 +294,7 @@ def objection_register(first: date | None = None, last: date | None = None,
                        opd: str | None = None) -> list[ObjectionRow]:
     """The objection register: one row per objection filed in the period (WIB dates, both included)."""
     rows = []
-    for instance, data in _cases(OBJECTION_MARKER, opd):
+    for instance, data in marked_cases(OBJECTION_MARKER, opd):
         row = objection_row(instance, data)
         if _in_period(row.tanggal_keberatan, first, last):
             rows.append(row)

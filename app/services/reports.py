@@ -50,7 +50,7 @@ from app.persistence.models import Opd, db
 
 from .calendar import current_calendar
 from .exports import safe_row
-from .registers import OBJECTION_MARKER, REQUEST_MARKER, _cases, times_set, wib_day
+from .registers import OBJECTION_MARKER, REQUEST_MARKER, marked_cases, times_set, wib_day
 
 GRANTED_FULL, GRANTED_PART, REFUSED, NOT_HELD = "diterima_seluruhnya", "diterima_sebagian", "ditolak", "tidak_dikuasai"
 DECISIONS = (GRANTED_FULL, GRANTED_PART, REFUSED, NOT_HELD)
@@ -151,7 +151,7 @@ def semester_of(day: date) -> int:
 
 
 @dataclass(frozen=True)
-class _Facts:
+class CaseFacts:
     opd: str
     received: date | None
     decision: str | None
@@ -183,18 +183,19 @@ def _after_notice(data: dict, times: dict) -> dict:
     )
 
 
-def _facts() -> list[_Facts]:
+def case_facts() -> list[CaseFacts]:
+    """What the reports count of every case, read once (a page that shows several figures passes them on)."""
     calendar = current_calendar()
     out = []
     # an objection of its own (art. 35(1)(b): periodic information not published) has no request before it: it
     # counts among the objections and disputes only
-    for instance, data in _cases(OBJECTION_MARKER, None):
+    for instance, data in marked_cases(OBJECTION_MARKER, None):
         if REQUEST_MARKER in data:
             continue
         times = times_set(instance.id, tuple(k for k in (contract.STATUS_SENGKETA, OBJECTION_MARKER) if k in data))
-        out.append(_Facts(opd=instance.opd_code or NO_OPD, received=None, decision=None, grounds=(), days=None,
-                          withdrawn=False, overdue=False, **_after_notice(data, times)))
-    for instance, data in _cases(REQUEST_MARKER, None):
+        out.append(CaseFacts(opd=instance.opd_code or NO_OPD, received=None, decision=None, grounds=(), days=None,
+                             withdrawn=False, overdue=False, **_after_notice(data, times)))
+    for instance, data in marked_cases(REQUEST_MARKER, None):
         decision = data.get(contract.KEPUTUSAN) if data.get(contract.KEPUTUSAN) in DECISIONS else None
         receipt = data.get(contract.TANGGAL_DITERIMA)
         received = wib_day(receipt) or wib_day(instance.created_at)
@@ -204,7 +205,7 @@ def _facts() -> list[_Facts]:
         days = None
         if decision and contract.KEPUTUSAN in times:
             days = calendar.working_days_between(received, times[contract.KEPUTUSAN])
-        out.append(_Facts(
+        out.append(CaseFacts(
             opd=instance.opd_code or NO_OPD, received=received, decision=decision,
             grounds=_grounds(data.get(contract.DASAR_PENOLAKAN)) if decision == REFUSED else (), days=days,
             withdrawn=data.get(contract.STATUS) in (statuses.DITARIK, statuses.GUGUR),
@@ -227,7 +228,7 @@ def _order(data: dict) -> str | None:
 def _complaints() -> list[tuple[str, date | None]]:
     """(OPD, day received) of every complaint (Pengaduan Layanan)."""
     return [(instance.opd_code or NO_OPD, wib_day(data.get(contract.TANGGAL_PENGADUAN)) or wib_day(instance.created_at))
-            for instance, data in _cases(contract.COMPLAINT_MARKER, None)]
+            for instance, data in marked_cases(contract.COMPLAINT_MARKER, None)]
 
 
 def _grounds(value) -> tuple[str, ...]:
@@ -236,7 +237,7 @@ def _grounds(value) -> tuple[str, ...]:
     return tuple(letters) or ("?",)
 
 
-def annual_report(year: int, facts: list[_Facts] | None = None) -> AnnualReport:
+def annual_report(year: int, facts: list[CaseFacts] | None = None) -> AnnualReport:
     """The report of a year: per semester and OPD, per semester, and the whole year."""
     rows: dict[tuple[int | None, str], ReportRow] = {}
 
@@ -246,7 +247,7 @@ def annual_report(year: int, facts: list[_Facts] | None = None) -> AnnualReport:
         sem = semester_of(day)
         return [rows.setdefault(key, ReportRow(year, key[0], key[1])) for key in ((sem, opd), (sem, ALL), (None, ALL))]
 
-    for fact in _facts() if facts is None else facts:
+    for fact in case_facts() if facts is None else facts:
         for row in targets(fact.received, fact.opd):
             row.received += 1
             row.granted_full += fact.decision == GRANTED_FULL
@@ -315,7 +316,7 @@ def report_csv(report: AnnualReport) -> str:
 
 def public_statistics(year: int) -> dict:
     """The year's figures for the public: counts and times only (no names, no numbers of cases)."""
-    every = _facts()
+    every = case_facts()
     report = annual_report(year, every)
     facts = [f for f in every if f.received and f.received.year == year]
     names = dict(db.session.execute(db.select(Opd.code, Opd.name)).all())
