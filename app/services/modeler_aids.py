@@ -1,6 +1,7 @@
-"""What the modeler's properties panel offers and asks while the owner types (app/static/modeler_panel.js):
-the roles a lane may take, the forms a user task may use, the mail templates, a timer in working days with
-the date it gives a request received now, a gateway condition checked by the sandbox's compiler. Read only.
+"""What the modeler's properties panel and form editor offer and ask while the owner types
+(app/static/modeler_panel.js, app/static/form_editor.js): the roles a lane may take, the forms a user task
+may use, the mail templates, a timer in working days with the date it gives a request received now, a
+gateway condition checked by the sandbox's compiler, a form checked and previewed. Read only.
 """
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from pathlib import Path
 from lxml import etree
 
 from app.domain.timeutil import format_waktu
-from app.engine.modeler_checks import (condition_messages, parse_working_days, read_working_days, timer_due)
+from app.domain.errors import ValidationFailed
+from app.engine.modeler_checks import (condition_messages, form_messages, parse_working_days, read_working_days,
+                                       timer_due)
 from app.engine.types import RunContext
 
 from .calendar import current_calendar
 from .context import Actor, setting
-from .drafts import draft_detail
+from .drafts import draft_detail, draft_form
+from .forms import clean_submission, resolve_schema
 from .notifications import TEMPLATE_LABELS
 from .processes import latest_version
 from .roles import NON_LANE_ROLES, ordered_role_keys, role_labels
@@ -125,3 +129,35 @@ def condition_check(actor: Actor, process_id: str, text: str, draft_id: int | No
     else:
         messages_warn = []
     return {"ok": not messages, "messages": messages, "warnings": messages_warn, "unknown": unknown}
+
+
+# -- the form editor ---------------------------------------------------------------------------------
+#: what a new form starts as in the form editor
+NEW_FORM = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "", "type": "object",
+            "required": [], "properties": {}}
+
+
+def form_sources(actor: Actor, draft_id: int, name: str) -> tuple[str, str, bool]:
+    """(JSON Schema text, UI schema text, new?) of form `name` as the draft holds it, else as forms/ does."""
+    schema = draft_form(actor, draft_id, f"{name}{SCHEMA_SUFFIX}")
+    ui = draft_form(actor, draft_id, f"{name}{UI_SUFFIX}")
+    if schema is None:
+        return json.dumps({**NEW_FORM, "title": name.replace("_", " ").capitalize()}, indent=2), ui or "{}", True
+    return schema, ui or "{}", False
+
+
+def form_preview(schema_text: str, ui_text: str, answers: dict | None = None) -> dict:
+    """A form as typed: its problems in the import's words, the schema to render (choices from the database
+    filled in) and, for sample answers, the messages the server would give on each field."""
+    schema, ui, problems = form_messages(schema_text, ui_text)
+    if schema is None:
+        return {"problems": problems, "schema": None, "ui": ui, "errors": {}}
+    errors: dict[str, list[str]] = {}
+    if answers is not None:
+        try:
+            clean_submission(schema, answers)
+        except ValidationFailed as failed:
+            errors = failed.errors
+        except Exception as exc:  # noqa: BLE001 - a schema the validator cannot run is a problem of the form
+            problems.append(f"Formulir tidak dapat diperiksa: {exc}")
+    return {"problems": problems, "schema": resolve_schema(schema), "ui": ui, "errors": errors}

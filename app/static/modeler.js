@@ -105,15 +105,14 @@
   /* Forms that send the diagram: the current XML goes into their bpmn_xml field first. */
   function wireForms(modeler, refs) {
     document.querySelectorAll("form[data-modeler-save]").forEach(function (form) {
-      var filled = false;
+      var action = form.action;
       form.addEventListener("submit", function (event) {
-        if (filled) return;
         event.preventDefault();
         var submitter = event.submitter;
         modeler.saveXML({format: true}).then(function (result) {
           form.querySelector("[name=bpmn_xml]").value = restoreLoopRefs(result.xml, refs);
-          filled = true;
-          form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+          form.action = submitter && submitter.hasAttribute("formaction") ? submitter.formAction : action;
+          form.submit();  // no second submit event; the buttons carry no value of their own
         }).catch(function (error) { say("Diagram tidak dapat disimpan: " + error.message); });
       });
     });

@@ -5,18 +5,26 @@ Process owners and administrators only, like every page under /proses; a draft i
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+import json
+import re
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from app.domain.errors import ValidationFailed
 from app.domain.roles import ADMIN, PROCESS_OWNER
 from app.services import drafts, modeler_aids
 from app.services.process_views import STAGE_LABELS, kind_label, version_number
 
+from .formrender import parse_submission, render_form
 from .security import current_actor, now, roles_required
 
 bp = Blueprint("modeler", __name__, url_prefix="/proses")
 
 MAX_NOTE = 2000
+FORM_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,79}$")
+MAX_FORM_TEXT = 256 * 1024
 
 
 @bp.before_request
@@ -47,7 +55,8 @@ def _page(source: drafts.EditorSource, draft: drafts.DraftView | None = None):
                            data={"problems": problems, "draft_id": draft.id if draft else None,
                                  **modeler_aids.panel_choices(source.process_id, draft.forms if draft else None),
                                  "urls": {"timer": url_for(".timer_preview"), "condition": url_for(".condition_check"),
-                                          "form": None}})
+                                          "form": url_for(".form_editor", draft_id=draft.id, name="__NAME__")
+                                          if draft else None}})
 
 
 @bp.get("/<process_id>/ubah")
@@ -152,3 +161,81 @@ def condition_check():
     draft_id = args.get("draf", type=int)
     return jsonify(modeler_aids.condition_check(current_actor(), args.get("proses", ""), args.get("teks", "")[:2000],
                                                 draft_id))
+
+
+# --------------------------------------------------------------------------- the form editor
+
+def _form_name(name: str) -> str:
+    if not FORM_NAME.match(name):
+        abort(404)
+    return name
+
+
+@bp.get("/draf/<int:draft_id>/formulir")
+def open_form(draft_id: int):
+    """The form editor for the name typed on the draft page (a new name makes a new form)."""
+    name = request.args.get("nama", "").strip().removesuffix(".schema.json").removesuffix(".uischema.json")
+    drafts.draft_detail(current_actor(), draft_id)
+    if not FORM_NAME.match(name):
+        flash("Nama formulir: huruf kecil, angka dan _ saja, mis. telaah_hukum.", "error")
+        return redirect(url_for(".draft", draft_id=draft_id) + "#formulir")
+    return redirect(url_for(".form_editor", draft_id=draft_id, name=name))
+
+
+@bp.get("/draf/<int:draft_id>/formulir/<name>")
+def form_editor(draft_id: int, name: str):
+    """A form's JSON Schema and UI schema side by side, with the form as it will be shown."""
+    name = _form_name(name)
+    view = drafts.draft_detail(current_actor(), draft_id)
+    schema_text, ui_text, new = modeler_aids.form_sources(current_actor(), draft_id, name)
+    preview = modeler_aids.form_preview(schema_text, ui_text)
+    return render_template("processes/form_editor.html", draft=view, name=name, new=new, schema_text=schema_text,
+                           ui_text=ui_text, problems=preview["problems"], preview=_preview_html(preview, {}))
+
+
+@bp.post("/draf/<int:draft_id>/formulir/<name>")
+def save_form(draft_id: int, name: str):
+    """Keep both files in the draft as typed (a form with problems too: Periksa refuses it until fixed)."""
+    name = _form_name(name)
+    schema_text = request.form.get("schema", "")[:MAX_FORM_TEXT]
+    ui_text = request.form.get("uischema", "").strip()[:MAX_FORM_TEXT] or "{}"
+    try:
+        drafts.save_draft(current_actor(), draft_id, now(), forms={
+            f"{name}.schema.json": schema_text, f"{name}.uischema.json": ui_text})
+    except ValidationFailed as failed:
+        _flash_errors(failed)
+        return redirect(url_for(".form_editor", draft_id=draft_id, name=name))
+    problems = modeler_aids.form_preview(schema_text, ui_text)["problems"]
+    if problems:
+        flash(f"Formulir {name} disimpan ke draf, tetapi masih ada {len(problems)} masalah: perbaiki sebelum "
+              "draf diperiksa.", "error")
+    else:
+        flash(f"Formulir {name} disimpan ke draf.", "success")
+    return redirect(url_for(".form_editor", draft_id=draft_id, name=name))
+
+
+def _preview_html(preview: dict, values: dict) -> Markup:
+    schema = preview["schema"]
+    if schema is None:
+        return Markup("")
+    heading = Markup("<h3>{}</h3>").format(schema["title"]) if isinstance(schema.get("title"), str) else Markup("")
+    about = Markup("<p>{}</p>").format(schema["description"]) if isinstance(schema.get("description"), str) else ""
+    return heading + about + render_form(schema, preview["ui"], values, preview["errors"])
+
+
+@bp.post("/formulir/pratinjau")
+def form_preview():
+    """JSON: the form as typed in the editor, rendered by the same renderer as the task pages; with `isian`
+    (the preview's own fields, as JSON pairs) the server's messages on each field."""
+    schema_text = request.form.get("schema", "")[:MAX_FORM_TEXT]
+    ui_text = request.form.get("uischema", "")[:MAX_FORM_TEXT]
+    preview, values = modeler_aids.form_preview(schema_text, ui_text), {}
+    if request.form.get("isian") and preview["schema"] is not None:
+        try:
+            pairs = [(str(k), str(v)) for k, v in json.loads(request.form["isian"])][:500]
+        except (ValueError, TypeError):
+            abort(400)
+        values = parse_submission(preview["schema"], MultiDict(pairs), set())
+        preview = modeler_aids.form_preview(schema_text, ui_text, values)
+    return jsonify({"ok": not preview["problems"], "problems": preview["problems"], "errors": preview["errors"],
+                    "html": str(_preview_html(preview, values))})

@@ -124,6 +124,8 @@ GET_ROUTES = {
     "processes.incident_list": ("/proses/insiden", {"pemilik", "admin"}, 200),
     "modeler.edit": ("/proses/pengaduan_layanan/ubah", {"pemilik", "admin"}, 200),
     "modeler.draft": ("/proses/draf/{draft}", {"pemilik"}, 200),  # its owner's alone: 404 for the administrator
+    "modeler.form_editor": ("/proses/draf/{draft}/formulir/pengaduan", {"pemilik"}, 200),
+    "modeler.open_form": ("/proses/draf/{draft}/formulir?nama=pengaduan", {"pemilik"}, 302),
     "modeler.timer_preview": ("/proses/modeler/timer?teks=4", {"pemilik", "admin"}, 200),
     "modeler.condition_check": ("/proses/modeler/syarat?proses=pengaduan_layanan&teks=x", {"pemilik", "admin"}, 200),
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),
@@ -177,6 +179,8 @@ POST_ROUTES = {
     "modeler.check_draft": ("/proses/draf/{draft}/periksa", {"pemilik"}),
     "modeler.deploy_draft": ("/proses/draf/{draft}/terapkan", {"pemilik"}),
     "modeler.delete_draft": ("/proses/draf/{draft}/hapus", {"pemilik"}),
+    "modeler.save_form": ("/proses/draf/{draft}/formulir/pengaduan", {"pemilik"}),
+    "modeler.form_preview": ("/proses/formulir/pratinjau", {"pemilik", "admin"}),
     "auth.change_password": ("/kata-sandi", set(PERSONAS) - {"tamu"}),
     "audit.verify": ("/audit/verifikasi", AUDITORS),
 }

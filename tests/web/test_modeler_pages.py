@@ -161,3 +161,60 @@ def test_a_condition_is_checked_against_the_process_forms_and_scripts(client, ow
         {"type": "object", "properties": {"rekomendasi": {"type": "string"}}})})
     assert ask('rekomendasi == "x"')["unknown"] == ["rekomendasi"]
     assert ask('rekomendasi == "x"', draf=draft_id)["unknown"] == []
+
+
+# --------------------------------------------------------------------------- the form editor
+
+TELAAH = {"title": "Telaah hukum", "type": "object", "required": ["pertimbangan_hukum"],
+          "properties": {"pertimbangan_hukum": {"type": "string", "title": "Pertimbangan hukum", "maxLength": 10}}}
+
+
+def test_the_form_editor_opens_a_form_of_forms_or_a_new_one_beside_its_preview(client, owner):
+    sign_in(client, "pemilik")
+    url = _new_draft(client, _complaint())
+    tree = lhtml.fromstring(page(client, url + "/formulir/pengaduan"))
+    assert json.loads(tree.get_element_by_id("form-schema").text) == \
+        json.loads((owner.forms / "pengaduan.schema.json").read_text())
+    preview = tree.get_element_by_id("form-preview")
+    assert preview.xpath(".//*[@name='uraian_pengaduan']") or preview.xpath(".//textarea|.//input")
+    fresh = lhtml.fromstring(page(client, url + "/formulir/telaah_hukum"))
+    assert json.loads(fresh.get_element_by_id("form-schema").text)["title"] == "Telaah hukum"
+    assert client.get(url + "/formulir?nama=telaah_hukum.schema.json").headers["Location"].endswith(
+        "/formulir/telaah_hukum")
+    page(client, url + "/formulir/Bukan-Nama", status=404)
+
+
+def test_a_form_saved_in_the_editor_is_kept_with_the_draft_even_with_problems(client, owner):
+    sign_in(client, "pemilik")
+    url = _new_draft(client, _complaint())
+    response = client.post(url + "/formulir/telaah_hukum", data={"schema": "{ salah", "uischema": ""},
+                           follow_redirects=True)
+    assert "masih ada 1 masalah" in response.get_data(as_text=True)
+    client.post(url + "/formulir/telaah_hukum", data={"schema": json.dumps(TELAAH), "uischema": ""})
+    draft_id = int(url.rsplit("/", 1)[1])
+    from app.services.drafts import draft_detail
+    from tests.support import actor
+    forms = draft_detail(actor("pemilik"), draft_id).forms
+    assert json.loads(forms["telaah_hukum.schema.json"]) == TELAAH and forms["telaah_hukum.uischema.json"] == "{}"
+    assert 'href="/proses/draf/%d/formulir/telaah_hukum"' % draft_id in page(client, url)
+
+
+def test_the_preview_renders_the_form_and_says_what_is_wrong_in_indonesian(client, owner):
+    sign_in(client, "pemilik")
+
+    def preview(schema, ui="{}", answers=None):
+        data = {"schema": schema if isinstance(schema, str) else json.dumps(schema), "uischema": ui}
+        if answers is not None:
+            data["isian"] = json.dumps(answers)
+        return client.post("/proses/formulir/pratinjau", data=data).get_json()
+
+    good = preview(TELAAH, '{"pertimbangan_hukum": {"ui:widget": "textarea"}}')
+    assert good["ok"] and 'name="pertimbangan_hukum"' in good["html"] and "<textarea" in good["html"]
+    broken = preview('{"type": "object", "properties": {"a": {"type": "teks"}}}')
+    assert not broken["ok"] and broken["html"] == "" and "tidak dikenal" in broken["problems"][0]
+    assert "tanda koma" in preview('{"type": "object" "a": 1}')["problems"][0]
+    tried = preview(TELAAH, answers=[["pertimbangan_hukum", ""]])
+    assert tried["errors"] == {"pertimbangan_hukum": ["Wajib diisi."]} and "Wajib diisi." in tried["html"]
+    long = preview(TELAAH, answers=[["pertimbangan_hukum", "x" * 11]])
+    assert long["errors"] == {"pertimbangan_hukum": ["Paling banyak 10 karakter."]}
+    assert preview(TELAAH, answers=[["pertimbangan_hukum", "cukup"]])["errors"] == {}

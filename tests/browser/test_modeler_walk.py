@@ -114,3 +114,42 @@ def test_the_panel_checks_conditions_as_they_are_typed_and_sets_roles_forms_and_
     assert 'id="Lane_OPDPengaduan" name="diskominfo"' in xml
     assert 'value="periksa_kelengkapan.schema.json"' in xml and 'value="periksa_kelengkapan.uischema.json"' in xml
     assert 'kirim_pemberitahuan("diskominfo", "pengaduan_diterima")' in xml.replace("&#34;", '"').replace("&quot;", '"')
+
+
+TELAAH_SCHEMA = """{
+  "title": "Telaah hukum",
+  "type": "object",
+  "required": ["rekomendasi_hukum", "pertimbangan_hukum"],
+  "properties": {
+    "rekomendasi_hukum": {"type": "string", "title": "Rekomendasi",
+      "oneOf": [{"const": "dapat_diberikan", "title": "Dapat diberikan"}, {"const": "dikecualikan", "title": "Dikecualikan"}]},
+    "pertimbangan_hukum": {"type": "string", "title": "Pertimbangan hukum", "minLength": 1, "maxLength": 4000}
+  }
+}"""
+TELAAH_UI = '{"rekomendasi_hukum": {"ui:widget": "radio"}, "pertimbangan_hukum": {"ui:widget": "textarea"}}'
+
+
+def make_form_in_editor(editor: Person, shots_prefix: str = "formulir"):
+    """In the form editor (already open): type the schema and the UI schema, see the live form, try it, save."""
+    page = editor.page
+    page.fill("#form-schema", '{"type": "object", "properties": {"a": {"type": "teks"}}}')
+    expect(page.locator("#form-problems")).to_contain_text("tidak dikenal")
+    page.fill("#form-schema", TELAAH_SCHEMA)
+    page.fill("#form-uischema", TELAAH_UI)
+    expect(page.locator("#form-preview textarea[name='pertimbangan_hukum']")).to_be_visible()
+    expect(page.locator("#form-problems")).to_be_empty()
+    page.click("#form-try")
+    expect(page.locator("#form-preview")).to_contain_text("Wajib diisi.")
+    editor.shot(f"{shots_prefix}-pratinjau")
+    page.click("button:has-text('Simpan formulir ke draf')")
+    expect(page.locator(".flash")).to_contain_text("disimpan ke draf")
+
+
+def test_the_form_editor_shows_the_live_form_and_the_server_messages(server, browser, owner):
+    person = Person(browser, server, "pemilik", DESK, [], "modeler-form-")
+    open_modeler(person, "pengaduan_layanan")
+    person.page.click("button:has-text('Simpan draf')")
+    expect(person.page.locator("h1")).to_contain_text("Draf:")
+    person.page.goto(person.page.url.split("#")[0] + "/formulir/telaah_hukum")
+    make_form_in_editor(person)
+    assert '"pertimbangan_hukum"' in person.page.input_value("#form-schema")
