@@ -261,7 +261,7 @@ def process_test_command(process_id: str | None) -> None:
     """Run the scenario tests of processes/tests/<process_id>/ on the newest version; exit 1 if one fails."""
     from app.domain.errors import NotFound
     from app.services.context import SYSTEM
-    from app.services.scenarios import run_process_scenarios
+    from app.services.processes import run_process_scenarios
 
     try:
         found = run_process_scenarios(SYSTEM, _now(), process_id)

@@ -18,13 +18,14 @@ from app.engine import (DefinitionError, ImportRefused, Problem, ProcessDefiniti
                         check_import, form_reader)
 from app.engine.migration import (DefinitionDiff, MigrationRefused, check_migration, compare_definitions,
                                   migrate_state)
+from app.engine.scenarios import ScenarioResult, run_scenarios
 from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
 
 from .context import Actor, engine, setting
 from .process_calls import deploy_order, deployed_library, folder_decisions
 from .incidents import MIGRATION, StepFailed, guard, record_incident
 from .forms import option_sources
-from .scenarios import gate as scenario_gate, write_scenarios
+from .scenarios import gate as scenario_gate, remember_results, scenario_files, write_scenarios
 from .roles import holders_of, require_manager, role_keys
 from .steps import new_context, persist_run
 from .transaction import use_case
@@ -324,3 +325,26 @@ def _migrate_cases(actor: Actor, registration_numbers: list[str], new_version_id
                 row.claimed_by_id, row.claimed_by_name, row.claimed_at = claims[row.task_id]
         outcomes.append(MigrationOutcome(reg, True, []))
     return outcomes
+
+
+# -- a process owner's scenario tests, on the deployed versions (`ppid process test`, the process page) -------------
+@use_case
+def run_process_scenarios(actor: Actor, now: datetime,
+                          process_id: str | None = None) -> dict[str, list[ScenarioResult]]:
+    """Run the scenarios of every deployed process (or one) on its newest version; remember the results."""
+    require_manager(actor)
+    if process_id:
+        ids = [process_id]
+        latest_version(process_id)  # NotFound when it was never deployed
+    else:
+        ids = sorted(set(db.session.scalars(db.select(ProcessVersion.process_id))))
+    out = {}
+    for pid in ids:
+        files = scenario_files(pid)
+        if not files:
+            continue
+        results = run_scenarios(definition_of(latest_version(pid)), files,
+                                options=option_sources(staffed_only=False))
+        remember_results(pid, results, now)
+        out[pid] = results
+    return out

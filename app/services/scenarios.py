@@ -1,9 +1,9 @@
 """A process owner's scenario tests (processes/tests/<process_id>/*.json): run, gate imports, remember results.
 
-The scenarios run in memory on the engine (app.engine.scenarios); this module finds the files,
-runs them on the newest deployed version (`ppid process test`) or on a version being imported
-(the import's "scenario" stage), and keeps each scenario's last result as a setting so the process
-owner's page lists them without running them again.
+The scenarios run in memory on the engine (app.engine.scenarios); this module finds the files, runs them on
+a version being imported (the import's "scenario" stage), and keeps each scenario's last result as a setting
+so the process owner's page lists them without running them again. Running them on the newest deployed
+version (`ppid process test`) is app.services.processes.run_process_scenarios.
 """
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ from pathlib import Path
 
 from app.engine import ImportRefused, Problem, ProcessDefinition
 from app.engine.scenarios import ScenarioResult, run_scenarios
-from app.persistence.models import ProcessVersion, Setting, db
+from app.persistence.models import Setting, db
 
-from .context import Actor, setting
+from .context import setting
 from .forms import option_sources
-from .roles import require_manager
-from .transaction import use_case
 
 STAGE = "scenario"
 KEY_PREFIX = "skenario:"
@@ -55,7 +53,8 @@ def check_scenario_names(extra: dict[str, bytes] | None) -> None:
                                             "berakhiran .json") for name in bad])
 
 
-def _remember(process_id: str, results: list[ScenarioResult], now: datetime) -> None:
+def remember_results(process_id: str, results: list[ScenarioResult], now: datetime) -> None:
+    """Keep each scenario's last result (flush only: the caller's transaction keeps them when it commits)."""
     for result in results:
         key = f"{KEY_PREFIX}{process_id}:{result.source}"[:100]
         row = db.session.get(Setting, key) or Setting(key=key)
@@ -78,31 +77,8 @@ def gate(definition: ProcessDefinition, extra: dict[str, bytes] | None, now: dat
     failed = [r for r in results if not r.passed]
     if failed:
         raise ImportRefused(STAGE, [Problem(STAGE, None, r.name, None, f"{r.source}: {r.difference}") for r in failed])
-    _remember(definition.process_id, results, now)
+    remember_results(definition.process_id, results, now)
     return results
-
-
-@use_case
-def run_process_scenarios(actor: Actor, now: datetime, process_id: str | None = None) -> dict[str, list[ScenarioResult]]:
-    """Run the scenarios of every deployed process (or one) on its newest version; remember the results."""
-    from .processes import definition_of, latest_version
-
-    require_manager(actor)
-    if process_id:
-        ids = [process_id]
-        latest_version(process_id)  # NotFound when it was never deployed
-    else:
-        ids = sorted(set(db.session.scalars(db.select(ProcessVersion.process_id))))
-    out = {}
-    for pid in ids:
-        files = scenario_files(pid)
-        if not files:
-            continue
-        results = run_scenarios(definition_of(latest_version(pid)), files,
-                                options=option_sources(staffed_only=False))
-        _remember(pid, results, now)
-        out[pid] = results
-    return out
 
 
 def last_results(process_id: str) -> list[LastResult]:

@@ -16,8 +16,8 @@ from app.domain.roles import ADMIN, PROCESS_OWNER
 from app.services import incidents
 from app.services import process_views as views
 from app.services.case_diagram import case_diagram_svg
-from app.services.processes import ImportRefused, import_process, latest_version, migrate_cases
-from app.services.scenarios import last_results, run_process_scenarios
+from app.services.processes import ImportRefused, import_process, latest_version, migrate_cases, run_process_scenarios
+from app.services.scenarios import last_results
 
 from .security import current_actor, now, roles_required
 
