@@ -20,6 +20,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
 from .problems import ImportRefused, Problem
+from .types import UserTaskMeta
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -67,8 +68,6 @@ class CalledProcesses:
 
     def task_metas(self) -> dict:
         """The called processes' user tasks, as the caller's definition holds them."""
-        from .definition import UserTaskMeta
-
         return {k: UserTaskMeta(**{**v, "exclude_completers_of": tuple(v.get("exclude_completers_of", ()))})
                 for k, v in self.user_tasks.items()}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -14,42 +14,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from .model_check import model_problems, parser_problem, select_process
 from .normalize import candidate_group_lanes
 from .problems import ImportRefused, Problem
-
-NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
-    "camunda": "http://camunda.org/schema/1.0/bpmn",
-}
-
-
-@dataclass(frozen=True)
-class UserTaskMeta:
-    """What the product needs to know about one user task of a definition."""
-
-    id: str
-    name: str
-    lane: str | None
-    form: str | None
-    ui_form: str | None = None
-    exclude_completers_of: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ProcessDefinition:
-    """One version of one process: its source, its forms and its parsed spec (as JSON)."""
-
-    process_id: str
-    name: str
-    content_hash: str
-    bpmn_xml: bytes
-    forms: dict[str, dict] = field(default_factory=dict)
-    user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
-    properties: dict[str, str] = field(default_factory=dict)
-    spec_json: str = ""
-    #: DMN files its business rule tasks call: filename -> XML text (app.engine.decisions)
-    decisions: dict[str, str] = field(default_factory=dict)
-    #: call activity id -> the deployed version it calls (app.engine.calls)
-    called: dict[str, dict] = field(default_factory=dict)
+from .types import NS, ProcessDefinition, UserTaskMeta  # noqa: F401 - also found here
 
 
 def parse_xml_safely(data: bytes) -> etree._Element:

@@ -19,10 +19,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import put_specs_on_run_clock
-from .definition import ProcessDefinition
 from .sandbox import RestrictedEnvironment, SandboxError
 from .serialization import StateSerializer, specs_from_json
-from .types import OPD_ELEMENT, EngineError, RunContext, Step, TaskView, TimerView
+from .types import OPD_ELEMENT, EngineError, ProcessDefinition, RunContext, Step, TaskView, TimerView
 
 
 class _Loaded:

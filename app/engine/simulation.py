@@ -28,13 +28,12 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.domain.messages import PRODUCT_MESSAGES
 
-from .definition import NS, ProcessDefinition
 from .failures import describe_failure
 from .formdata import variants
 from .problems import Problem
 from .runtime import Engine, Run, StepLimitExceeded
 from .sandbox import SandboxError
-from .types import RunContext
+from .types import NS, ProcessDefinition, RunContext
 
 STAGE = "simulate"
 START_TIME = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)  # a Monday, 09:00 WIB

@@ -9,6 +9,43 @@ from app.domain import data_contract as contract
 from app.domain.deadlines import is_legal_limit
 
 
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+}
+
+
+@dataclass(frozen=True)
+class UserTaskMeta:
+    """What the product needs to know about one user task of a definition."""
+
+    id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None = None
+    exclude_completers_of: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    """One version of one process: its source, its forms and its parsed spec (as JSON)."""
+
+    process_id: str
+    name: str
+    content_hash: str
+    bpmn_xml: bytes
+    forms: dict[str, dict] = field(default_factory=dict)
+    user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    spec_json: str = ""
+    #: DMN files its business rule tasks call: filename -> XML text (app.engine.decisions)
+    decisions: dict[str, str] = field(default_factory=dict)
+    #: call activity id -> the deployed version it calls (app.engine.calls)
+    called: dict[str, dict] = field(default_factory=dict)
+
+
 class EngineError(Exception):
     """The workflow could not do what was asked (task gone, script failed, ...)."""
 
