@@ -748,7 +748,7 @@ def bench_command(quick: bool, json_file: str | None, database_url: str | None, 
 
 @main.group("data")
 def data_group() -> None:
-    """An applicant's personal data (UU 27/2022): export and erasure."""
+    """An applicant's personal data (UU 27/2022): export, erasure, and the upload folder's sweep."""
 
 
 @data_group.command("export")
@@ -794,6 +794,20 @@ def data_erase_command(username: str, by_username: str | None) -> None:
         click.echo(f"kept (still running): {number}")
     click.echo(f"cases erased: {len(result.cases_erased)}; files deleted: {result.files_deleted}; "
                f"account {'erased and deactivated' if result.account_erased else 'kept (cases still running)'}")
+
+
+@data_group.command("sweep-files")
+@with_appcontext
+def data_sweep_files_command() -> None:
+    """Remove uploaded files no row refers to (a step stopped before its commit) and list them; the timer worker
+    does the same once a day."""
+    from app.services.file_sweep import sweep_files
+
+    result = sweep_files(_now())
+    for line in result.lines():
+        click.echo(line)
+    click.echo(f"files removed: {len(result.removed)}; renames finished: {len(result.finished)}; "
+               f"temporary files of running steps kept: {result.kept_pending}")
 
 
 @main.command("backup")

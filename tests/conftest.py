@@ -58,7 +58,6 @@ def build_app(instance: Path, database_url: str | None, **extra):
               "PPID_REQUESTS_PER_HOUR": 0, "PPID_REQUESTS_PER_DAY": 0, "PPID_STORAGE_PER_ACCOUNT_MB": 0, **extra}
     application = create_app(config, instance_path=str(instance))
 
-    @application.before_request
     def _fresh_login_per_request():
         # Tests keep one app context open, so `g` (where Flask-Login caches the signed-in user)
         # would outlive a request and leak one client's user into another client's request.
@@ -66,6 +65,8 @@ def build_app(instance: Path, database_url: str | None, **extra):
 
         g.pop("_login_user", None)
 
+    # first, before the app's own hooks read the user: a request loads it once, as on a server
+    application.before_request_funcs.setdefault(None, []).insert(0, _fresh_login_per_request)
     return application
 
 

@@ -11,6 +11,7 @@ ROWS = {
     "state": ("1b state written + read, per use case", "ms", "(bounds row 2)"),
     "service": ("2 services, every step committed", "cases/s", ">= 0.5 x engine"),
     "http": ("3 HTTP JSON API, 2 clients", "cases/s", ">= 0.25 x engine"),
+    "submission_page": ("2b task submission, page POST", "stmts", "<= 12 statements"),
     "worklist_query_petugas": ("4 worklist query p95, petugas", "ms", "p95 <= 20 ms"),
     "worklist_query_opd": ("4 worklist query p95, OPD officer", "ms", "p95 <= 20 ms"),
     "worklist_page_petugas": ("4 worklist page p95, petugas", "ms", "p95 <= 50 ms"),

@@ -27,6 +27,7 @@ class Sizes:
     worklist_events: int
     worklist_calls: int
     page_calls: int
+    submission_posts: int
     waiting_timers: int
     due_cases: int
     idle_sweeps: int
@@ -35,11 +36,11 @@ class Sizes:
 
 
 FULL = Sizes(repeats=5, engine_cases=40, service_cases=10, http_cases=10, worklist_cases=100_000,
-             worklist_events=1_000_000, worklist_calls=300, page_calls=100, waiting_timers=100_000, due_cases=1_000,
-             idle_sweeps=50, replay_cases=200, memory=(1_000, 10_000))
+             worklist_events=1_000_000, worklist_calls=300, page_calls=100, submission_posts=20,
+             waiting_timers=100_000, due_cases=1_000, idle_sweeps=50, replay_cases=200, memory=(1_000, 10_000))
 QUICK = Sizes(repeats=2, engine_cases=4, service_cases=1, http_cases=2, worklist_cases=2_000, worklist_events=20_000,
-              worklist_calls=20, page_calls=5, waiting_timers=2_000, due_cases=5, idle_sweeps=10, replay_cases=5,
-              memory=(4, 12))
+              worklist_calls=20, page_calls=5, submission_posts=3, waiting_timers=2_000, due_cases=5, idle_sweeps=10,
+              replay_cases=5, memory=(4, 12))
 
 
 #: parts of a run that --only can pick (rows 1-3 also run for replay and memory: they make the cases)
@@ -143,6 +144,19 @@ class Run:
                                     note=f"ratio {ratio:.3f}; {server.kind}; server cpu "
                                          f"{cpu('http', 'server_cpu_s'):.0f} ms/case")
 
+    def submission_row(self) -> None:
+        from .submission_row import LIMIT, measure_submissions
+
+        app = make_app(self.ws, self.cases_url, "submission", WTF_CSRF_ENABLED=False)
+        try:
+            result = measure_submissions(app, self.ws.password, self.sizes.submission_posts)
+        finally:
+            dispose(app)
+        self.rows["submission_page"] = Row(
+            "submission_page", result["page_median"], at_most(result["page_max"], LIMIT), result,
+            note=f"max {result['page_max']}; the use case alone {result['service_median']:.0f}; "
+                 f"{result['posts']} posts of {result['task']}, Flask test client")
+
     def replay_row(self) -> None:
         from .replay_row import measure_replay
 
@@ -240,6 +254,8 @@ class Run:
             self.phase(("engine", "state", "service", "http"), "rows 1-3: engine, services, HTTP (interleaved repeats)",
                        self.throughput_rows)
         if hasattr(self, "cases_app"):
+            if "throughput" in only:
+                self.phase(("submission_page",), "row 2b: statements per task submission", self.submission_row)
             if "replay" in only:
                 self.phase(("replay",), "row 6: replay verification", self.replay_row)
             if "memory" in only:

@@ -38,24 +38,51 @@ class _Loaded:
                                 for name in getattr(spec, "data_objects", {}) or {})
 
 
-class Engine:
-    """Holds parsed definitions by content hash and opens workflows on them.
+class _Entry:
+    """One process version in the engine's cache: its definition, and its parsed specs once a run needs them."""
 
+    def __init__(self, definition: ProcessDefinition):
+        self.definition = definition
+        self.loaded: _Loaded | None = None
+
+
+class Engine:
+    """The one cache of process definitions (by content hash) and their parsed specs; opens workflows on them.
+
+    Services ask it for a stored version's definition (`definition`), so a version's content is read from
+    the database and built once per process, and parsed once when a case first runs on it.
     `loads` counts how many stored workflows were deserialized, so callers (and tests) can
     check that list and sweep operations never load a workflow they do not need.
     """
 
     def __init__(self) -> None:
-        self._loaded: dict[str, _Loaded] = {}
+        self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
         self.loads = 0
 
-    def _get(self, definition: ProcessDefinition) -> _Loaded:
-        loaded = self._loaded.get(definition.content_hash)
-        if loaded is None:
+    def cached_definition(self, content_hash: str) -> ProcessDefinition | None:
+        entry = self._entries.get(content_hash)
+        return entry.definition if entry is not None else None
+
+    def definition(self, content_hash: str, build: Callable[[], ProcessDefinition]) -> ProcessDefinition:
+        """The definition of `content_hash`, made by `build` (which reads the stored version) on the first ask."""
+        entry = self._entries.get(content_hash)
+        if entry is None:
+            built = build()
             with self._lock:
-                loaded = self._loaded.setdefault(definition.content_hash, _Loaded(definition))
-        return loaded
+                entry = self._entries.setdefault(content_hash, _Entry(built))
+        return entry.definition
+
+    def _get(self, definition: ProcessDefinition) -> _Loaded:
+        entry = self._entries.get(definition.content_hash)
+        if entry is None:
+            with self._lock:
+                entry = self._entries.setdefault(definition.content_hash, _Entry(definition))
+        if entry.loaded is None:
+            with self._lock:
+                if entry.loaded is None:
+                    entry.loaded = _Loaded(entry.definition)
+        return entry.loaded
 
     def start(self, definition: ProcessDefinition, ctx: RunContext) -> "Run":
         loaded = self._get(definition)

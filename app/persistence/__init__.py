@@ -10,11 +10,16 @@ _configured = False
 
 
 def configure_engine_events() -> None:
-    """SQLite: WAL, a busy timeout, foreign keys, and writers that take the lock up front."""
+    """SQLite: WAL, a busy timeout, foreign keys, and writers that take the lock up front; what lives
+    as long as one transaction (pending upload files, the transaction memo)."""
     global _configured
     if _configured:
         return
     _configured = True
+    from . import files, memo
+
+    files.listen()  # uploads written in a transaction become final after its commit
+    memo.listen()  # facts remembered within one transaction are forgotten when it ends
 
     @event.listens_for(Engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -137,7 +137,8 @@ class ProcessInstance(Base):
     content_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    #: never loaded by walking from a case (the row is large): app/services/versions.py reads what is needed
+    version: Mapped[ProcessVersion] = relationship(lazy="raise")
 
     __mapper_args__ = {"version_id_col": lock_version}
 

@@ -38,8 +38,9 @@ def task_filter(actor: Actor):
 ON_BEHALF_ROLES = frozenset({roles.DISKOMINFO})
 
 
-def may_work(actor: Actor, row: HumanTask, on_behalf: bool = False) -> bool:
-    """Whether the actor may work this task; `on_behalf`: an officer records the applicant's own step for them."""
+def may_work(actor: Actor, row: HumanTask, on_behalf: bool = False, lane_scoped: bool | None = None) -> bool:
+    """Whether the actor may work this task; `on_behalf`: an officer records the applicant's own step for them.
+    `lane_scoped`: whether the lane's role is OPD-scoped, when the caller read it with the task."""
     lane = row.lane or ""
     if lane == roles.PEMOHON:
         if on_behalf:
@@ -47,7 +48,8 @@ def may_work(actor: Actor, row: HumanTask, on_behalf: bool = False) -> bool:
         return actor.user_id is not None and row.applicant_id == actor.user_id
     if not lane or lane not in actor.roles:
         return False
-    return lane not in opd_scoped_roles() or row.opd_code in actor.opd_codes
+    scoped = lane in opd_scoped_roles() if lane_scoped is None else lane_scoped
+    return not scoped or row.opd_code in actor.opd_codes
 
 
 def completed_by_actor(actor: Actor, instance_id: int, spec_ids: tuple[str, ...]) -> bool:

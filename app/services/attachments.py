@@ -1,4 +1,5 @@
-"""Uploads (KTP scans, letters, answers): checked, stored outside the web root, served by rights."""
+"""Uploads (KTP scans, letters, answers): checked with the form before anything is written, stored outside
+the web root when the step commits, served by rights."""
 from __future__ import annotations
 
 import hashlib
@@ -6,14 +7,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from werkzeug.utils import secure_filename
 
 from app.domain.errors import Forbidden, NotFound, ValidationFailed
+from app.persistence.files import PENDING_SUFFIX, PendingFile, make_final, write_pending
 from app.persistence.models import Attachment, ProcessInstance, db
 
 from .access import may_read_case, may_see_personal_data
 from .context import Actor, setting
+from .forms import clean_submission
+from .privacy import case_privacy, reads_as_applicant_only
 from .quotas import check_storage_quota
 
 #: sniffed type -> (magic prefix, allowed extensions)
@@ -53,46 +58,89 @@ def check_upload(upload: Upload) -> str:
     return _sniff(upload)
 
 
-def store_uploads(actor: Actor, uploads: dict[str, Upload], now: datetime,
-                  personal_fields=None) -> dict[str, str]:
-    """Check every upload first (ValidationFailed lists all problems), then store them (flush only).
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed the checks, with the names it will be stored under (nothing written yet)."""
 
-    Returns field -> reference ("lampiran:<token>") to put into the form data. Uploads of
-    `personal_fields` (default PERSONAL_FIELDS; the forms' `"x-personal": true` fields) are
+    upload: Upload
+    content_type: str
+    token: str
+    storage_name: str
+
+    @property
+    def reference(self) -> str:
+        return REFERENCE_PREFIX + self.token
+
+
+def check_uploads(uploads: dict[str, Upload]) -> tuple[dict[str, CheckedUpload], dict[str, list[str]]]:
+    """Every upload checked (content, size): the accepted ones, and the problems of the others by field."""
+    checked, errors = {}, {}
+    for field, upload in uploads.items():
+        try:
+            content_type = check_upload(upload)
+        except ValueError as exc:
+            errors[field] = [str(exc)]
+            continue
+        checked[field] = CheckedUpload(upload, content_type, secrets.token_urlsafe(24), secrets.token_hex(16) + ".bin")
+    return checked, errors
+
+
+def validate_submission(schema: dict, data: dict, uploads: dict[str, Upload] | None,
+                        clean: Callable[[dict, dict], dict] = clean_submission) -> tuple[dict, dict[str, CheckedUpload]]:
+    """A form and its files checked together, before anything is written: (cleaned data, checked uploads).
+
+    ValidationFailed lists every problem at once: the file checks (content, size) on the upload fields,
+    the schema's on the others. The cleaned data holds each file's reference ("lampiran:<token>").
+    """
+    checked, errors = check_uploads(uploads or {})
+    references = {field: REFERENCE_PREFIX + "pemeriksaan" for field in errors}
+    references.update({field: item.reference for field, item in checked.items()})
+    try:
+        cleaned = clean(schema, {**data, **references})
+    except ValidationFailed as exc:
+        for name, messages in exc.errors.items():
+            errors.setdefault(name, list(messages))
+        cleaned = {}
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned, checked
+
+
+def kept_uploads(schema: dict, data: dict, case_data: dict) -> dict:
+    """The submitted data, with each required upload field that has no new file taking the case's file:
+    a file given at an earlier step counts as given."""
+    required = set(schema.get("required") or []) if isinstance(schema, dict) else set()
+    kept = {}
+    for name, prop in (schema.get("properties") or {}).items() if isinstance(schema, dict) else ():
+        value = case_data.get(name)
+        if (name in required and name not in data and isinstance(prop, dict) and prop.get("format") == "data-url"
+                and isinstance(value, str) and value.startswith(REFERENCE_PREFIX)):
+            kept[name] = value
+    return {**data, **kept}
+
+
+def check_quota(actor: Actor, checked: dict[str, CheckedUpload]) -> None:
+    """An applicant's account holds at most PPID_STORAGE_PER_ACCOUNT_MB: refused before anything is written."""
+    check_storage_quota(actor, {field: len(item.upload.data) for field, item in checked.items()})
+
+
+def store_uploads(actor: Actor, checked: dict[str, CheckedUpload], instance: ProcessInstance, now: datetime,
+                  personal_fields=None) -> None:
+    """Store checked uploads of a case: a row each, and the file under a temporary name that becomes final
+    when the use case commits (removed if it rolls back: app/persistence/files.py). Flush only.
+
+    Uploads of `personal_fields` (default PERSONAL_FIELDS; the forms' `"x-personal": true` fields) are
     personal data, served only to who works the case.
     """
     personal_fields = PERSONAL_FIELDS if personal_fields is None else set(personal_fields)
-    errors, types = {}, {}
-    for field, upload in uploads.items():
-        try:
-            types[field] = check_upload(upload)
-        except ValueError as exc:
-            errors[field] = [str(exc)]
-    if errors:
-        raise ValidationFailed(errors)
-    # an applicant's account holds at most PPID_STORAGE_PER_ACCOUNT_MB: refused before anything is written
-    check_storage_quota(actor, {field: len(upload.data) for field, upload in uploads.items()})
     folder = Path(setting("PPID_UPLOAD_DIR"))
-    folder.mkdir(parents=True, exist_ok=True)
-    references = {}
-    for field, upload in uploads.items():
-        storage_name = secrets.token_hex(16) + ".bin"
-        (folder / storage_name).write_bytes(upload.data)
-        row = Attachment(token=secrets.token_urlsafe(24), owner_id=actor.user_id, field=field,
-                         original_name=(secure_filename(upload.filename) or "berkas")[:255],
-                         content_type=types[field], size=len(upload.data),
-                         sha256=hashlib.sha256(upload.data).hexdigest(), storage_name=storage_name,
-                         personal=field in personal_fields, created_at=now)
-        db.session.add(row)
-        references[field] = REFERENCE_PREFIX + row.token
-    db.session.flush()
-    return references
-
-
-def link_to_case(references: dict[str, str], instance: ProcessInstance) -> None:
-    tokens = [r.removeprefix(REFERENCE_PREFIX) for r in references.values()]
-    for row in db.session.scalars(db.select(Attachment).where(Attachment.token.in_(tokens))):
-        row.instance_id = instance.id
+    for field, item in checked.items():
+        db.session.add(Attachment(
+            token=item.token, instance_id=instance.id, owner_id=actor.user_id, field=field,
+            original_name=(secure_filename(item.upload.filename) or "berkas")[:255], content_type=item.content_type,
+            size=len(item.upload.data), sha256=hashlib.sha256(item.upload.data).hexdigest(),
+            storage_name=item.storage_name, personal=field in personal_fields, created_at=now))
+        write_pending(db.session, folder, item.storage_name, item.upload.data, now)
 
 
 def read_attachment(actor: Actor, token: str) -> tuple[Attachment, bytes]:
@@ -109,13 +157,20 @@ def read_attachment(actor: Actor, token: str) -> tuple[Attachment, bytes]:
         allowed = may_read_case(actor, instance) and not withheld_from(actor, instance, row.field)
     if not allowed:
         raise Forbidden("Anda tidak berwenang melihat berkas ini.")
-    return row, (Path(setting("PPID_UPLOAD_DIR")) / row.storage_name).read_bytes()
+    return row, _stored_file(Path(setting("PPID_UPLOAD_DIR")), row.storage_name).read_bytes()
+
+
+def _stored_file(folder: Path, storage_name: str) -> Path:
+    """The file of a committed row; one whose rename after the commit was cut short is finished first."""
+    final = folder / storage_name
+    if not final.exists():
+        for temporary in sorted(folder.glob(storage_name + ".*" + PENDING_SUFFIX)):
+            make_final(PendingFile(temporary, final))
+    return final
 
 
 def withheld_from(actor: Actor, instance: ProcessInstance, field: str | None) -> bool:
     """An upload of an `"x-internal"` field (the OPD's material for Diskominfo) is not the applicant's."""
-    from .cases import case_privacy, reads_as_applicant_only  # cases imports this module
-
     return bool(field) and reads_as_applicant_only(actor, instance) and field in case_privacy(instance).internal
 
 

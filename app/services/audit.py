@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import sqlalchemy as sa
+
+from app.persistence.memo import transaction_memo
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
 
 from .context import Actor
 
 GENESIS = "0" * 64
+_LAST = "audit_last_event"  # instance id -> (seq, hash) of its last event, within one transaction
 
 
 def canonical(value: Any) -> str:
@@ -37,19 +41,37 @@ def append_event(instance: ProcessInstance, event_type: str, actor: Actor, now: 
                  payload: dict, lane: str | None = None, task_spec_id: str | None = None,
                  task_name: str | None = None) -> AuditEvent:
     """Add the next event of a case's chain (flush only; the use case commits)."""
-    last = db.session.execute(
-        db.select(AuditEvent.seq, AuditEvent.hash).filter_by(instance_id=instance.id)
-        .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    known = transaction_memo(db.session, _LAST)
+    last = known.get(instance.id)
+    if last is None:
+        row = db.session.execute(
+            db.select(AuditEvent.seq, AuditEvent.hash).filter_by(instance_id=instance.id)
+            .order_by(AuditEvent.seq.desc()).limit(1)).first()
+        last = (row.seq, row.hash) if row else (0, GENESIS)
     event = AuditEvent(
-        instance_id=instance.id, seq=(last.seq + 1) if last else 1, at=now, event_type=event_type,
+        instance_id=instance.id, seq=last[0] + 1, at=now, event_type=event_type,
         actor_id=actor.user_id, actor_name=actor.full_name, actor_role=actor.main_role, lane=lane,
-        task_spec_id=task_spec_id, task_name=task_name, payload=canonical(payload),
-        prev_hash=last.hash if last else GENESIS,
+        task_spec_id=task_spec_id, task_name=task_name, payload=canonical(payload), prev_hash=last[1],
     )
     event.hash = _event_hash(event)
     db.session.add(event)
     db.session.flush()
+    known[instance.id] = (event.seq, event.hash)
     return event
+
+
+def remember_last(instance_id: int, seq: int | None, hash_: str | None) -> None:
+    """The case's last event as the caller read it (with the case, in this transaction): the next event
+    links to it without asking again. A chain that moved on meanwhile fails the (instance, seq) key: Conflict."""
+    transaction_memo(db.session, _LAST)[instance_id] = (seq, hash_) if seq is not None else (0, GENESIS)
+
+
+def last_event_columns(instance_id_column) -> tuple:
+    """Correlated subqueries (seq, hash) of a case's last event, to read in the same statement as the case."""
+    newest = sa.select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.instance_id == instance_id_column) \
+        .order_by(AuditEvent.seq.desc()).limit(1)
+    return (newest.with_only_columns(AuditEvent.seq).scalar_subquery(),
+            newest.with_only_columns(AuditEvent.hash).scalar_subquery())
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from .cases import WITHHELD, CaseView, HistoryEntry, data_view, find_instance, g
 from .context import Actor
 from .replay import replay_instance
 from .roles import role_labels
+from .versions import definition_for, version_of
 
 #: who reads every case's history, verifies, exports and reads the registers
 AUDIT_ROLES = frozenset({roles.AUDITOR, roles.KEPALA_DISKOMINFO, roles.ATASAN_PPID, roles.DISKOMINFO})
@@ -205,7 +206,7 @@ class CaseHistory:
 
 def _field_props(instance: ProcessInstance) -> dict[str, dict]:
     props: dict[str, dict] = {}
-    for name, schema in (instance.version.forms or {}).items():
+    for name, schema in (definition_for(instance).forms or {}).items():
         if name.endswith(".uischema.json") or not isinstance(schema, dict):
             continue
         for key, prop in (schema.get("properties") or {}).items():
@@ -219,7 +220,7 @@ def case_history(actor: Actor, registration_number: str) -> CaseHistory:
     view = get_case(actor, registration_number)
     instance = find_instance(view.registration_number)
     return CaseHistory(case=view, findings=_chain_findings(instance), final_hash=final_hash(instance.id),
-                       field_props=_field_props(instance), process_name=instance.version.name)
+                       field_props=_field_props(instance), process_name=definition_for(instance).name)
 
 
 # --------------------------------------------------------------------------- one event
@@ -278,11 +279,11 @@ def _version_at(instance: ProcessInstance, history: list[HistoryEntry], seq: int
             wanted = entry.payload["version"]
         elif entry.payload.get("to_version"):
             wanted = entry.payload["to_version"]
-    if wanted and wanted != instance.version.content_hash:
+    if wanted and wanted != definition_for(instance).content_hash:
         found = db.session.scalar(sa.select(ProcessVersion).filter_by(content_hash=wanted))
         if found is not None:
             return found
-    return instance.version
+    return version_of(instance)
 
 
 def _when(value: Any) -> datetime | None:
@@ -395,12 +396,11 @@ def history_document(actor: Actor, registration_number: str) -> bytes:
     from app.documents import history_pdf
 
     from .portal_views import document_data, field_titles
-    from .processes import definition_of
 
     docs = document_data(actor, registration_number)
     view = get_case(actor, registration_number)
     instance = find_instance(view.registration_number)
-    titles = field_titles(definition_of(instance.version))
+    titles = field_titles(definition_for(instance))
     history = []
     for item, entry in zip(docs.data.history, view.history):
         extra = _summary(entry, titles, docs.labels)

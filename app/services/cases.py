@@ -9,24 +9,22 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import roles
 from app.domain.errors import InvalidProcess, NotFound
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, User, db
 
 from . import audit
 from .access import may_read_case, may_see_personal_data
-from .attachments import REFERENCE_PREFIX, Upload, link_to_case, store_uploads
+from .attachments import REFERENCE_PREFIX, Upload, check_quota, store_uploads, validate_submission
 from .context import SYSTEM, Actor, engine, setting
-from .forms import clean_submission
 from .incidents import START, guard, records_incidents
 from .numbers import allocate_number
 from .processes import definition_of, latest_version
+from .privacy import PERSONAL_FIELDS, Privacy, case_privacy, is_own_case, privacy_of  # noqa: F401 - importable here
+from .privacy import reads_as_applicant_only
 from .quotas import check_request_quota
 from .steps import new_context, persist_run
 from .transaction import use_case
 
-#: personal data (UU 27/2022) of versions stored before forms marked it with "x-personal"
-PERSONAL_FIELDS = ("nik", "nomor_akta", "lampiran_identitas")
 DEFAULT_PREFIX = "REG"
 #: data key the start form sets when the applicant asks to stay anonymous to staff
 ANONYMOUS_KEY = "anonim"
@@ -118,8 +116,9 @@ def _start(actor: Actor, version, data: dict, now: datetime, uploads: dict[str, 
     privacy = privacy_of(definition.content_hash, definition.forms)
     if CHANNEL_KEY in (definition.forms[first.form].get("properties") or {}):
         data = {**data, CHANNEL_KEY: on_behalf or ONLINE}  # never what was typed
-    references = store_uploads(actor, uploads, now, privacy.personal) if uploads else {}
-    cleaned = clean_submission(definition.forms[first.form], {**data, **references})
+    # every field and file is checked before anything is written (a refused form leaves no file behind)
+    cleaned, checked = validate_submission(definition.forms[first.form], data, uploads)
+    check_quota(actor, checked)
     number = allocate_number(definition.properties.get("nomorPrefix", DEFAULT_PREFIX), now)
     name = str(cleaned.get("nama_lengkap") or ("" if on_behalf else actor.full_name))
     if cleaned.get(ANONYMOUS_KEY) is True and privacy.identity:
@@ -139,12 +138,12 @@ def _start(actor: Actor, version, data: dict, now: datetime, uploads: dict[str, 
         if earlier is None:
             raise
         return earlier
-    link_to_case(references, instance)
     audit.append_event(instance, "case_started", actor, now,
                        {"process": version.process_id, "version": version.content_hash, "number": number,
                         **({"atas_nama_pemohon": True, "kanal": on_behalf} if on_behalf else {})})
     run.complete(first.task_id, {**cleaned, "nomor_pendaftaran": number})  # a failure: an incident, nothing kept
     persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=first)
+    store_uploads(actor, checked, instance, now, privacy.personal)  # final names once this commits
     return CaseRef(instance.id, number, instance.status)
 
 
@@ -202,53 +201,6 @@ def scrub(value, secrets):
     if isinstance(value, list):
         return [scrub(v, secrets) for v in value]
     return value
-
-
-@dataclass(frozen=True)
-class Privacy:
-    """What the forms of one process version mark: `"x-personal": true` fields are personal data
-    (shown only to who works the case); `"x-identitas": true` fields identify the applicant and
-    are withheld from everybody but the applicant when the case data has `anonim == True`;
-    `"x-internal": true` fields are the office's internal working (a disposition note, the OPD's
-    answer to Diskominfo), withheld from the applicant, who gets the written notice instead."""
-
-    personal: frozenset[str]
-    identity: frozenset[str]
-    internal: frozenset[str] = frozenset()
-
-
-_privacy: dict[str, Privacy] = {}
-
-
-def privacy_of(content_hash: str, forms: dict[str, dict]) -> Privacy:
-    """The privacy marks of a version's forms (cached by content hash), plus PERSONAL_FIELDS."""
-    found = _privacy.get(content_hash)
-    if found is None:
-        personal, identity, internal = set(PERSONAL_FIELDS), set(), set()
-        for schema in forms.values():
-            properties = schema.get("properties") if isinstance(schema, dict) else None
-            for name, prop in (properties or {}).items() if isinstance(properties, dict) else ():
-                if isinstance(prop, dict) and prop.get("x-personal") is True:
-                    personal.add(name)
-                if isinstance(prop, dict) and prop.get("x-identitas") is True:
-                    identity.add(name)
-                if isinstance(prop, dict) and prop.get("x-internal") is True:
-                    internal.add(name)
-        found = _privacy[content_hash] = Privacy(frozenset(personal), frozenset(identity), frozenset(internal))
-    return found
-
-
-def case_privacy(instance: ProcessInstance) -> Privacy:
-    return privacy_of(instance.version.content_hash, instance.version.forms or {})
-
-
-def is_own_case(actor: Actor, instance: ProcessInstance) -> bool:
-    return actor.user_id is not None and instance.applicant_id == actor.user_id
-
-
-def reads_as_applicant_only(actor: Actor, instance: ProcessInstance) -> bool:
-    """The actor sees this case only because it is their own request (no staff role reads it)."""
-    return is_own_case(actor, instance) and not (actor.roles - {roles.PEMOHON})
 
 
 def withholds_identity(actor: Actor, instance: ProcessInstance) -> bool:

@@ -40,12 +40,10 @@ def option_sources(staffed_only: bool = True) -> dict[str, list[dict[str, str]]]
     the OPDs that have at least one active officer; without it (naming a value already chosen),
     every active OPD.
     """
-    from .staffing import staffed_opd_codes
+    from .staffing import staffed
 
-    opds = list(db.session.scalars(db.select(Opd).filter_by(active=True).order_by(Opd.name)))
-    if staffed_only:
-        staffed = staffed_opd_codes()
-        opds = [o for o in opds if o.code in staffed]
+    query = db.select(Opd).filter_by(active=True).order_by(Opd.name)
+    opds = list(db.session.scalars(query.where(staffed()) if staffed_only else query))  # one statement
     return {"opd": [{"const": o.code, "title": o.name} for o in opds]}
 
 

@@ -74,9 +74,11 @@ class IncidentRaised(DomainError):
 
 @contextmanager
 def guard(kind: str, actor: Actor, now: datetime, instance: ProcessInstance | None = None,
-          process_id: str | None = None, version_id: int | None = None, retry: dict | None = None) -> Iterator[None]:
+          process_id: str | None = None, version_id: int | None = None, retry: dict | None = None,
+          open_incidents: bool = True) -> Iterator[None]:
     """Turn any unexpected failure inside the block into StepFailed. Refusals meant for the user (DomainError)
-    and database errors (lost races, a database gone) pass unchanged."""
+    and database errors (lost races, a database gone) pass unchanged. `open_incidents=False`: the caller read
+    with the case that it has no open incident of this kind, so a success has none to resolve."""
     case = ((instance.id, instance.registration_number, instance.process_id, instance.version_id)
             if instance is not None else (None, None, process_id, version_id))
     try:
@@ -85,7 +87,7 @@ def guard(kind: str, actor: Actor, now: datetime, instance: ProcessInstance | No
         raise
     except Exception as exc:  # noqa: BLE001 - every other failure of a step is an incident, never a 500
         raise StepFailed(kind, describe_failure(exc), actor, now, case, retry) from exc
-    if case[0] is not None and kind in DONE_BY_ANYONE:
+    if case[0] is not None and kind in DONE_BY_ANYONE and open_incidents:
         _resolve_done(kind, case[0], retry, actor, now)
 
 

@@ -21,6 +21,7 @@ from app.persistence.models import Opd, ProcessInstance, db
 
 from .cases import identity_secrets, scrub
 from .exports import safe_row
+from .versions import definition_for
 
 #: the processes whose cases are complaints (the BPMN file names of processes/)
 COMPLAINT_PROCESSES: tuple[str, ...] = ("pengaduan_layanan",)
@@ -97,7 +98,7 @@ def _when(value) -> datetime | None:
 
 def _choice_title(instance: ProcessInstance, field: str, value) -> str:
     """The title the version's forms give a choice (the value itself when none does)."""
-    for schema in (instance.version.forms or {}).values():
+    for schema in (definition_for(instance).forms or {}).values():
         prop = (schema.get("properties") or {}).get(field) if isinstance(schema, dict) else None
         for option in (prop or {}).get("oneOf", []):
             if option.get("const") == value and option.get("title"):

@@ -15,6 +15,7 @@ from app.domain.timeutil import format_tanggal, format_waktu
 from app.persistence.models import Outbox, ProcessInstance, Role, TimerJob, User, db
 
 from .context import setting
+from .versions import definition_for
 
 #: a failed mail is tried again after these delays (then given up after MAX_ATTEMPTS attempts in all)
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
@@ -97,20 +98,22 @@ def _render(template: str, instance: ProcessInstance) -> tuple[str, str]:
     return subject.removeprefix("Subject:").strip(), body.strip() + "\n"
 
 
-def _may_receive(instance: ProcessInstance, to: str) -> bool:
+def _may_receive(to: str, lanes: frozenset[str]) -> bool:
     """Mail goes only to the applicant, a lane of the case's process or a known staff role (ASVS 8.3.x)."""
     if to == "pemohon":
         return True
-    lanes = {(meta or {}).get("lane") for meta in (instance.version.user_tasks or {}).values()
-             if isinstance(meta, dict)}
     return to in lanes or db.session.get(Role, to) is not None
 
 
-def queue(instance: ProcessInstance, notifications: list[tuple[str, str]], now: datetime) -> list[dict]:
-    """Write outbox rows for the (recipient, template) pairs a step asked for (flush only)."""
+def queue(instance: ProcessInstance, notifications: list[tuple[str, str]], now: datetime,
+          lanes: frozenset[str] | None = None) -> list[dict]:
+    """Write outbox rows for the (recipient, template) pairs a step asked for (flush only); `lanes`: those of
+    the case's process (read from its definition when not given)."""
+    if lanes is None and notifications:
+        lanes = frozenset(m.lane for m in definition_for(instance).user_tasks.values() if m.lane)
     written = []
     for to, template in notifications:
-        if not _may_receive(instance, to):  # the import refuses this (app/engine/lint.py); a stored old model: kept out
+        if not _may_receive(to, lanes):  # the import refuses this (app/engine/lint.py); a stored old model: kept out
             written.append({"to": to, "address": None, "template": template, "ditolak": "bukan pemohon atau peran"})
             continue
         subject, body = _render(template, instance)

@@ -16,19 +16,18 @@ import sqlalchemy as sa
 
 from app.domain import data_contract as contract
 from app.domain import roles
-from app.domain.errors import Forbidden, NotFound, ValidationFailed
+from app.domain.errors import Forbidden, NotFound
 from app.engine.definition import ProcessDefinition, UserTaskMeta
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
 
 from .withdrawal import may_withdraw
 from .access import may_see_personal_data, may_work
-from .attachments import (REFERENCE_PREFIX, Upload, case_attachments, check_upload, read_attachment,
-                          withheld_from)
+from .attachments import Upload, case_attachments, read_attachment, validate_submission, withheld_from
 from .cases import CaseView, HistoryEntry, find_instance, get_case, my_cases
 from .context import Actor
-from .forms import clean_submission, option_sources, resolve_schema
-from .processes import definition_of
+from .forms import option_sources, resolve_schema
 from .tasks import TaskDetail, get_task
+from .versions import definition_for
 
 SYSTEM_ROLE = "sistem"
 #: event types shown on a timeline (claims are shown to staff only)
@@ -39,7 +38,7 @@ STAFF_TIMELINE_EVENTS = ("task_claimed", "task_unclaimed")
 # --------------------------------------------------------------------------- small helpers
 
 def _definition(instance: ProcessInstance) -> ProcessDefinition:
-    return definition_of(instance.version)
+    return definition_for(instance)
 
 
 def _is_owner(actor: Actor, instance: ProcessInstance) -> bool:
@@ -438,25 +437,13 @@ def task_page(actor: Actor, task_id: str, registration_number: str | None = None
 
 
 def check_submission(schema: dict, data: dict, uploads: dict[str, Upload]) -> None:
-    """Validate a form and its files together, before anything is stored.
+    """Validate a form and its files together, writing nothing: the web layer shows every problem of a form
+    whose file it could not even read (over the size limit). The use cases check the same way themselves.
 
     Raises ValidationFailed with every problem at once: the file checks (content,
     size) next to the upload fields, the schema checks next to the other fields.
     """
-    errors: dict[str, list[str]] = {}
-    for name, upload in uploads.items():
-        try:
-            check_upload(upload)
-        except ValueError as exc:
-            errors[name] = [str(exc)]
-    placeholders = {name: REFERENCE_PREFIX + "pemeriksaan" for name in uploads}
-    try:
-        clean_submission(schema, {**data, **placeholders})
-    except ValidationFailed as exc:
-        for name, messages in exc.errors.items():
-            errors.setdefault(name, list(messages))
-    if errors:
-        raise ValidationFailed(errors)
+    validate_submission(schema, data, uploads)
 
 
 # --------------------------------------------------------------------------- the public status page

@@ -14,7 +14,7 @@ from sqlalchemy.orm import undefer
 
 from app.domain import roles
 from app.domain.errors import InvalidProcess, NotFound
-from app.engine import (DefinitionError, ImportRefused, Problem, ProcessDefinition, UserTaskMeta, build_definition,
+from app.engine import (DefinitionError, ImportRefused, Problem, ProcessDefinition, build_definition,
                         check_import, form_reader)
 from app.engine.migration import (DefinitionDiff, MigrationRefused, check_migration, compare_definitions,
                                   migrate_state)
@@ -28,26 +28,8 @@ from .forms import option_sources
 from .scenarios import gate as scenario_gate, remember_results, scenario_files, write_scenarios
 from .roles import holders_of, require_manager, role_keys
 from .steps import new_context, persist_run
+from .versions import definition_of, version_of
 from .transaction import use_case
-
-_definitions: dict[str, ProcessDefinition] = {}
-
-
-def definition_of(version: ProcessVersion) -> ProcessDefinition:
-    """The engine-side definition of a stored version (built once per content hash)."""
-    found = _definitions.get(version.content_hash)
-    if found is None:
-        found = ProcessDefinition(
-            process_id=version.process_id, name=version.name, content_hash=version.content_hash,
-            bpmn_xml=version.bpmn_xml, forms=version.forms,
-            user_tasks={k: UserTaskMeta(**{**v, "exclude_completers_of": tuple(v["exclude_completers_of"])})
-                        for k, v in version.user_tasks.items()},
-            properties=version.properties, spec_json=version.spec_json,
-            decisions=dict(version.decisions or {}), called=dict(version.called_versions or {}),
-        )
-        _definitions[version.content_hash] = found
-    return found
-
 
 def load_definition_file(path: Path, forms_dir: Path | None = None) -> ProcessDefinition:
     """Build a definition from a BPMN file and the forms folder; InvalidProcess if it fails."""
@@ -295,7 +277,7 @@ def _migrate_cases(actor: Actor, registration_numbers: list[str], new_version_id
         if instance.version_id == target.id:
             outcomes.append(MigrationOutcome(reg, False, ["kasus sudah berjalan pada versi ini"]))
             continue
-        old_version = instance.version
+        old_version = version_of(instance)
         ctx = new_context(now)
         try:
             state = migrate_state(definition_of(old_version), new, instance.state, ctx)
@@ -316,7 +298,6 @@ def _migrate_cases(actor: Actor, registration_numbers: list[str], new_version_id
         db.session.execute(sa.delete(HumanTask).where(HumanTask.instance_id == instance.id))
         db.session.execute(sa.delete(TimerJob).where(TimerJob.instance_id == instance.id))
         instance.version_id = target.id
-        instance.version = target
         persist_run(instance, run, actor, now, "case_migrated", payload_extra={
             "from_version": old_version.content_hash, "to_version": target.content_hash,
             "from_version_id": old_version.id, "to_version_id": target.id})

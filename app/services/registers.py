@@ -58,10 +58,12 @@ from typing import Any
 from app.domain import data_contract as contract
 from app.domain import statuses
 from app.domain.timeutil import parse_iso, to_wib
+from app.engine import ProcessDefinition
 from app.persistence.models import AuditEvent, Opd, ProcessInstance, ProcessVersion, db
 
 from .counter import channel_label
 from .exports import safe_cell, safe_sheet_row
+from .versions import definition_for
 
 REQUEST_MARKER = contract.REQUEST_MARKER
 OBJECTION_MARKER = contract.OBJECTION_MARKER
@@ -126,7 +128,7 @@ HEADINGS = {
 _labels: dict[str, dict[str, dict[str, str]]] = {}
 
 
-def choice_labels(version: ProcessVersion) -> dict[str, dict[str, str]]:
+def choice_labels(version: ProcessVersion | ProcessDefinition) -> dict[str, dict[str, str]]:
     """{field: {value: title}} from every form of a version (cached by content hash)."""
     found = _labels.get(version.content_hash)
     if found is None:
@@ -222,7 +224,7 @@ def held(data: dict, labels: dict) -> str:
 
 
 def request_row(instance: ProcessInstance, data: dict) -> RequestRow:
-    labels = choice_labels(instance.version)
+    labels = choice_labels(definition_for(instance))
     notice = (times_set(instance.id, (contract.KEPUTUSAN,)).get(contract.KEPUTUSAN) if data.get(contract.KEPUTUSAN)
               else None)
     return RequestRow(
@@ -266,7 +268,7 @@ def request_register(first: date | None = None, last: date | None = None, opd: s
 
 
 def objection_row(instance: ProcessInstance, data: dict) -> ObjectionRow:
-    labels = choice_labels(instance.version)
+    labels = choice_labels(definition_for(instance))
     times = times_set(instance.id, (contract.NOMOR_KEBERATAN, contract.KEPUTUSAN_KEBERATAN))
     filer = text(data, contract.NAMA_LENGKAP) or instance.applicant_name or ""
     if data.get(contract.NAMA_KUASA):

@@ -49,6 +49,7 @@ from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, Proce
 from .audit import canonical
 from .calendar import current_calendar
 from .processes import definition_of
+from .versions import version_of
 
 CLAIM_EVENTS = ("task_claimed", "task_unclaimed")
 MIGRATED = "case_migrated"
@@ -216,7 +217,7 @@ class _CaseReplay:
         if self.run is not None:
             self.mismatch(event.seq, "history", "one case_started event", "a second one")
             return False
-        version = self.instance.version
+        version = version_of(self.instance)
         if payload.get("version") and payload["version"] != version.content_hash:
             started_on = db.session.scalar(db.select(ProcessVersion).filter_by(content_hash=payload["version"]))
             if started_on is None:

@@ -31,8 +31,15 @@ def officer_counts(role: str = roles.OPD) -> Counter:
 
 def staffed_opd_codes(role: str = roles.OPD) -> set[str]:
     """Active OPDs that at least one active account holding `role` works for."""
-    active = set(db.session.scalars(sa.select(Opd.code).where(Opd.active.is_(True))))
-    return {code for code, n in officer_counts(role).items() if n and code in active}
+    return set(db.session.scalars(sa.select(Opd.code).where(Opd.active.is_(True), staffed(role))))
+
+
+def staffed(role: str = roles.OPD):
+    """SQL, correlated with Opd: at least one active account holding `role` works for the OPD."""
+    pattern = "% " + role.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " %"
+    holds = (sa.literal(" ") + User.roles + sa.literal(" ")).like(pattern, escape="\\")
+    return sa.select(user_opd.c.user_id).join(User, User.id == user_opd.c.user_id).where(
+        user_opd.c.opd_code == Opd.code, User.active.is_(True), holds).exists()
 
 
 def _unstaffed_condition():

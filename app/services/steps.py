@@ -3,19 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.orm import lazyload, undefer
+from sqlalchemy.orm import undefer
 
-from app.engine import ProcessDefinition, Run, RunContext
-from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
+from app.engine import Run, RunContext
+from app.persistence.models import HumanTask, ProcessInstance, TimerJob, db
 
 from . import audit, notifications
 from .calendar import current_calendar
 from .context import Actor
 from .numbers import allocate_number
-
-_definitions: dict[str, ProcessDefinition] = {}
-
+from .versions import definition_for, definition_of  # noqa: F401 - where the step modules import them
 
 class _CalendarOnDemand:
     """The working-day calendar, read from the database only when a step asks for a working day.
@@ -43,24 +40,13 @@ def new_context(now: datetime) -> RunContext:
                       allocate_number=lambda kind: allocate_number(kind, now))
 
 
-def definition_for(instance: ProcessInstance) -> ProcessDefinition:
-    """The definition of the version a case runs on, without loading the (large) version row each step.
-
-    Asks only for the version's content hash; the definition built from that content is kept.
-    """
-    content_hash = db.session.scalar(sa.select(ProcessVersion.content_hash)
-                                     .where(ProcessVersion.id == instance.version_id))
-    found = _definitions.get(content_hash)
-    if found is None:
-        from .processes import definition_of  # processes imports this module
-
-        found = _definitions[content_hash] = definition_of(db.session.get(ProcessVersion, instance.version_id))
-    return found
-
-
 def instance_options() -> list:
-    """Load options for a case a step will run: its state at once, not its (large) version row."""
-    return [undefer(ProcessInstance.state), lazyload(ProcessInstance.version)]
+    """Load options for a case a step will run: its state at once (its version row is never loaded)."""
+    return [undefer(ProcessInstance.state)]
+
+
+def _lanes(run: Run) -> frozenset[str]:
+    return frozenset(meta.lane for meta in run.definition.user_tasks.values() if meta.lane)
 
 
 def _case_data(before: dict, run: Run) -> dict:
@@ -139,7 +125,7 @@ def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime
     open_rows = _sync_tasks(instance, run, now)
     timers_set, timers_cleared, timer_rows = _sync_timers(instance, run)
     db.session.flush()
-    sent = notifications.queue(instance, run.ctx.notifications, now)
+    sent = notifications.queue(instance, run.ctx.notifications, now, _lanes(run))
     payload = {
         "submitted": submitted, "changes": _changes(before, after),
         "steps": [{"id": s.spec_id, "name": s.name, "kind": s.kind, "lane": s.lane}

@@ -6,19 +6,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
 from app.domain import roles
-from app.persistence.models import HumanTask, ProcessInstance, User, db
+from app.engine import ProcessDefinition, UserTaskMeta
+from app.persistence.models import HumanTask, Incident, ProcessInstance, ProcessVersion, Role, User, db
 
-from .attachments import Upload, link_to_case, store_uploads
+from . import audit
+from .attachments import Upload, check_quota, kept_uploads, store_uploads, validate_submission
 from .access import completed_by_actor, may_work, task_filter
-from .cases import case_privacy, visible_data
+from .cases import visible_data
 from .context import SYSTEM, Actor, engine
 from .forms import check_agreement, clean_submission, prefilled, resolve_schema
-from .incidents import TASK, guard, records_incidents
-from .processes import definition_of
-from .steps import definition_for, instance_options, new_context, persist_run
+from .incidents import OPEN, TASK, guard, records_incidents
+from .privacy import case_privacy
+from .steps import definition_for, new_context, persist_run
 from .transaction import use_case
 
 SORTS = {"due": HumanTask.due_at, "received": HumanTask.received_at, "number": HumanTask.registration_number,
@@ -106,11 +109,55 @@ def get_task(actor: Actor, task_id: str, registration_number: str | None = None,
     """A task with its form (choices resolved) and the case file, without loading the workflow."""
     row = _task_row(actor, task_id, registration_number, on_behalf)
     instance = db.session.get(ProcessInstance, row.instance_id)
-    definition = definition_of(instance.version)
+    definition = definition_for(instance)
     meta = definition.user_tasks[row.spec_id]
     data = visible_data(actor, instance)
     return TaskDetail(row, resolve_schema(definition.forms.get(meta.form, {})),
                       definition.forms.get(meta.ui_form or "", {}), data, instance)
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """What a submission needs, read in one statement: the open task, its case (with the workflow state), the
+    definition the case runs on (from the engine's cache, never the version row) and the task's form."""
+
+    row: HumanTask
+    instance: ProcessInstance
+    definition: ProcessDefinition
+    open_incident: bool
+    on_behalf: bool = False  # read for an officer recording the applicant's step
+
+    @property
+    def meta(self) -> UserTaskMeta:
+        return self.definition.user_tasks[self.row.spec_id]
+
+    @property
+    def schema(self) -> dict:
+        """The form as stored (choices from the database not filled in: the use case validates against them)."""
+        return self.definition.forms.get(self.meta.form or "", {})
+
+
+def task_form(actor: Actor, task_id: str, registration_number: str | None = None,
+              on_behalf: bool = False) -> TaskForm:
+    """The task a submission is for, as the actor may work it (Conflict: no longer open, or of another case)."""
+    last_seq, last_hash = audit.last_event_columns(ProcessInstance.id)
+    open_incident = sa.exists().where(Incident.instance_id == ProcessInstance.id, Incident.kind == TASK,
+                                      Incident.status == OPEN)
+    found = db.session.execute(
+        sa.select(HumanTask, ProcessInstance, ProcessVersion.content_hash, Role.opd_scoped, last_seq, last_hash,
+                  open_incident)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+        .outerjoin(Role, Role.key == HumanTask.lane)
+        .where(HumanTask.task_id == str(task_id))
+        .options(undefer(ProcessInstance.state))).first()
+    if found is None or (registration_number is not None and found[0].registration_number != registration_number):
+        raise Conflict(GONE)
+    row, instance, content_hash, scoped, seq, hash_, incident = found
+    if not may_work(actor, row, on_behalf, lane_scoped=bool(scoped)):
+        raise Forbidden()
+    audit.remember_last(instance.id, seq, hash_)
+    return TaskForm(row, instance, definition_for(instance, content_hash), bool(incident), on_behalf)
 
 
 @use_case
@@ -134,8 +181,6 @@ def unclaim_task(actor: Actor, task_id: str, now: datetime, registration_number:
 
 
 def _audit_claim(row: HumanTask, actor: Actor, now: datetime, event_type: str) -> None:
-    from . import audit
-
     instance = db.session.get(ProcessInstance, row.instance_id)
     audit.append_event(instance, event_type, actor, now, {"task_id": row.task_id}, lane=row.lane,
                        task_spec_id=row.spec_id, task_name=row.title)
@@ -168,51 +213,60 @@ def completion_message(schema: dict, case_data: dict) -> str | None:
 @use_case
 def complete_task(actor: Actor, task_id: str, data: dict, now: datetime,
                   uploads: dict[str, Upload] | None = None, registration_number: str | None = None,
-                  on_behalf: str | None = None) -> Completion:
+                  on_behalf: str | None = None, form: TaskForm | None = None) -> Completion:
     """Validate the form, complete the task in the workflow, persist everything in one commit.
 
     `task_id` is the task's public identity (HumanTask.task_id); `registration_number`, when
     given, is the case the form was shown for: a mismatch is a Conflict and nothing is written.
     `on_behalf` (a channel of app.services.counter.CHANNELS): an officer records the applicant's step
     as it was brought to the counter, by phone or by letter; the audit event says so.
+    `form`: the task as `task_form` read it in this transaction (the web layer reads it to parse the
+    submission); without it the use case reads it. Every field and file is checked before anything is
+    written; files take their final names after the commit (app/persistence/files.py).
     """
     from .counter import check_channel
 
     if on_behalf is not None:
         check_channel(on_behalf)
-    row = _task_row(actor, task_id, registration_number, on_behalf is not None)
+    if form is None or form.row.task_id != str(task_id) or form.on_behalf != (on_behalf is not None):
+        form = task_form(actor, task_id, registration_number, on_behalf is not None)
+    elif registration_number is not None and form.row.registration_number != registration_number:
+        raise Conflict(GONE)
+    row, instance = form.row, form.instance
     if row.claimed_by_id not in (None, actor.user_id):
         raise Conflict(f"Tugas ini sedang dikerjakan oleh {row.claimed_by_name}.")
-    instance = db.session.get(ProcessInstance, row.instance_id, options=instance_options())
     # what a retry needs (app/services/incidents.py): the task and what was sent, never the files
     retry = {"task_id": row.task_id, "spec_id": row.spec_id, "data": _without_files(data, uploads),
              "on_behalf": on_behalf}
-    with guard(TASK, actor, now, instance=instance, retry=retry):
-        return _complete(actor, row, instance, data, now, uploads, on_behalf)
+    with guard(TASK, actor, now, instance=instance, retry=retry, open_incidents=form.open_incident):
+        return _complete(actor, form, data, now, uploads, on_behalf)
 
 
-def _complete(actor: Actor, row: HumanTask, instance: ProcessInstance, data: dict, now: datetime,
-              uploads: dict[str, Upload] | None, on_behalf: str | None) -> Completion:
-    definition = definition_for(instance)
-    meta = definition.user_tasks[row.spec_id]
+def _complete(actor: Actor, form: TaskForm, data: dict, now: datetime, uploads: dict[str, Upload] | None,
+              on_behalf: str | None) -> Completion:
+    row, instance, definition, meta = form.row, form.instance, form.definition, form.meta
     if completed_by_actor(actor, instance.id, meta.exclude_completers_of):
         raise Forbidden("Tugas ini harus dikerjakan oleh pejabat lain dari yang memberi keputusan sebelumnya.")
-    references = store_uploads(actor, uploads, now, case_privacy(instance).personal) if uploads else {}
-    if references:
-        link_to_case(references, instance)
-    cleaned = _clean(definition.forms[meta.form], {**data, **references}) if meta.form else {}
-    if meta.form:
-        cleaned.update(signer_fields(definition.forms[meta.form], actor))
+    schema = definition.forms[meta.form] if meta.form else None
+    cleaned, checked = {}, {}
+    if schema is not None:
+        submitted = kept_uploads(schema, data, instance.case_data or {})
+        cleaned, checked = validate_submission(schema, submitted, uploads, clean=_clean)
+        cleaned.update(signer_fields(schema, actor))
+    elif uploads:
+        raise ValidationFailed({name: ["Tugas ini tidak menerima berkas."] for name in uploads})
+    check_quota(actor, checked)
     run = _at_the_steps_time(instance, definition, now)
-    if meta.form:
-        check_agreement(definition.forms[meta.form], cleaned, instance.case_data or {})
+    if schema is not None:
+        check_agreement(schema, cleaned, instance.case_data or {})
     task = next((t for t in run.ready_tasks() if t.task_id == row.task_id), None)
     if task is None:
         raise Conflict("Tugas ini sudah tidak terbuka.")
     run.complete(row.task_id, cleaned)  # a failure from here on is the process's, not the user's: an incident
     extra = {"atas_nama_pemohon": True, "kanal": on_behalf} if on_behalf is not None else None
     persist_run(instance, run, actor, now, "task_completed", submitted=cleaned, task=task, payload_extra=extra)
-    message = completion_message(definition.forms[meta.form], instance.case_data or {}) if meta.form else None
+    store_uploads(actor, checked, instance, now, case_privacy(instance, definition).personal)
+    message = completion_message(schema, instance.case_data or {}) if schema is not None else None
     return Completion(instance.registration_number, instance.status, instance.finished, message)
 
 
@@ -251,5 +305,5 @@ def _clean(schema: dict, data: dict) -> dict:
     return clean_submission(schema, data, None if needs_options else {})
 
 
-__all__ = ["TaskFilters", "TaskPage", "list_tasks", "get_task", "claim_task", "unclaim_task", "complete_task",
-           "ValidationFailed"]
+__all__ = ["TaskFilters", "TaskPage", "list_tasks", "get_task", "task_form", "TaskForm", "claim_task", "unclaim_task",
+           "complete_task", "ValidationFailed"]

@@ -1,4 +1,5 @@
-"""One sweep of the background worker: due timers, the staff's daily digest, then the outbox."""
+"""One sweep of the background worker: due timers, the staff's daily digest, the upload folder's daily sweep,
+then the outbox."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,6 +15,7 @@ from .timers import SweepResult, fire_due_timers
 def sweep(now: datetime) -> tuple[SweepResult, int]:
     result = fire_due_timers(now, limit=int(current_app.config["PPID_TIMER_BATCH"]))
     _daily_digest(now)
+    _daily_file_sweep(now)
     sent, _failed = deliver_pending(now)
     return result, sent
 
@@ -27,3 +29,17 @@ def _daily_digest(now: datetime) -> None:
     except Exception:  # logged; the next sweep tries again
         db.session.rollback()
         current_app.logger.exception("staff digest failed")
+
+
+def _daily_file_sweep(now: datetime) -> None:
+    """Once a day: remove upload files no row refers to (a step killed before its commit) and say which."""
+    from .file_sweep import daily_sweep
+
+    try:
+        result = daily_sweep(now)
+    except Exception:  # logged; the next sweep tries again
+        db.session.rollback()
+        current_app.logger.exception("upload folder sweep failed")
+        return
+    for line in result.lines() if result is not None else ():
+        current_app.logger.warning("upload folder sweep: %s", line)

@@ -14,13 +14,15 @@ from werkzeug.exceptions import HTTPException
 from app.domain import roles
 from app.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services import access_log, api_tokens
-from app.services.cases import get_case, start_case, start_form
+from app.services.cases import get_case, start_case, start_form, visible_data
 from app.services.context import Actor
-from app.services.tasks import SORTS, TaskFilters, claim_task, complete_task, get_task, list_tasks, unclaim_task
+from app.services.tasks import (SORTS, TaskFilters, claim_task, complete_task, get_task, list_tasks, task_form,
+                                unclaim_task)
 
 from .api_errors import problem
 from .api_io import (BadBody, case_json, case_links, form_data, history_json, json_body, only_keys, query_bool,
                      query_choice, query_int, query_text, task_summary, uploads_from)
+from .formrender_schema import upload_fields
 from .security import client_address, now
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -257,15 +259,17 @@ def unclaim(task_id):
 @token_required
 def complete(task_id):
     task_id = str(task_id)
-    detail = _open_task(task_id)
+    form = task_form(actor(), task_id)  # the task and its form, read once; the use case checks the rest
     body = json_body()
     only_keys(body, {"data", "lampiran", "registration_number"})
     if not isinstance(body.get("data"), dict):
         raise BadBody("'data' wajib berupa objek berisi isian formulir.", {"data": ["Harus berupa objek."]})
-    uploads = uploads_from(body.get("lampiran"), detail.schema)
-    data = form_data(body["data"], detail.schema, current=detail.case_data)
+    uploads = uploads_from(body.get("lampiran"), form.schema)
+    sent_back = set(upload_fields(form.schema)) & set(body["data"])  # a client may send the defaults back
+    current = visible_data(actor(), form.instance) if sent_back else {}
+    data = form_data(body["data"], form.schema, current=current)
     done = complete_task(actor(), task_id, data, now(), uploads=uploads or None,
-                         registration_number=_case_of(body))
+                         registration_number=_case_of(body), form=form)
     return jsonify({"registration_number": done.registration_number, "status": done.status,
                     "finished": done.finished, "links": case_links(done.registration_number)})
 

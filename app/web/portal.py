@@ -82,7 +82,6 @@ def new_request(process_id: str = PROCESS_ID):
     try:
         if too_big:
             raise ValidationFailed(too_big)
-        portal_views.check_submission(form.schema, data, uploads)
         ref = start_case(actor, process_id, data, now(), uploads, submission_key=token, match_content=True)
     except ValidationFailed as exc:
         errors = {**_other_problems(form.schema, data, uploads), **exc.errors} if too_big else dict(exc.errors)

@@ -238,7 +238,6 @@ def counter_request():
         if channel not in CHANNELS:  # say so, and what else is missing as for a counter request
             _also_other_problems(schema, {**data, CHANNEL_KEY: "loket"}, uploads,
                                  {"kanal": ["Pilih cara permohonan diterima."]})
-        portal_views.check_submission(schema, data, uploads)
         ref = start_case(current_actor(), PORTAL_PROCESS, data, now(), uploads, submission_key=token,
                          on_behalf=channel)
     except ValidationFailed as exc:

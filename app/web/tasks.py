@@ -9,7 +9,8 @@ from app.domain import roles
 from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.services import access_log, portal_views
 from app.services.counter import CHANNELS
-from app.services.tasks import GONE, claim_task, complete_task, unclaim_task
+from app.services.attachments import kept_uploads
+from app.services.tasks import GONE, claim_task, complete_task, task_form, unclaim_task
 
 from .formrender import parse_submission, render_form, upload_fields
 from .keep_input import restored, safe_local_path
@@ -86,64 +87,67 @@ def show(task_id):
 @bp.post("/tugas/<uuid:task_id>")
 @roles_required()
 def complete(task_id):
+    """A submission reads the task and its form, and the use case checks everything once; the whole page is
+    built only to show the form again with what is wrong."""
     actor, task_id = current_actor(), str(task_id)
     on_behalf = request.form.get(ON_BEHALF_FIELD) == "1"
     channel = request.form.get(CHANNEL_FIELD, "") if on_behalf else None
     try:
-        page = portal_views.task_page(actor, task_id, _shown_for(), on_behalf)
+        form = task_form(actor, task_id, _shown_for(), on_behalf)
     except Conflict as exc:
         return _gone(exc.message, _shown_for(), _is_applicant_only())
-    detail = page.detail
-    reg = page.registration_number
-    uploads, too_big = read_uploads(upload_fields(detail.schema))
-    data = parse_submission(detail.schema, request.form, set(uploads))
+    reg, title = form.row.registration_number, form.row.title
+    for_applicant = form.row.lane == roles.PEMOHON and not on_behalf
+    uploads, too_big = read_uploads(upload_fields(form.schema))
+    data = parse_submission(form.schema, request.form, set(uploads))
     try:
         if too_big:
             raise ValidationFailed(too_big)
-        portal_views.check_submission(detail.schema, _with_kept_files(detail, data), uploads)
-        done = complete_task(actor, task_id, _with_kept_files(detail, data), now(), uploads, reg, channel)
+        done = complete_task(actor, task_id, data, now(), uploads, reg, channel, form=form)
     except ValidationFailed as exc:
-        errors = {**_other_problems(detail, data, uploads), **exc.errors} if too_big else dict(exc.errors)
-        for name in uploads:
-            errors.setdefault(name, ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain "
-                                     "yang belum benar)."])
-        return _render(page, {**detail.case_data, **data}, errors, 422, channel)
+        return _refused(actor, task_id, on_behalf, data, uploads, exc.errors, too_big, channel)
     except Conflict as exc:
         if exc.message == GONE:
-            return _gone(exc.message, reg, page.for_applicant)
-        return _away(exc.message, reg, page.for_applicant)
-    if page.for_applicant:  # words to the applicant: the form's own, else what happens to their case now
-        flash(done.message or f"Terima kasih, isian \u201c{detail.row.title}\u201d untuk permohonan "
+            return _gone(exc.message, reg, for_applicant)
+        return _away(exc.message, reg, for_applicant)
+    if for_applicant:  # words to the applicant: the form's own, else what happens to their case now
+        flash(done.message or f"Terima kasih, isian \u201c{title}\u201d untuk permohonan "
               f"{done.registration_number} sudah kami terima. Status permohonan Anda sekarang: {done.status}.",
               "success")
     else:
-        flash(done.message or f"Tugas \u201c{detail.row.title}\u201d untuk {done.registration_number} selesai. "
+        flash(done.message or f"Tugas \u201c{title}\u201d untuk {done.registration_number} selesai. "
               f"Status sekarang: {done.status}.", "success")
-    if page.for_applicant:
+    if for_applicant:
         return redirect(url_for("portal.case", registration_number=done.registration_number))
     if on_behalf:
         return redirect(url_for("staff.case_file", registration_number=done.registration_number))
     return redirect(WORKLIST)
 
 
-def _other_problems(detail, data: dict, uploads: dict) -> dict:
-    """The form's other problems, shown together with a file over the limit."""
+def _refused(actor, task_id: str, on_behalf: bool, data: dict, uploads: dict, errors: dict, too_big: dict,
+             channel: str | None):
+    """The form again, with every problem beside its field and what was typed kept (422)."""
     try:
-        portal_views.check_submission(detail.schema, _with_kept_files(detail, data), uploads)
+        page = portal_views.task_page(actor, task_id, _shown_for(), on_behalf)
+    except Conflict as exc:
+        return _gone(exc.message, _shown_for(), _is_applicant_only())
+    detail = page.detail
+    if too_big:
+        errors = {**_other_problems(detail, data, uploads), **errors}
+    errors = dict(errors)
+    for name in uploads:
+        errors.setdefault(name, ["Pilih berkas ini lagi (berkas belum tersimpan karena ada isian lain "
+                                 "yang belum benar)."])
+    return _render(page, {**detail.case_data, **data}, errors, 422, channel)
+
+
+def _other_problems(detail, data: dict, uploads: dict) -> dict:
+    """The form's other problems, shown together with a file over the limit (nothing is stored)."""
+    try:
+        portal_views.check_submission(detail.schema, kept_uploads(detail.schema, data, detail.case_data), uploads)
     except ValidationFailed as exc:
         return dict(exc.errors)
     return {}
-
-
-def _with_kept_files(detail, data: dict) -> dict:
-    """A required upload already in the case data counts as given when no new file is chosen."""
-    required = set(detail.schema.get("required") or [])
-    kept = {}
-    for name in upload_fields(detail.schema):
-        value = detail.case_data.get(name)
-        if name in required and name not in data and isinstance(value, str) and value.startswith("lampiran:"):
-            kept[name] = value
-    return {**data, **kept}
 
 
 @bp.post("/tugas/<uuid:task_id>/ambil")
