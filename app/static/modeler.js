@@ -74,6 +74,13 @@
     if (node) node.textContent = text;
   }
 
+  /* An element at full size in the middle of the canvas. */
+  function showElement(modeler, element) {
+    var canvas = modeler.get("canvas");
+    canvas.zoom(1);
+    canvas.scrollToElement(element);
+  }
+
   /* Each problem of the check: the element outlined in red with its message beside it. */
   function showProblems(modeler, problems) {
     var registry = modeler.get("elementRegistry"), canvas = modeler.get("canvas"), overlays = modeler.get("overlays");
@@ -94,11 +101,13 @@
         var element = registry.get(link.getAttribute("data-show-element"));
         if (!element) return;
         event.preventDefault();
+        showElement(modeler, element);
         modeler.get("selection").select(element);
-        canvas.scrollToElement(element);
         document.getElementById("modeler-canvas").scrollIntoView({block: "center"});
       });
     });
+    var first = (problems || []).map(function (p) { return p.element_id && registry.get(p.element_id); }).filter(Boolean)[0];
+    if (first) showElement(modeler, first);
     return shown;
   }
 
@@ -126,7 +135,7 @@
     var modeler = new window.BpmnJS({container: container, moddleExtensions: {spiffworkflow: SPIFFWORKFLOW}});
     window.ppidModeler = modeler;
     modeler.importXML(source.value).then(function (result) {
-      modeler.get("canvas").zoom("fit-viewport");
+      modeler.get("canvas").zoom("fit-viewport");  // showProblems then brings the first problem into view
       var marked = showProblems(modeler, settings.problems);
       var warnings = (result.warnings || []).length;
       say((marked ? marked + " elemen bermasalah ditandai merah pada diagram. " : "") +

@@ -13,6 +13,8 @@
     "bpmn:StartEvent": "Peristiwa awal", "bpmn:EndEvent": "Peristiwa akhir", "bpmn:SubProcess": "Subproses",
     "bpmn:Task": "Tugas"
   };
+  var TASK_TYPES = [{value: "bpmn:Task", label: "Tugas (belum ditentukan)"}, {value: "bpmn:UserTask", label: "Tugas pengguna (formulir)"},
+                    {value: "bpmn:ScriptTask", label: "Tugas skrip (otomatis)"}];
   var NOTIFY = /kirim_pemberitahuan\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']\s*\)[ \t]*\n?/g;
   var DAYS_IN_NAME = /\d+(\s+hari\s+kerja)/;
 
@@ -86,6 +88,7 @@
     box.setAttribute("data-element-id", bo.id);
     if (element.type === "bpmn:Lane") this.lane(box, element);
     else this.name(box, element);
+    if (TASK_TYPES.some(function (t) { return t.value === element.type; })) this.taskType(box, element);
     if (element.type === "bpmn:UserTask") this.form(box, element);
     if (this.timerDefinition(bo)) this.timer(box, element);
     if (element.type === "bpmn:SequenceFlow" && /Gateway$/.test(bo.sourceRef && bo.sourceRef.$type || "")
@@ -97,6 +100,15 @@
     var self = this, input = field(box, "prop-name", "Nama", node("input", {value: element.businessObject.name || ""}));
     this.nameInput = input;
     input.addEventListener("change", function () { self.write(function () { self.modeling.updateLabel(element, input.value); }); });
+  };
+
+  /* ---- a task's kind: a person's task with a form, or a script that runs by itself ---- */
+  Panel.prototype.taskType = function (box, element) {
+    var self = this, s = field(box, "prop-task-type", "Jenis tugas", select(TASK_TYPES, element.type));
+    s.addEventListener("change", function () {
+      var replaced = self.modeler.get("bpmnReplace").replaceElement(element, {type: s.value});
+      self.modeler.get("selection").select(replaced);
+    });
   };
 
   /* ---- lanes: the lane's name is the key of the role whose holders work its tasks ---- */

@@ -1,4 +1,5 @@
-"""The process modeler in a real browser (issue 17): bpmn-js from our own server, under our CSP."""
+"""The process modeler in a real browser (issue 17): bpmn-js from our own server, under our CSP; the panel,
+the form editor, and the owner's whole walk from the modeler to a deployed version."""
 from __future__ import annotations
 
 import gzip
@@ -6,8 +7,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from app.persistence.models import HumanTask, ProcessInstance, db
+from app.services.processes import latest_version
+from app.services.roles import add_role
+
 from tests.browser.test_walk_through_pages import DESK, Person, browser, server  # noqa: F401
-from tests.support import PROCESS
+from tests.support import PROCESS, Driver, actor
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -129,9 +134,8 @@ TELAAH_SCHEMA = """{
 TELAAH_UI = '{"rekomendasi_hukum": {"ui:widget": "radio"}, "pertimbangan_hukum": {"ui:widget": "textarea"}}'
 
 
-def make_form_in_editor(editor: Person, shots_prefix: str = "formulir"):
+def make_form_in_editor(page, shoot):
     """In the form editor (already open): type the schema and the UI schema, see the live form, try it, save."""
-    page = editor.page
     page.fill("#form-schema", '{"type": "object", "properties": {"a": {"type": "teks"}}}')
     expect(page.locator("#form-problems")).to_contain_text("tidak dikenal")
     page.fill("#form-schema", TELAAH_SCHEMA)
@@ -140,7 +144,7 @@ def make_form_in_editor(editor: Person, shots_prefix: str = "formulir"):
     expect(page.locator("#form-problems")).to_be_empty()
     page.click("#form-try")
     expect(page.locator("#form-preview")).to_contain_text("Wajib diisi.")
-    editor.shot(f"{shots_prefix}-pratinjau")
+    shoot("formulir-pratinjau")
     page.click("button:has-text('Simpan formulir ke draf')")
     expect(page.locator(".flash")).to_contain_text("disimpan ke draf")
 
@@ -151,5 +155,172 @@ def test_the_form_editor_shows_the_live_form_and_the_server_messages(server, bro
     person.page.click("button:has-text('Simpan draf')")
     expect(person.page.locator("h1")).to_contain_text("Draf:")
     person.page.goto(person.page.url.split("#")[0] + "/formulir/telaah_hukum")
-    make_form_in_editor(person)
+    make_form_in_editor(person.page, person.shot)
     assert '"pertimbangan_hukum"' in person.page.input_value("#form-schema")
+
+
+
+# --------------------------------------------------------------------------- the owner's whole walk
+
+#: diagram-js ignores a click that comes within 400 ms of the end of a drag (creating, connecting), so that the
+#: drag's own mouse-up is not also a click; a person is never that fast, the test waits it out
+CLICK_TRAP_MS = 450
+
+
+def view(person: Person, x: float, y: float, width: float, height: float):
+    """The canvas at the top of the window, scrolled and zoomed to a region of the diagram (what a person does
+    with the scroll bar and the mouse wheel)."""
+    person.page.evaluate("document.getElementById('modeler-canvas').scrollIntoView({block: 'start'})")
+    person.page.evaluate("([x, y, width, height]) => window.ppidModeler.get('canvas').viewbox({x, y, width, height})",
+                         [x, y, width, height])
+
+
+def on_screen(person: Person, x: float, y: float) -> tuple[float, float]:
+    return tuple(person.page.evaluate("""([x, y]) => { const vb = window.ppidModeler.get('canvas').viewbox(),
+        box = document.getElementById('modeler-canvas').getBoundingClientRect();
+        return [box.left + (x - vb.x) * vb.scale, box.top + (y - vb.y) * vb.scale]; }""", [x, y]))
+
+
+def click_diagram(person: Person, x: float, y: float):
+    person.page.mouse.click(*on_screen(person, x, y))
+
+
+def middle(person: Person, element_id: str) -> tuple[float, float]:
+    return tuple(person.page.evaluate("""id => { const e = window.ppidModeler.get('elementRegistry').get(id);
+        return [e.x + e.width / 2, e.y + e.height / 2]; }""", element_id))
+
+
+def selected(person: Person) -> list[str]:
+    return person.page.evaluate("window.ppidModeler.get('selection').get().map(e => e.id)")
+
+
+def connect(person: Person, source: str, target: str):
+    """Context pad of the source, "Connect using sequence flow", then the target."""
+    click_diagram(person, *middle(person, source))
+    person.page.click(".djs-context-pad [data-action='connect']")
+    x, y = on_screen(person, *middle(person, target))
+    person.page.mouse.move(x, y, steps=5)
+    person.page.mouse.click(x, y)
+    person.page.wait_for_timeout(CLICK_TRAP_MS)
+
+
+def add_legal_review_lane_and_task(person: Person) -> str:
+    """A lane under the Atasan PPID's for the role bagian_hukum, and in it a user task "Telaah hukum" between the
+    notice's parallel split and "Serahkan informasi"; no form yet. Returns the new task's id."""
+    view(person, 3500, 820, 700, 800)  # the palette covers the canvas's left edge
+    click_diagram(person, 4000, 1414)  # the lower edge of the Atasan PPID's lane
+    assert selected(person) == ["Lane_AtasanPPID"]
+    person.page.click(".djs-context-pad [data-action='lane-insert-below']")
+    click_diagram(person, 4000, 1534)  # the new lane's lower edge
+    person.page.select_option("#prop-role", "bagian_hukum")
+    person.page.click(".djs-palette [data-action='create.task']")
+    x, y = on_screen(person, 3830, 1480)
+    person.page.mouse.move(x, y)
+    person.page.mouse.click(x, y)
+    person.page.keyboard.type("Telaah hukum")  # the new task's name is edited in place at once
+    person.page.keyboard.press("Enter")
+    person.page.wait_for_timeout(CLICK_TRAP_MS)
+    task_id = selected(person)[0]
+    person.page.select_option("#prop-task-type", "bpmn:UserTask")
+    serahkan = middle(person, "Activity_SerahkanInformasi")
+    click_diagram(person, serahkan[0] - 70, 1040)  # the flow from the split to "Serahkan informasi"
+    assert selected(person) == ["Flow_KeSerahkan"]
+    person.page.click(".djs-context-pad [data-action='delete']")
+    connect(person, "Gateway_SerahkanDanKeberatan", task_id)
+    connect(person, task_id, "Activity_SerahkanInformasi")
+    return task_id
+
+
+class Shots:
+    """Screenshots at 1280 px into the test's own folder."""
+
+    def __init__(self, folder):
+        self.folder, self.count = folder, 0
+
+    def __call__(self, person: Person, name: str):
+        self.page(person.page, name)
+
+    def page(self, page, name: str):
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+def test_an_owner_changes_the_procedure_in_the_browser_and_a_new_case_runs_on_it(server, browser, owner, tmp_path):
+    add_role(actor("admin"), "bagian_hukum", "Bagian Hukum")
+    drive = Driver(None)
+    old_case = drive.start()
+    first = latest_version(PROCESS).id
+    db.session.remove()
+    shot = Shots(tmp_path)
+    person = Person(browser, server, "pemilik", DESK, [])
+    traffic = Traffic(person.page)
+    person.go("/proses")
+    person.page.click(f"a[href='/proses/{PROCESS}/ubah']")
+    person.page.wait_for_selector("#modeler-canvas[data-ready='1']")
+    shot(person, "modeler")
+
+    select_element(person, "Timer_Target4HK")
+    person.page.fill("#prop-timer-days", "5 hari kerja")
+    expect(person.page.locator("#prop-timer-due.check-ok")).to_contain_text("Untuk permohonan yang diterima sekarang")
+    expect(person.page.locator("#prop-name")).to_have_value("Target layanan 5 hari kerja")
+    shot(person, "target-5-hari-kerja")
+    task_id = add_legal_review_lane_and_task(person)
+    shot(person, "jalur-dan-tugas-baru")
+    person.page.fill("#draft-title", "Target 5 hari kerja dan telaah hukum")
+    person.page.click("button:has-text('Simpan draf')")
+    expect(person.page.locator("h1")).to_contain_text("Draf: Target 5 hari kerja dan telaah hukum")
+
+    person.page.wait_for_selector("#modeler-canvas[data-ready='1']")
+    person.page.click("form[data-modeler-save] button:has-text('Periksa')")
+    person.page.wait_for_selector("#modeler-canvas[data-ready='1']")
+    problems = person.page.locator("table.problems tbody tr")
+    expect(problems).to_have_count(1)
+    assert problems.first.get_attribute("data-element-id") == task_id
+    assert "tidak menyebut formulir" in problems.first.inner_text()
+    expect(person.page.locator(f".ppid-problem-note[data-problem-for='{task_id}']")).to_contain_text("formulir")
+    assert person.page.locator(f".djs-element.ppid-problem[data-element-id='{task_id}']").count() == 1
+    person.page.click(f"a[data-show-element='{task_id}']")
+    expect(person.page.locator("#modeler-panel")).to_have_attribute("data-element-id", task_id)
+    shot(person, "masalah-ditandai")
+
+    person.page.fill("#prop-form-new", "telaah_hukum")
+    person.page.click("button:has-text('Pakai formulir baru')")
+    with person.context.expect_page() as opened:
+        person.page.click("a[data-form-editor='telaah_hukum']")
+    editor = opened.value
+    editor.wait_for_selector("#form-schema")
+    editor_traffic = Traffic(editor)
+    make_form_in_editor(editor, lambda name: shot.page(editor, name))
+    editor.close()
+    assert editor_traffic.outside(server) == [] and editor_traffic.errors == []
+
+    person.page.click("form[data-modeler-save] button:has-text('Periksa')")
+    person.page.wait_for_selector("#modeler-canvas[data-ready='1']")
+    expect(person.page.locator("#periksa .flash-success")).to_contain_text("Lolos semua tahap")
+    changed = person.page.locator("table.diff-changed tr[data-element-id='Timer_Target4HK']")
+    expect(changed).to_contain_text("hari_kerja(5, sejak=tanggal_diterima)")
+    expect(person.page.locator(f"table.diff-added tr[data-element-id='{task_id}']")).to_contain_text("Telaah hukum")
+    expect(person.page.locator("ul.diff-forms")).to_contain_text("telaah_hukum.schema.json: baru")
+    expect(person.page.locator(f"table.candidates tr[data-case='{old_case}']")).to_contain_text("ya")
+    shot(person, "lolos-pemeriksaan")
+    person.page.fill("#note", "Perbup baru: target layanan 5 hari kerja; telaah hukum sebelum informasi diserahkan")
+    person.page.click("#terapkan button:has-text('Terapkan')")
+    expect(person.page.locator("h1")).to_contain_text("Versi 2 dipasang")
+    shot(person, "diterapkan")
+    assert traffic.outside(server) == [] and traffic.errors == []
+
+    db.session.remove()
+    second = latest_version(PROCESS)
+    assert second.id != first and second.note.startswith("Perbup baru")
+    assert b"hari_kerja(5, sejak=tanggal_diterima)" in (owner.processes / f"{PROCESS}.bpmn").read_bytes()
+    assert (owner.forms / "telaah_hukum.schema.json").is_file()
+    new_case = drive.start()
+    for case in (old_case, new_case):
+        drive.walk(case, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan",
+                   "Activity_TerbitkanPemberitahuan")
+    versions = dict(db.session.execute(db.select(ProcessInstance.registration_number, ProcessInstance.version_id)).all())
+    assert versions == {old_case: first, new_case: second.id}
+    waiting = {reg: dict(db.session.execute(db.select(HumanTask.spec_id, HumanTask.lane).filter_by(
+        registration_number=reg)).all()) for reg in (old_case, new_case)}
+    assert waiting[new_case][task_id] == "bagian_hukum" and "Activity_SerahkanInformasi" not in waiting[new_case]
+    assert task_id not in waiting[old_case] and "Activity_SerahkanInformasi" in waiting[old_case]
