@@ -127,7 +127,7 @@ def check_quota(actor: Actor, checked: dict[str, CheckedUpload]) -> None:
 def store_uploads(actor: Actor, checked: dict[str, CheckedUpload], instance: ProcessInstance, now: datetime,
                   personal_fields=None) -> None:
     """Store checked uploads of a case: a row each, and the file under a temporary name that becomes final
-    when the use case commits (removed if it rolls back: app/persistence/files.py). Flush only.
+    when the use case commits (removed if it rolls back: app/persistence/files.py). Never commits.
 
     Uploads of `personal_fields` (default PERSONAL_FIELDS; the forms' `"x-personal": true` fields) are
     personal data, served only to who works the case.
