@@ -8,9 +8,10 @@ Read from the source with `ast`, imports at module level and inside function bod
 - a transaction ends (`commit`, `rollback`, `engine.begin()`) only in the use-case wrapper
   (app/services/transaction.py) and the few places named below, each with its reason;
 - the clock is read only where a request, a command or the benchmark begins: the web layer's `now()`
-  (app/web/clock.py), the CLI's `_now()` (also the timer worker's clock, `ppid timers run`), app/bench; run.py (outside app/)
-  gives its timer thread and first start the time. `time.monotonic()`/`perf_counter()` are not the clock
-  of the service: they measure how long something took (script and simulation budgets);
+  (app/web/clock.py), the CLI's `now()` (app/cli/context.py; also the timer worker's clock, `ppid timers
+  run`), app/bench; run.py (outside app/) gives its timer thread and first start the time.
+  `time.monotonic()`/`perf_counter()` are not the clock of the service: they measure how long something
+  took (script and simulation budgets);
 - no module uses another module's private (`_name`) names, but for the engine's modules named below;
 - no two modules import each other, not even from inside a function (the import hidden in a function body
   is how a cycle usually creeps in), but for the named cycles below that are still to be untied.
@@ -40,7 +41,7 @@ ALLOWED_LAYERS = {
     "documents": {"domain", "documents"},
     "services": {"domain", "engine", "persistence", "documents", "services"},
     "web": {"domain", "services", "web"},
-    "cli": {"domain", "services", "bench", "app"},
+    "cli": {"domain", "services", "bench", "app", "cli"},
     # the benchmark measures every layer from outside (engine rows, statements, an HTTP server of the app),
     # like a test; only `ppid bench` imports it
     "bench": {"domain", "engine", "persistence", "documents", "services", "web", "app", "bench"},
@@ -50,7 +51,7 @@ ALLOWED_LAYERS = {
 
 #: (importer, imported module) allowed across the layer order, and why
 LAYER_EXCEPTIONS = {
-    ("app.cli", "app.engine.diagram"):
+    ("app.cli.process", "app.engine.diagram"):
         "`ppid process draw` draws any BPMN file as SVG: a file tool with no database and no use case",
 }
 
@@ -90,7 +91,7 @@ CLOCK_CALLS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"
 #: where the clock may be read: "module" or "module:function", and why
 CLOCK_ENTRY_POINTS = {
     "app.web.clock:now": "a request's time (the web layer passes it to every use case and template filter)",
-    "app.cli:_now": "a command's time, also the timer worker's (`ppid timers run`)",
+    "app.cli.context:now": "a command's time, also the timer worker's (`ppid timers run`)",
     "app.bench": "the benchmark drives the service at wall time and stamps its report",
 }
 
