@@ -327,3 +327,21 @@ def deploy_draft(actor: Actor, draft_id: int, now: datetime, note: str = "") -> 
     draft.deployed_version_id = result.version.id
     draft.updated_at = now
     return result
+
+
+# -- what-if on past cases ---------------------------------------------------------------------------
+def new_user_tasks(actor: Actor, draft_id: int) -> list[dict]:
+    """The user tasks the draft adds (by its last passing check): the what-if asks how long each takes."""
+    report = _report(_own(actor, draft_id))
+    return [c for c in (report.added if report is not None and report.ok else []) if c["type"] == "UserTask"]
+
+
+def what_if_draft(actor: Actor, draft_id: int, now: datetime, *, since=None, until=None, limit: int = 200,
+                  durations: dict[str, float] | None = None):
+    """The draft as it is saved, run on the recorded history of past cases against the newest version
+    (app.services.whatif; read only). ImportRefused when the draft fails a check."""
+    from .whatif import what_if
+
+    draft = _own(actor, draft_id)
+    return what_if(actor, now, draft.bpmn_xml, since=since, until=until, limit=limit, durations=durations,
+                   **_inputs(draft, latest_version(draft.process_id)))

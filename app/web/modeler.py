@@ -239,3 +239,49 @@ def form_preview():
         preview = modeler_aids.form_preview(schema_text, ui_text, values)
     return jsonify({"ok": not preview["problems"], "problems": preview["problems"], "errors": preview["errors"],
                     "html": str(_preview_html(preview, values))})
+
+
+# --------------------------------------------------------------------------- what-if on past cases
+
+MAX_WHATIF_CASES = 1000
+
+
+def _day(text: str, errors: list[str], label: str):
+    from datetime import date
+
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.append(f"{label}: tulis tanggal seperti 2026-01-31.")
+        return None
+
+
+@bp.get("/draf/<int:draft_id>/whatif")
+def what_if(draft_id: int):
+    """The saved draft run on the recorded history of past cases, old model against new (a simulation)."""
+    actor, args, errors = current_actor(), request.args, []
+    view = drafts.draft_detail(actor, draft_id)
+    new_tasks = drafts.new_user_tasks(actor, draft_id)
+    since, until = _day(args.get("sejak", ""), errors, "Sejak"), _day(args.get("sampai", ""), errors, "Sampai")
+    limit = args.get("jumlah", 200, type=int)
+    if not 1 <= limit <= MAX_WHATIF_CASES:
+        errors.append(f"Jumlah kasus 1 sampai {MAX_WHATIF_CASES}.")
+    durations = {}
+    for task in new_tasks:
+        text = args.get(f"lama-{task['id']}", "").strip().replace(",", ".")
+        if text:
+            try:
+                durations[task["id"]] = float(text)
+            except ValueError:
+                errors.append(f"Lama '{task['name']}': tulis jumlah hari kerja, mis. 1,5.")
+    report = refused = None
+    if args.get("jalankan") and not errors:
+        try:
+            report = drafts.what_if_draft(actor, draft_id, now(), since=since, until=until, limit=limit,
+                                          durations=durations)
+        except drafts.ImportRefused as exc:
+            refused = exc
+    return render_template("processes/whatif.html", draft=view, new_tasks=new_tasks, args=args, errors=errors,
+                           report=report, refused=refused, stage_labels=STAGE_LABELS)

@@ -126,6 +126,7 @@ GET_ROUTES = {
     "modeler.draft": ("/proses/draf/{draft}", {"pemilik"}, 200),  # its owner's alone: 404 for the administrator
     "modeler.form_editor": ("/proses/draf/{draft}/formulir/pengaduan", {"pemilik"}, 200),
     "modeler.open_form": ("/proses/draf/{draft}/formulir?nama=pengaduan", {"pemilik"}, 302),
+    "modeler.what_if": ("/proses/draf/{draft}/whatif", {"pemilik"}, 200),
     "modeler.timer_preview": ("/proses/modeler/timer?teks=4", {"pemilik", "admin"}, 200),
     "modeler.condition_check": ("/proses/modeler/syarat?proses=pengaduan_layanan&teks=x", {"pemilik", "admin"}, 200),
     "api.openapi": ("/api/v1/openapi.json", set(PERSONAS), 200),

@@ -218,3 +218,44 @@ def test_the_preview_renders_the_form_and_says_what_is_wrong_in_indonesian(clien
     long = preview(TELAAH, answers=[["pertimbangan_hukum", "x" * 11]])
     assert long["errors"] == {"pertimbangan_hukum": ["Paling banyak 10 karakter."]}
     assert preview(TELAAH, answers=[["pertimbangan_hukum", "cukup"]])["errors"] == {}
+
+
+# --------------------------------------------------------------------------- what-if on past cases
+
+def test_the_what_if_runs_the_saved_draft_on_finished_cases(client, owner):
+    import time_machine
+    from tests.process_edits import set_service_target
+    from tests.support import Driver, wib
+
+    with time_machine.travel(wib(2026, 1, 5), tick=False) as traveller:
+        drive = Driver(traveller)
+        for received, noticed in ((wib(2026, 1, 5), wib(2026, 1, 7, 14)), (wib(2026, 1, 19), wib(2026, 1, 26, 14))):
+            drive.move_to(received)
+            number = drive.start()
+            drive.walk(number, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
+            drive.move_to(noticed)
+            drive.walk(number, "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
+            drive.decline_objection(number)
+        drive.move_to(wib(2026, 2, 2))
+        sign_in(client, "pemilik")
+        response = client.post(f"/proses/{PROCESS}/draf", data={
+            "bpmn_xml": set_service_target(latest_version(PROCESS).bpmn_xml, 5).decode(), "title": "Target 5"})
+        url = response.headers["Location"]
+        assert "bagaimana kasus yang lalu" not in page(client, url)  # offered once the draft passed its check
+        form = lhtml.fromstring(page(client, url + "/whatif"))
+        assert form.xpath("//form[@id='whatif-form']") and not form.xpath("//section[@id='hasil']")
+        tree = lhtml.fromstring(page(client, url + "/whatif?jalankan=1&sejak=2026-01-01&jumlah=200"))
+    figures = {row.get("data-figure"): [td.text_content() for td in row.findall("td")]
+               for row in tree.xpath("//table[contains(@class,'whatif-figures')]//tr[@data-figure]")}
+    assert figures["cases"] == ["2", "2"] and figures["met_target"] == ["1", "2"]
+    assert "SIMULASI" in tree.get_element_by_id("hasil").text_content()
+
+
+def test_the_what_if_says_what_it_cannot_read(client, owner):
+    sign_in(client, "pemilik")
+    url = _new_draft(client, _complaint())
+    body = page(client, url + "/whatif?jalankan=1&sejak=kemarin&jumlah=0")
+    assert "tulis tanggal seperti 2026-01-31" in body and "Jumlah kasus 1 sampai 1000" in body
+    broken = _complaint().replace('value="terima_pengaduan.schema.json"', 'value="tidak_ada.schema.json"')
+    client.post(url, data={"bpmn_xml": broken})
+    assert "Draf belum lolos pemeriksaan" in page(client, url + "/whatif?jalankan=1")
