@@ -127,7 +127,7 @@ class Filler:
                 int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(users.c.id), 0)))) + 1)
 
     def applicants(self, count: int, label: str = "filling applicants") -> list[int]:
-        from app.persistence.models import db
+        from app.persistence.models import UserRole, db, role_rows
 
         *_rest, users = _tables()
         now = datetime.now(timezone.utc)
@@ -142,6 +142,7 @@ class Filler:
                         for i in chunk]
                 with db.engine.begin() as conn:
                     conn.execute(users.insert(), rows)
+                    conn.execute(UserRole.__table__.insert(), [role_rows(i, "pemohon")[0] for i in chunk])
                 bar.update(len(chunk))
         _fix_sequence("app_user")
         return ids

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from app.domain.deadlines import LEGAL_PREFIX, is_legal_limit
 
@@ -41,6 +41,7 @@ user_opd = sa.Table(
     "user_opd", Base.metadata,
     sa.Column("user_id", sa.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("opd_code", sa.ForeignKey("opd.code", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_user_opd_opd_code", "opd_code", "user_id"),  # an OPD's officers, without reading everyone's
 )
 
 
@@ -83,6 +84,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     opds: Mapped[list[Opd]] = relationship(secondary=user_opd, lazy="selectin")
+    #: `roles` as rows (kept equal to it by `_roles_as_rows`): the holders of a role are found by an index
+    role_links: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     #: one e-mail address belongs to one account, whatever its case
     __table_args__ = (sa.Index("uq_app_user_email_lower", sa.func.lower(email), unique=True),)
@@ -90,6 +93,30 @@ class User(Base):
     @property
     def role_set(self) -> frozenset[str]:
         return frozenset(self.roles.split())
+
+    @validates("roles")
+    def _roles_as_rows(self, _key: str, value: str) -> str:
+        keys = list(dict.fromkeys((value or "").split()))
+        kept = [row for row in self.role_links if row.role_key in keys]
+        held = {row.role_key for row in kept}
+        self.role_links = kept + [UserRole(role_key=key) for key in keys if key not in held]
+        return value
+
+
+class UserRole(Base):
+    """One role an account holds (the rows of `User.roles`). Code that writes `app_user` outside the ORM
+    writes these rows too (`role_rows`)."""
+
+    __tablename__ = "user_role"
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    role_key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+
+    __table_args__ = (sa.Index("ix_user_role_role_key", "role_key", "user_id"),)
+
+
+def role_rows(user_id: int, roles: str) -> list[dict]:
+    """The `user_role` rows of an account inserted without the ORM (bulk fills, tests)."""
+    return [{"user_id": user_id, "role_key": key} for key in dict.fromkeys(roles.split())]
 
 
 class ProcessVersion(Base):

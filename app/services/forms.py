@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from jsonschema import FormatChecker
@@ -11,6 +13,7 @@ from jsonschema.exceptions import ValidationError
 from app.domain.addresses import is_valid_address
 from app.domain.errors import ValidationFailed
 from app.engine.formschema import FormSchemaError, form_errors, form_validator
+from app.persistence.memo import transaction_memo
 from app.persistence.models import Opd, db
 
 _MESSAGES = {
@@ -42,15 +45,51 @@ def option_sources(staffed_only: bool = True) -> dict[str, list[dict[str, str]]]
     """
     from .staffing import staffed
 
-    query = db.select(Opd).filter_by(active=True).order_by(Opd.name)
-    opds = list(db.session.scalars(query.where(staffed()) if staffed_only else query))  # one statement
-    return {"opd": [{"const": o.code, "title": o.name} for o in opds]}
+    known = transaction_memo(db.session, "option_sources")  # read once in a transaction, however often asked
+    if staffed_only not in known:
+        query = db.select(Opd.code, Opd.name).filter_by(active=True).order_by(Opd.name)
+        opds = db.session.execute(query.where(staffed()) if staffed_only else query)  # one statement
+        known[staffed_only] = {"opd": [{"const": code, "title": name} for code, name in opds]}
+    return known[staffed_only]
+
+
+#: resolved schemas by (the schema object, its choices): a definition's forms never change, so the copy made
+#: for one set of choices serves every later validation with the same choices (bounded: drafts come and go)
+_RESOLVED: OrderedDict[tuple, list] = OrderedDict()
+_RESOLVED_MAX = 256
+_RESOLVED_LOCK = threading.Lock()
 
 
 def resolve_schema(schema: dict, sources: dict[str, list[dict[str, str]]] | None = None) -> dict:
-    """A copy of the schema with `x-options` fields given their choices as `oneOf`."""
-    resolved = copy.deepcopy(schema)
+    """The schema with `x-options` fields given their choices as `oneOf` (a shared copy: read it, never
+    change it; nor the schema after resolving it)."""
     sources = sources if sources is not None else option_sources()
+    return _resolved_entry(schema, sources)[1]
+
+
+def _choices_key(sources: dict[str, list[dict[str, str]]]) -> tuple:
+    return tuple((name, tuple((o.get("const"), o.get("title")) for o in options))
+                 for name, options in sorted(sources.items()))
+
+
+def _resolved_entry(schema: dict, sources: dict[str, list[dict[str, str]]]) -> list:
+    """[schema, resolved, validator or None]: cached while `schema` is the object it was made from."""
+    key = (id(schema), _choices_key(sources))
+    with _RESOLVED_LOCK:
+        entry = _RESOLVED.get(key)
+        if entry is not None and entry[0] is schema:
+            _RESOLVED.move_to_end(key)
+            return entry
+    entry = [schema, _resolve(schema, sources), None]
+    with _RESOLVED_LOCK:
+        _RESOLVED[key] = entry
+        while len(_RESOLVED) > _RESOLVED_MAX:
+            _RESOLVED.popitem(last=False)
+    return entry
+
+
+def _resolve(schema: dict, sources: dict[str, list[dict[str, str]]]) -> dict:
+    resolved = copy.deepcopy(schema)
     for prop in resolved.get("properties", {}).values():
         items = prop.get("items") if isinstance(prop, dict) else None
         for target in (prop, items):  # a choice, or each choice of a list (several OPDs)
@@ -100,12 +139,15 @@ def _has_control(value: Any) -> bool:
 
 def clean_submission(schema: dict, data: dict[str, Any], sources=None) -> dict[str, Any]:
     """Drop keys the schema does not name and empty values, then validate; ValidationFailed lists errors."""
-    resolved = resolve_schema(schema, sources)
+    entry = _resolved_entry(schema, sources if sources is not None else option_sources())
+    resolved = entry[1]
     known = resolved.get("properties", {})
     cleaned = {k: v for k, v in data.items() if k in known and v not in ("", None, [])}
     errors: dict[str, list[str]] = {k: [CONTROL_MESSAGE] for k, v in cleaned.items() if _has_control(v)}
     try:  # no $ref is fetched and patterns run on RE2 (app/engine/formschema.py)
-        found = form_errors(form_validator(resolved, format_checker=format_checker()), cleaned)
+        if entry[2] is None:  # compiled once per resolved schema (a form that cannot be checked: every time)
+            entry[2] = form_validator(resolved, format_checker=format_checker())
+        found = form_errors(entry[2], cleaned)
     except FormSchemaError as exc:
         raise ValidationFailed({"": [f"Formulir ini tidak dapat diperiksa: {exc.message}. "
                                      "Laporkan kepada pengelola proses."]}) from None

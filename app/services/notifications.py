@@ -12,9 +12,10 @@ from jinja2 import TemplateNotFound
 
 from app.domain.addresses import InvalidAddress, UnsafeHeader, normalize_address, safe_header
 from app.domain.timeutil import format_tanggal, format_waktu
-from app.persistence.models import Outbox, ProcessInstance, Role, TimerJob, User, db
+from app.persistence.models import Outbox, ProcessInstance, Role, TimerJob, User, UserRole, db, user_opd
 
 from .context import setting
+from .staffing import holds
 from .versions import definition_for
 
 #: a failed mail is tried again after these delays (then given up after MAX_ATTEMPTS attempts in all)
@@ -73,9 +74,14 @@ def _recipients(instance: ProcessInstance, to: str) -> list[str]:
         owner = db.session.get(User, instance.applicant_id) if instance.applicant_id else None
         address = (owner.email if owner else None) or instance.case_data.get("email")
         return [address] if address else []
-    users = db.session.scalars(db.select(User).where(User.active.is_(True), User.roles.contains(to)))
-    return sorted({u.email for u in users if u.email and to in u.role_set
-                   and (to != "opd" or instance.opd_code in {o.code for o in u.opds})})
+    # by index, never a read of every account: the role's holders, or the case's OPD's officers holding it
+    if to == "opd":
+        query = db.select(User.email).join(user_opd, user_opd.c.user_id == User.id).where(
+            user_opd.c.opd_code == instance.opd_code, holds(to))
+    else:
+        query = db.select(User.email).join(UserRole, UserRole.user_id == User.id).where(UserRole.role_key == to)
+    query = query.where(User.active.is_(True), User.email.is_not(None))
+    return sorted({email for email in db.session.scalars(query) if email})
 
 
 def _next_limit(instance: ProcessInstance) -> str | None:

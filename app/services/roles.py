@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from app.domain import roles as builtin
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
-from app.persistence.models import Role, User, db
+from app.persistence.memo import transaction_memo
+from app.persistence.models import Role, User, UserRole, db
 
 from .context import Actor
 from .transaction import use_case
@@ -60,7 +61,15 @@ def role_labels() -> dict[str, str]:
 
 
 def opd_scoped_roles() -> frozenset[str]:
-    return frozenset(db.session.scalars(db.select(Role.key).where(Role.opd_scoped.is_(True)))) | {builtin.OPD}
+    """The roles whose tasks are worked per OPD: read once in a transaction (a page's filters ask again)."""
+    known = transaction_memo(db.session, _SCOPED)
+    if _SCOPED not in known:
+        known[_SCOPED] = frozenset(db.session.scalars(db.select(Role.key).where(Role.opd_scoped.is_(True)))) \
+            | {builtin.OPD}
+    return known[_SCOPED]
+
+
+_SCOPED = "opd_scoped_roles"
 
 
 def role_label(key: str) -> str:
@@ -68,19 +77,22 @@ def role_label(key: str) -> str:
     return role.label if role is not None else builtin.role_label(key)
 
 
+def _holders(*keys: str):
+    """SQL: (role key, active holders) per role, counted in the database."""
+    query = db.select(UserRole.role_key, db.func.count()).join(User, User.id == UserRole.user_id).where(
+        User.active.is_(True)).group_by(UserRole.role_key)
+    return query.where(UserRole.role_key.in_(keys)) if keys else query
+
+
 def list_roles() -> list[RoleView]:
-    holders: dict[str, int] = {}
-    for user_roles in db.session.scalars(db.select(User.roles).where(User.active.is_(True))):
-        for key in user_roles.split():
-            holders[key] = holders.get(key, 0) + 1
+    holders = dict(db.session.execute(_holders()).all())
     return [RoleView(r.key, r.label, r.opd_scoped, holders.get(r.key, 0))
             for r in db.session.scalars(db.select(Role).order_by(Role.key))]
 
 
 def holders_of(key: str) -> int:
-    """How many active users hold a role (roles are a space-separated list on the user)."""
-    return sum(1 for user_roles in db.session.scalars(db.select(User.roles).where(User.active.is_(True)))
-               if key in user_roles.split())
+    """How many active users hold a role."""
+    return dict(db.session.execute(_holders(key)).all()).get(key, 0)
 
 
 @use_case
@@ -99,4 +111,5 @@ def add_role(actor: Actor, key: str, label: str, opd_scoped: bool = False) -> Ro
         raise Conflict(f"Peran '{key}' sudah ada.")
     db.session.add(Role(key=key, label=label, opd_scoped=opd_scoped))
     db.session.flush()
+    transaction_memo(db.session, _SCOPED).clear()
     return RoleView(key, label, opd_scoped, 0)
