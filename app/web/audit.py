@@ -19,7 +19,8 @@ from markupsafe import Markup
 from app.domain.errors import NotFound
 from app.domain.roles import role_label
 from app.domain.timeutil import wib_date
-from app.services import access_log, audit_views as views
+from app.services import access_log, audit_roles, export_views, report_views, verification_views
+from app.services import case_history_views as history_views
 from app.services.worklist_views import opd_options
 
 from .history_format import field_label, fired_timers, show_value, timer_text
@@ -27,9 +28,9 @@ from .security import current_actor, now, roles_required
 
 bp = Blueprint("audit", __name__)
 
-AUDIT_ROLES = tuple(sorted(views.AUDIT_ROLES))
-HISTORY_ROLES = tuple(sorted(views.HISTORY_ROLES))
-REPORT_ROLES = tuple(sorted(views.REPORT_ROLES))
+AUDIT_ROLES = tuple(sorted(audit_roles.AUDIT_ROLES))
+HISTORY_ROLES = tuple(sorted(audit_roles.HISTORY_ROLES))
+REPORT_ROLES = tuple(sorted(audit_roles.REPORT_ROLES))
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 #: labels of data keys that scripts set (form fields take their schema titles)
 SOURCES = {"rantai": "Rantai hash", "ulang": "Pemutaran ulang"}
@@ -74,9 +75,9 @@ def _context(props: dict[str, dict]) -> dict:
     from app.services.worklist_views import opd_names
 
     return {"label": _label_maker(props), "show": _show_maker(props, opd_names()), "fired": fired_timers,
-            "timer_text": timer_text, "role_label": role_label, "who": _who, "event_labels": views.EVENT_LABELS,
-            "sources": SOURCES, "may_verify": bool(current_actor().roles & views.AUDIT_ROLES),
-            "may_report": bool(current_actor().roles & views.REPORT_ROLES),
+            "timer_text": timer_text, "role_label": role_label, "who": _who, "event_labels": history_views.EVENT_LABELS,
+            "sources": SOURCES, "may_verify": bool(current_actor().roles & audit_roles.AUDIT_ROLES),
+            "may_report": bool(current_actor().roles & audit_roles.REPORT_ROLES),
             "may_read_access": access_log.may_read_log(current_actor())}
 
 
@@ -91,7 +92,7 @@ def _parse_day(name: str, errors: dict) -> date | None:
         return None
 
 
-def _period() -> tuple[views.Period, dict, list[tuple[str, str]]]:
+def _period() -> tuple[export_views.Period, dict, list[tuple[str, str]]]:
     """The period and OPD filter of the query string; errors per field."""
     errors: dict[str, list[str]] = {}
     first, last = _parse_day("dari", errors), _parse_day("sampai", errors)
@@ -102,16 +103,16 @@ def _period() -> tuple[views.Period, dict, list[tuple[str, str]]]:
     if opd and opd not in {code for code, _ in options}:
         errors["opd"] = ["OPD tidak dikenal."]
         opd = None
-    return views.Period(first, last, opd), errors, options
+    return export_views.Period(first, last, opd), errors, options
 
 
-def _filter_args(period: views.Period) -> dict:
+def _filter_args(period: export_views.Period) -> dict:
     return {k: v for k, v in (("dari", period.first.isoformat() if period.first else None),
                               ("sampai", period.last.isoformat() if period.last else None),
                               ("opd", period.opd)) if v}
 
 
-def _period_suffix(period: views.Period) -> str:
+def _period_suffix(period: export_views.Period) -> str:
     parts = [period.first.isoformat() if period.first else "", period.last.isoformat() if period.last else "",
              period.opd or ""]
     return "-".join(p for p in parts if p) or "semua"
@@ -136,7 +137,7 @@ def index():
 @roles_required(*HISTORY_ROLES)
 def case_history(registration_number: str):
     actor = current_actor()
-    page = views.case_history(actor, registration_number)
+    page = history_views.case_history(actor, registration_number)
     access_log.record_case_view(actor, page.case.registration_number, access_log.HALAMAN, request.path, now(),
                                 with_history=True)
     bad_seqs = {f.seq for f in page.findings if f.seq is not None}
@@ -148,7 +149,7 @@ def case_history(registration_number: str):
 @bp.get("/audit/kasus/<registration_number>/riwayat.pdf")
 @roles_required()
 def history_pdf(registration_number: str):
-    content = views.history_document(current_actor(), registration_number)
+    content = history_views.history_document(current_actor(), registration_number)
     access_log.record_case_view(current_actor(), registration_number, access_log.EKSPOR, request.path, now(),
                                 with_history=True)
     return _download(content, f"riwayat-{_safe_name(registration_number)}.pdf", "application/pdf", inline=True)
@@ -157,7 +158,7 @@ def history_pdf(registration_number: str):
 @bp.get("/audit/kasus/<registration_number>/langkah/<int:seq>")
 @roles_required(*HISTORY_ROLES)
 def case_step(registration_number: str, seq: int):
-    page = views.case_at(current_actor(), registration_number, seq)
+    page = history_views.case_at(current_actor(), registration_number, seq)
     access_log.record_case_view(current_actor(), page.case.registration_number, access_log.HALAMAN, request.path,
                                 now(), with_history=True)
     return render_template("audit/step.html", page=page, case=page.case, entry=page.entry,
@@ -185,8 +186,8 @@ def verify():
     reg = request.form.get("reg", "").strip().upper()[:40]
     failed = [n for n in request.form.get("gagal", "").split(",") if NUMBER.match(n)][:MAX_CARRIED_FAILURES]
     try:
-        run = views.verify_cases(actor, reg or None, after=_int_field("setelah"),
-                                 checked_before=_int_field("diperiksa"), failed_before=failed)
+        run = verification_views.verify_cases(actor, reg or None, after=_int_field("setelah"),
+                                              checked_before=_int_field("diperiksa"), failed_before=failed)
     except NotFound:
         errors = {"reg": ["Nomor Pendaftaran tidak ditemukan."]}
         return render_template("audit/verify.html", run=None, reg=reg, errors=errors, **_context({})), 422
@@ -209,7 +210,7 @@ def _export(kind: str, mimetype: str):
     if errors:
         return render_template("audit/exports.html", period=period, errors=errors, opds=options,
                                args=_filter_args(period), **_context({})), 422
-    content = views.export_log(current_actor(), kind, period)
+    content = export_views.export_log(current_actor(), kind, period)
     return _download(content, f"log-peristiwa-{_period_suffix(period)}.{kind}", mimetype)
 
 
@@ -235,12 +236,12 @@ def register(kind: str):
     period, errors, options = _period()
     fmt = request.args.get("format", "")
     if fmt in ("csv", "xlsx") and not errors:
-        content = views.register_file(current_actor(), kind, fmt, period)
+        content = export_views.register_file(current_actor(), kind, fmt, period)
         mimetype = XLSX if fmt == "xlsx" else "text/csv"
         return _download(content, f"register-{kind}-{_period_suffix(period)}.{fmt}", mimetype)
-    rows = views.register_rows(current_actor(), kind, period)
+    rows = export_views.register_rows(current_actor(), kind, period)
     return render_template("audit/register.html", kind=kind, title=REGISTER_TITLES[kind], rows=rows[:REGISTER_ROWS_SHOWN],
-                           total=len(rows), columns=views.register_columns(kind), period=period, errors=errors,
+                           total=len(rows), columns=export_views.register_columns(kind), period=period, errors=errors,
                            opds=options, args=_filter_args(period), **_context({})), 422 if errors else 200
 
 
@@ -297,23 +298,23 @@ def _year_arg(years: list[int]) -> int:
 @bp.get("/audit/laporan")
 @roles_required(*REPORT_ROLES)
 def report():
-    years = views.years_with_cases(now())
+    years = report_views.years_with_cases(now())
     year = _year_arg(years)
     if request.args.get("format") == "csv":
-        return _download(views.report_csv(current_actor(), year), f"laporan-tahunan-{year}.csv", "text/csv")
+        return _download(report_views.report_csv(current_actor(), year), f"laporan-tahunan-{year}.csv", "text/csv")
     semester = {"1": 1, "2": 2}.get(request.args.get("semester", ""))
     options = opd_options()
     opd = request.args.get("opd", "").strip()[:32] or None
     if opd and opd not in {code for code, _ in options}:
         opd = None
-    page = views.annual_report_page(current_actor(), year, semester, opd)
+    page = report_views.annual_report_page(current_actor(), year, semester, opd)
     scope = f"{year}" + (f", semester {semester}" if semester else "")
-    charts = [views.chart(f"Keputusan atas permohonan, {scope}", page.decisions),
-              views.chart(f"Permohonan per bulan, {scope}", page.per_month)]
+    charts = [report_views.chart(f"Keputusan atas permohonan, {scope}", page.decisions),
+              report_views.chart(f"Permohonan per bulan, {scope}", page.per_month)]
     if page.per_opd:
-        charts.append(views.chart(f"Permohonan per OPD, {scope}", page.per_opd))
+        charts.append(report_views.chart(f"Permohonan per OPD, {scope}", page.per_opd))
     if page.grounds:
-        charts.append(views.chart(f"Penolakan menurut Pasal 17 UU 14/2008, {scope}", page.grounds))
+        charts.append(report_views.chart(f"Penolakan menurut Pasal 17 UU 14/2008, {scope}", page.grounds))
     names = dict(options)
     return render_template("audit/report.html", page=page, row=page.selected, years=_with(years, year),
                            opds=options, opd_names=names, charts=charts,
@@ -327,8 +328,8 @@ def _with(years: list[int], year: int) -> list[int]:
 @bp.get("/statistik")
 def statistics():
     """Public statistics of a year: counts and times only, no personal data."""
-    years = views.years_with_cases(now())
+    years = report_views.years_with_cases(now())
     year = _year_arg(years)
-    stats = views.public_stats(year)
+    stats = report_views.public_stats(year)
     return render_template("audit/statistics.html", stats=stats, figures=stats.figures, years=_with(years, year),
                            charts=stats.charts)

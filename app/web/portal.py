@@ -8,7 +8,7 @@ from flask import (Blueprint, Response, current_app, flash, make_response, redir
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.errors import ValidationFailed
-from app.services import access_log, accounts, portal_views
+from app.services import access_log, accounts, case_documents, case_page_views, task_page_views
 from app.services.cases import start_case, start_form
 from app.services.quotas import RequestLimitReached
 
@@ -55,7 +55,7 @@ def _too_large(exc):
 def _other_problems(schema: dict, data: dict, uploads: dict) -> dict:
     """The form's other problems, shown together with a file over the limit."""
     try:
-        portal_views.check_submission(schema, data, uploads)
+        task_page_views.check_submission(schema, data, uploads)
     except ValidationFailed as exc:
         return dict(exc.errors)
     return {}
@@ -126,7 +126,7 @@ def claim():
 @bp.get("/permohonan")
 @roles_required("pemohon")
 def my_requests():
-    return render_template("portal/list.html", rows=portal_views.my_case_rows(current_actor()))
+    return render_template("portal/list.html", rows=case_page_views.my_case_rows(current_actor()))
 
 
 @bp.post("/permohonan/<registration_number>/cabut")
@@ -153,7 +153,7 @@ def withdraw(registration_number: str):
 @roles_required()
 def case(registration_number: str, withdraw_error: str | None = None, withdraw_reason: str | None = None,
          status: int = 200):
-    page = portal_views.case_page(current_actor(), registration_number)
+    page = case_page_views.case_page(current_actor(), registration_number)
     access_log.record_case_view(current_actor(), page.case.registration_number, access_log.HALAMAN, request.path,
                                 now(), with_history=True)  # staff reading the applicant's page: recorded
     request_html = render_form(page.request_schema, page.request_ui, page.case.data, readonly=True) \
@@ -185,35 +185,35 @@ def _pdf(content: bytes, name: str, registration_number: str) -> Response:
 @bp.get("/permohonan/<registration_number>/tanda-terima.pdf")
 @roles_required()
 def receipt(registration_number: str):
-    return _pdf(portal_views.receipt_document(current_actor(), registration_number, request.host_url.rstrip("/")),
+    return _pdf(case_documents.receipt_document(current_actor(), registration_number, request.host_url.rstrip("/")),
                 "tanda-terima", registration_number)
 
 
 @bp.get("/permohonan/<registration_number>/pemberitahuan.pdf")
 @roles_required()
 def notice(registration_number: str):
-    return _pdf(portal_views.notice_document(current_actor(), registration_number), "pemberitahuan-tertulis",
+    return _pdf(case_documents.notice_document(current_actor(), registration_number), "pemberitahuan-tertulis",
                 registration_number)
 
 
 @bp.get("/permohonan/<registration_number>/tanda-terima-keberatan.pdf")
 @roles_required()
 def objection_receipt(registration_number: str):
-    return _pdf(portal_views.objection_receipt_document(current_actor(), registration_number),
+    return _pdf(case_documents.objection_receipt_document(current_actor(), registration_number),
                 "tanda-terima-keberatan", registration_number)
 
 
 @bp.get("/permohonan/<registration_number>/tanggapan-keberatan.pdf")
 @roles_required()
 def objection_decision(registration_number: str):
-    return _pdf(portal_views.objection_decision_document(current_actor(), registration_number),
+    return _pdf(case_documents.objection_decision_document(current_actor(), registration_number),
                 "tanggapan-atasan-ppid", registration_number)
 
 
 @bp.get("/permohonan/<registration_number>/berkas-sengketa.zip")
 @roles_required()
 def dispute_bundle(registration_number: str):
-    content = portal_views.dispute_bundle(current_actor(), registration_number, now(), request.host_url.rstrip("/"))
+    content = case_documents.dispute_bundle(current_actor(), registration_number, now(), request.host_url.rstrip("/"))
     # the bundle carries the full NIK (its receipt) and the identity documents
     access_log.record_case_view(current_actor(), registration_number, access_log.EKSPOR, request.path, now(),
                                 files=True)

@@ -9,7 +9,7 @@ from flask import abort, Blueprint, flash, redirect, render_template, request, u
 from app.domain import data_contract as contract
 from app.domain.errors import ValidationFailed
 from app.domain.roles import role_label
-from app.services.audit_views import EVENT_LABELS
+from app.services.case_history_views import EVENT_LABELS
 from app.services.incidents import KIND_LABELS, open_incidents_of
 from app.services.cases import get_case
 from app.services.tasks import TaskFilters, list_tasks
@@ -20,7 +20,7 @@ from app.services.redispatch import REDISPATCHERS, may_redispatch, redispatch_ca
 from app.services.roles import works_lanes
 from app.services.staffing import count_unstaffed_tasks, staffed_opd_codes, unstaffed_tasks
 
-from app.services import portal_views
+from app.services import task_page_views
 from app.services.access import ON_BEHALF_ROLES
 from app.services.cases import start_case, start_form
 from app.services.counter import CHANNEL_KEY, CHANNELS
@@ -215,7 +215,7 @@ def _render_counter(form, schema, ui, values, errors, token, status=200):
 def _also_other_problems(schema: dict, data: dict, uploads: dict, errors: dict) -> None:
     """Raise `errors` together with every other problem of the form."""
     try:
-        portal_views.check_submission(schema, data, uploads)
+        task_page_views.check_submission(schema, data, uploads)
     except ValidationFailed as exc:
         errors = {**exc.errors, **errors}
     raise ValidationFailed(errors)

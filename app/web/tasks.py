@@ -7,7 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import roles
 from app.domain.errors import Conflict, DomainError, ValidationFailed
-from app.services import access_log, portal_views
+from app.services import access_log, task_page_views
 from app.services.counter import CHANNELS
 from app.services.attachments import kept_uploads
 from app.services.tasks import GONE, claim_task, complete_task, task_form, unclaim_task
@@ -74,7 +74,7 @@ ON_BEHALF_FIELD, CHANNEL_FIELD = "_atas_nama", "_kanal"
 @roles_required()
 def show(task_id):
     try:
-        page = portal_views.task_page(current_actor(), str(task_id), on_behalf=request.args.get("atas_nama") == "1")
+        page = task_page_views.task_page(current_actor(), str(task_id), on_behalf=request.args.get("atas_nama") == "1")
     except Conflict as exc:
         return _away(exc.message)
     values = dict(page.detail.form_values)
@@ -128,7 +128,7 @@ def _refused(actor, task_id: str, on_behalf: bool, data: dict, uploads: dict, er
              channel: str | None):
     """The form again, with every problem beside its field and what was typed kept (422)."""
     try:
-        page = portal_views.task_page(actor, task_id, _shown_for(), on_behalf)
+        page = task_page_views.task_page(actor, task_id, _shown_for(), on_behalf)
     except Conflict as exc:
         return _gone(exc.message, _shown_for(), _is_applicant_only())
     detail = page.detail
@@ -144,7 +144,7 @@ def _refused(actor, task_id: str, on_behalf: bool, data: dict, uploads: dict, er
 def _other_problems(detail, data: dict, uploads: dict) -> dict:
     """The form's other problems, shown together with a file over the limit (nothing is stored)."""
     try:
-        portal_views.check_submission(detail.schema, kept_uploads(detail.schema, data, detail.case_data), uploads)
+        task_page_views.check_submission(detail.schema, kept_uploads(detail.schema, data, detail.case_data), uploads)
     except ValidationFailed as exc:
         return dict(exc.errors)
     return {}
@@ -191,7 +191,7 @@ def _too_large(exc):
     task_id = (request.view_args or {}).get("task_id")
     if task_id is not None and current_user.is_authenticated:
         try:
-            page = portal_views.task_page(current_actor(), str(task_id))
+            page = task_page_views.task_page(current_actor(), str(task_id))
         except (Conflict, DomainError):
             page = None
         if page is not None and page.detail.schema:

@@ -10,8 +10,8 @@ import time_machine
 from app.domain.timeutil import format_tanggal, parse_iso
 from app.persistence.models import User, db
 from app.services.admin import update_account
-from app.services.portal_views import (notice_document, objection_decision_document, objection_receipt_document,
-                                       receipt_document)
+from app.services.case_documents import (notice_document, objection_decision_document, objection_receipt_document,
+                                         receipt_document)
 
 from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, actor, now, pdf_text, wib
 

@@ -16,7 +16,7 @@ from app.services.accounts import TooManyAttempts, create_user
 from app.services.attachments import Upload
 from app.services.cases import start_case
 from app.services.counter import claim_case
-from app.services.portal_views import receipt_document
+from app.services.case_documents import receipt_document
 from app.services.registers import request_register
 from app.services.replay import replay_case
 from app.services.tasks import complete_task, list_tasks, TaskFilters

@@ -8,7 +8,7 @@ from app.documents.notice import DECISIONS
 from app.domain.errors import ValidationFailed
 from app.persistence.models import AuditEvent, db
 from app.services.forms import check_agreement
-from app.services.portal_views import notice_document
+from app.services.case_documents import notice_document
 from app.services.registers import request_register
 from tests.support import Driver, actor, wib
 from tests.documents.test_pdf import text_of

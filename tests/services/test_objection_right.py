@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from app.domain.errors import ValidationFailed
 from app.persistence.models import TimerJob, db
 from app.services.calendar import current_calendar
-from app.services.portal_views import objection_receipt_document
+from app.services.case_documents import objection_receipt_document
 from app.services.registers import objection_register
 from app.services.replay import replay_case
 

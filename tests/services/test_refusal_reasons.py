@@ -5,7 +5,7 @@ import time_machine
 
 from app.domain.errors import ValidationFailed
 from app.persistence.models import db
-from app.services.portal_views import notice_document
+from app.services.case_documents import notice_document
 from app.services.registers import request_register
 from app.services.reports import annual_report
 from app.services.tasks import get_task

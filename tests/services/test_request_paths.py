@@ -251,7 +251,7 @@ def test_the_receipt_and_the_extension_letter_state_their_dates(drive):
     (4 working days) as dates; the extension letter gives the new limit (17 working days): each the
     same day as the timer that enforces it."""
     from app.domain.timeutil import format_tanggal
-    from app.services.portal_views import notice_document, receipt_document
+    from app.services.case_documents import notice_document, receipt_document
     from tests.support import actor
     from tests.web.test_portal import pdf_text
 

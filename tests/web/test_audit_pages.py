@@ -187,9 +187,9 @@ def test_differences_in_personal_data_stay_masked_for_the_auditor(client, walked
 
 
 def test_verification_of_all_cases_goes_in_bounded_batches(client, walked, monkeypatch):
-    from app.services import audit_views
+    from app.services import verification_views
 
-    monkeypatch.setattr(audit_views, "VERIFY_BATCH", 1)
+    monkeypatch.setattr(verification_views, "VERIFY_BATCH", 1)
     sign_in(client, "auditor")
     html = page(client, "/audit/verifikasi")
     assert 'name="reg"' in html and "Jalankan verifikasi" in html
