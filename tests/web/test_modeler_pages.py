@@ -259,3 +259,22 @@ def test_the_what_if_says_what_it_cannot_read(client, owner):
     broken = _complaint().replace('value="terima_pengaduan.schema.json"', 'value="tidak_ada.schema.json"')
     client.post(url, data={"bpmn_xml": broken})
     assert "Draf belum lolos pemeriksaan" in page(client, url + "/whatif?jalankan=1")
+
+
+def test_the_modeler_forms_and_the_preview_carry_the_csrf_token(csrf_app):
+    from tests.conftest import PASSWORD, csrf_token
+
+    client = csrf_app.test_client()
+    client.post("/masuk", data={"username": "pemilik", "password": PASSWORD, "csrf_token": csrf_token(client)})
+    tree = lhtml.fromstring(page(client, "/proses/pengaduan_layanan/ubah"))
+    token = tree.xpath("//form[@data-modeler-save]//input[@name='csrf_token']/@value")[0]
+    xml = latest_version("pengaduan_layanan").bpmn_xml.decode()
+    refused = client.post("/proses/pengaduan_layanan/draf", data={"bpmn_xml": xml})
+    assert refused.status_code != 302 or "/proses/draf/" not in refused.headers.get("Location", "")
+    made = client.post("/proses/pengaduan_layanan/draf", data={"bpmn_xml": xml, "csrf_token": token})
+    assert "/proses/draf/" in made.headers["Location"]
+    editor = lhtml.fromstring(page(client, made.headers["Location"] + "/formulir/pengaduan"))
+    token = editor.xpath("//form[@id='form-editor']//input[@name='csrf_token']/@value")[0]
+    preview = client.post("/proses/formulir/pratinjau", data={"schema": '{"type": "object"}', "csrf_token": token})
+    assert preview.status_code == 200 and preview.get_json()["ok"]
+    assert client.post("/proses/formulir/pratinjau", data={"schema": '{"type": "object"}'}).status_code != 200
