@@ -54,12 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     for name in ("public", "auth", "portal", "tasks", "staff", "files", "admin", "processes", "modeler", "audit", "api"):
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
+        module = importlib.import_module(f"{__name__}.{name}")  # a renamed module fails here, never skips
         app.register_blueprint(module.bp)
         if name == "api":
             csrf.exempt(module.bp)

@@ -7,7 +7,6 @@ import shutil
 import time
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 import time_machine
 from click.testing import CliRunner
@@ -19,6 +18,7 @@ from app.services.audit import final_hash
 from app.services.calendar import set_calendar_day
 from app.services.replay import replay_all, replay_case
 
+from tests.services import test_process_change as change  # the process change this replay runs across
 from tests.services.case_mix import MIX_SIZE, RECIPES, mixed_cases  # noqa: F401  (fixture)
 from tests.support import Driver, actor, now, wib
 
@@ -163,7 +163,6 @@ def test_final_hash_seals_the_history(mixed_cases):
 
 
 def test_a_migrated_case_replays_on_its_new_version(app, tmp_path):
-    change = pytest.importorskip("tests.services.test_process_change")  # the process-change feature
     from app.services.processes import migrate_cases
 
     for folder in ("processes", "forms"):  # the model is edited on purpose: without its scenarios (processes/tests)
