@@ -11,9 +11,12 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from app import create_app
 from app.persistence.models import db
+
+from tests.support import Driver, wib
 
 PG_ADMIN_URL = os.environ.get("PPID_TEST_POSTGRES_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 USE_POSTGRES = os.environ.get("PPID_TEST_DB") == "postgres"
@@ -148,6 +151,20 @@ def owner(app, tmp_path):
     shutil.copytree(root / "forms", folders.forms)
     app.config.update(PPID_PROCESSES_DIR=str(folders.processes), PPID_FORMS_DIR=str(folders.forms))
     return folders
+
+
+@pytest.fixture
+def folders(owner):
+    """The copied processes/ and forms/ folders of `owner`, as (processes, forms)."""
+    return owner.processes, owner.forms
+
+
+@pytest.fixture
+def drive(app, request):
+    """A Driver (tests/support.py) with the clock frozen at the test module's `START`, or at Monday
+    2 March 2026, 09:00 WIB when the module names none; a module that needs more defines its own."""
+    with time_machine.travel(getattr(request.module, "START", wib(2026, 3, 2)), tick=False) as traveller:
+        yield Driver(traveller)
 
 
 @pytest.fixture

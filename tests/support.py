@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from app.bench import workload
 from app.domain.timeutil import WIB
-from app.persistence.models import HumanTask, ProcessInstance, User, db
+from app.persistence.models import HumanTask, ProcessInstance, TimerJob, User, db
 from app.services.accounts import actor_for
 from app.services.cases import start_case
 from app.services.tasks import complete_task
@@ -109,6 +109,11 @@ class Driver:
     def decline_objection(self, reg: str, username: str | None = None):
         """The applicant lets the objection right go (it opens after every written notice)."""
         return self.do(reg, "Activity_AjukanKeberatan", username, ajukan_keberatan="tidak")
+
+    def timers(self, reg: str) -> dict[str, datetime]:
+        """The case's waiting timers: spec id -> due time."""
+        return {t.spec_id: t.due_at for t in db.session.scalars(db.select(TimerJob).filter_by(
+            instance_id=self.case(reg).id))}
 
     def walk(self, reg: str, *spec_ids: str) -> None:
         for spec_id in spec_ids:

@@ -5,7 +5,7 @@ import pytest
 
 from app.persistence.models import ProcessVersion, db
 
-from tests.cli.test_process_commands import folders, invoke  # noqa: F401 - the fixture is used by name
+from tests.cli.test_process_commands import invoke
 from tests.small_models import FIXTURES, FORM_NAMES
 
 

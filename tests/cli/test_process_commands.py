@@ -1,8 +1,6 @@
 """`ppid process import|list|diff|migrate` and `ppid role add|list`: a process owner's day."""
-import shutil
 from pathlib import Path
 
-import pytest
 import time_machine
 from click.testing import CliRunner
 
@@ -22,15 +20,6 @@ def invoke(*args):
     db.session.remove()  # end the test's own transaction: SQLite writers take the lock up front
     result = CliRunner().invoke(ppid, [str(a) for a in args], catch_exceptions=False)
     return result.exit_code, result.output
-
-
-@pytest.fixture
-def folders(app, tmp_path):
-    processes, forms = tmp_path / "processes", tmp_path / "forms"
-    shutil.copytree(ROOT / "processes", processes, ignore=shutil.ignore_patterns("tests"))  # edits on purpose: no scenarios
-    shutil.copytree(ROOT / "forms", forms)
-    app.config.update(PPID_PROCESSES_DIR=str(processes), PPID_FORMS_DIR=str(forms))
-    return processes, forms
 
 
 def newest_id(process_id):

@@ -4,27 +4,16 @@ Cases run through the services; the letters are read back from their PDFs with p
 """
 from datetime import timedelta
 
-import pytest
-import time_machine
-
 from app.domain.timeutil import format_tanggal, parse_iso
 from app.persistence.models import User, db
 from app.services.admin import update_account
 from app.services.case_documents import (notice_document, objection_decision_document, objection_receipt_document,
                                          receipt_document)
 
-from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, actor, now, pdf_text, wib
+from tests.support import OBJECTION_REFUSED, REFUSAL, actor, now, pdf_text, wib
 
 START = wib(2026, 6, 1)  # Monday 1 June 2026
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
-
-
 
 
 def test_the_notice_has_its_number_date_signer_and_the_delivery_plan(drive):

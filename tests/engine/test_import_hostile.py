@@ -4,7 +4,6 @@ The models are tests/engine/fixtures/kecil.bpmn (a small valid process with DI) 
 thing broken per case. Refusal means: ImportRefused naming the stage and every problem of
 it (element id, name, line), no process_version row, no file written to processes/ or forms/.
 """
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from app.services.processes import import_process
 
 from tests.support import actor, now
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = (FIXTURES / "kecil.bpmn").read_text()
 DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -108,15 +106,6 @@ CASES = {
              ('<bpmndi:BPMNEdge id="Flow_1_di"', ORPHAN_DI)),
         "lint", [("Activity_Yatim", "tidak dapat dicapai dari peristiwa awal")]),
 }
-
-
-@pytest.fixture
-def folders(app, tmp_path):
-    processes, forms = tmp_path / "processes", tmp_path / "forms"
-    shutil.copytree(ROOT / "processes", processes)
-    shutil.copytree(ROOT / "forms", forms)
-    app.config.update(PPID_PROCESSES_DIR=str(processes), PPID_FORMS_DIR=str(forms))
-    return processes, forms
 
 
 def snapshot(folders):

@@ -8,7 +8,7 @@ from app.engine import ImportRefused
 from app.persistence.models import ProcessVersion, db
 from app.services.processes import import_process
 
-from tests.engine.test_import_hostile import SCRIPT, edit, folders  # noqa: F401 - the fixture
+from tests.engine.test_import_hostile import SCRIPT, edit
 from tests.support import actor, now
 
 REFUSED = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -109,15 +108,6 @@ def test_the_task_page_refuses_a_stored_form_with_a_remote_ref_without_fetching(
 
 
 # ---------------------------------------------------------------- the import refuses such forms
-
-@pytest.fixture
-def folders(app, tmp_path):
-    processes, forms = tmp_path / "processes", tmp_path / "forms"
-    shutil.copytree(ROOT / "processes", processes)
-    shutil.copytree(ROOT / "forms", forms)
-    app.config.update(PPID_PROCESSES_DIR=str(processes), PPID_FORMS_DIR=str(forms))
-    return processes, forms
-
 
 def _import_with(form: dict):
     """Import tests/engine/fixtures/kecil.bpmn with its check step's form replaced by `form`."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import time_machine
 
 from app.domain.errors import Forbidden
 from app.persistence.models import PersonalDataAccess, User, db
@@ -18,16 +17,10 @@ from app.services.personal_data import erase_applicant
 
 from tests.conftest import PASSWORD
 from tests.reliability.procs import tiny_png
-from tests.support import PROCESS, REQUEST, Driver, actor, now, wib
+from tests.support import PROCESS, REQUEST, actor, now, wib
 
 FINISH = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan",
           "Activity_TerbitkanPemberitahuan", "Activity_SerahkanInformasi")
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def start_with_scan() -> str:

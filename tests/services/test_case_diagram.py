@@ -1,6 +1,5 @@
 """The diagram of a case: the path taken, the open tasks and the running timers, for those who may read it."""
 import pytest
-import time_machine
 from lxml import etree
 
 from app.domain.errors import NotFound
@@ -9,16 +8,10 @@ from app.services.accounts import create_user
 from app.services.case_diagram import case_diagram_svg, case_highlight
 
 from tests.conftest import PASSWORD
-from tests.support import Driver, REFUSAL, actor, now, wib
+from tests.support import REFUSAL, actor, now
 
 SVG = "{http://www.w3.org/2000/svg}"
 TO_OPD = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def states(svg: str) -> dict[str, set[str]]:

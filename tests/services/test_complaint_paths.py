@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from app.cli import main as ppid
 from app.domain.errors import ValidationFailed
-from app.persistence.models import AuditEvent, Outbox, TimerJob, db
+from app.persistence.models import AuditEvent, Outbox, db
 from app.services import exports
 from app.services.accounts import create_user
 from app.services.calendar import current_calendar
@@ -31,10 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def drive(app):
     with time_machine.travel(START, tick=False) as traveller:
         yield ComplaintDriver(traveller)
-
-
-def timers(reg, drive):
-    return {t.spec_id: t.due_at for t in db.session.scalars(db.select(TimerJob).filter_by(instance_id=drive.case(reg).id))}
 
 
 def mails(reg, drive, template=None):
@@ -63,7 +59,7 @@ def test_complaint_gets_a_number_status_deadline_and_receipt_at_once(drive):
     assert reg.startswith("ADU-2026-")
     assert case.process_id == "pengaduan_layanan" and case.status == "Diterima" and not case.late
     assert drive.open_tasks(reg) == ["Activity_TerimaPengaduan"]
-    due = timers(reg, drive)["Timer_BatasPenerusan3HK"]
+    due = drive.timers(reg)["Timer_BatasPenerusan3HK"]
     assert due == wib(2026, 3, 5) + END_OF_DAY  # Monday + 3 working days = Thursday, end of the day
     assert case.case_data["batas_penerusan"] == due.isoformat()  # kept in the case for lists and exports
     assert case.case_data["tanggal_pengaduan"] == START.isoformat()
@@ -79,19 +75,19 @@ def test_on_time_path_forwarded_followed_up_answered(drive):
     case = drive.case(reg)
     assert case.status == "Diteruskan" and case.opd_code == "DISDIK"
     assert drive.open_tasks(reg) == ["Activity_TindakLanjutiPengaduan"]
-    due = timers(reg, drive)
+    due = drive.timers(reg)
     assert set(due) == {"Timer_BatasTindakLanjut5HK"}  # the 3-day timer went with the forwarding
     assert due["Timer_BatasTindakLanjut5HK"] == wib(2026, 3, 10) + END_OF_DAY  # Tuesday + 5 working days
     assert [m.recipient for m in mails(reg, drive, "pengaduan_diteruskan")] == ["opd@contoh.pasuruankab.go.id"]
     drive.traveller.move_to(wib(2026, 3, 5))
     drive.do(reg, "Activity_TindakLanjutiPengaduan")
     assert drive.case(reg).status == "Ditindaklanjuti"
-    assert drive.open_tasks(reg) == ["Activity_TutupPengaduan"] and timers(reg, drive) == {}
+    assert drive.open_tasks(reg) == ["Activity_TutupPengaduan"] and drive.timers(reg) == {}
     drive.do(reg, "Activity_TutupPengaduan")
     case = drive.case(reg)
     assert case.finished and case.status == "Selesai" and not case.late
     assert case.case_data["status_akhir"] == "selesai" and "terlambat" not in case.case_data
-    assert drive.open_tasks(reg) == [] and timers(reg, drive) == {}
+    assert drive.open_tasks(reg) == [] and drive.timers(reg) == {}
     answer = mails(reg, drive, "pengaduan_dijawab")
     assert [m.recipient for m in answer] == ["pemohon@contoh.pasuruankab.go.id"]
     assert "Permohonan Anda sudah dijawab." in answer[0].body and "Selesai ditindaklanjuti" in answer[0].body
@@ -104,7 +100,7 @@ def test_on_time_path_forwarded_followed_up_answered(drive):
 # ----------------------------------------------------------------------------- the two limits
 def test_not_forwarded_within_3_working_days_escalates_and_work_goes_on(drive):
     reg = drive.start()
-    due = timers(reg, drive)["Timer_BatasPenerusan3HK"]
+    due = drive.timers(reg)["Timer_BatasPenerusan3HK"]
     drive.move_to(due - timedelta(minutes=1))
     assert not drive.case(reg).late and not mails(reg, drive, "pengaduan_batas_penerusan")
     drive.move_to(due + timedelta(seconds=1))
@@ -114,11 +110,11 @@ def test_not_forwarded_within_3_working_days_escalates_and_work_goes_on(drive):
     assert drive.open_tasks(reg) == ["Activity_TerimaPengaduan"]
     head = mails(reg, drive, "pengaduan_batas_penerusan")
     assert [m.recipient for m in head] == ["kepala@contoh.pasuruankab.go.id"] and reg in head[0].subject
-    assert timers(reg, drive) == {}
+    assert drive.timers(reg) == {}
     # forwarded late, on Monday 9 March: the unit's 5 working days run from the forwarding
     drive.traveller.move_to(wib(2026, 3, 9, 10))
     drive.do(reg, "Activity_TerimaPengaduan")
-    assert timers(reg, drive)["Timer_BatasTindakLanjut5HK"] == wib(2026, 3, 16) + END_OF_DAY
+    assert drive.timers(reg)["Timer_BatasTindakLanjut5HK"] == wib(2026, 3, 16) + END_OF_DAY
     drive.do(reg, "Activity_TindakLanjutiPengaduan")
     drive.do(reg, "Activity_TutupPengaduan")
     case = drive.case(reg)
@@ -130,7 +126,7 @@ def test_unit_silent_for_5_working_days_escalates_to_the_head(drive):
     reg = drive.start()
     drive.traveller.move_to(wib(2026, 3, 3, 14))
     drive.do(reg, "Activity_TerimaPengaduan")
-    due = timers(reg, drive)["Timer_BatasTindakLanjut5HK"]
+    due = drive.timers(reg)["Timer_BatasTindakLanjut5HK"]
     assert due == current_calendar().add_working_days(wib(2026, 3, 3, 14), 5) == wib(2026, 3, 10) + END_OF_DAY
     assert drive.case(reg).case_data["batas_tindak_lanjut"].startswith("2026-03-10T16:59:59")
     drive.move_to(due - timedelta(minutes=1))

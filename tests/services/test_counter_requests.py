@@ -8,7 +8,6 @@ claim the case online with the registration number and the NIK.
 import json
 
 import pytest
-import time_machine
 
 from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, db
@@ -22,18 +21,12 @@ from app.services.replay import replay_case
 from app.services.tasks import complete_task, list_tasks, TaskFilters
 from app.bench.workload import KTP_PDF
 
-from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, pdf_text, wib
+from tests.support import PROCESS, REFUSAL, REQUEST, actor, now, pdf_text, wib
 
 START = wib(2026, 6, 1, 10)  # Monday 1 June 2026
 KTP = {"lampiran_identitas": Upload("ktp.pdf", KTP_PDF)}
 #: what the officer types from the applicant's KTP and words: no e-mail address
 AT_COUNTER = {k: v for k, v in REQUEST.items() if k not in ("email", "lampiran_identitas")}
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def counter_request(channel="loket", **changes) -> str:

@@ -1,6 +1,5 @@
 """The staff's daily digest: one mail per officer per WIB day, listing late and soon-due tasks of their lanes."""
 import pytest
-import time_machine
 from click.testing import CliRunner
 
 from app.cli import main as ppid
@@ -8,16 +7,10 @@ from app.persistence.models import Outbox, User, db
 from app.services.digest import digest_due, queue_daily_digest, queue_staff_digest
 from app.services.worker import sweep
 
-from tests.support import Driver, now, wib
+from tests.support import now, wib
 
 START = wib(2026, 3, 2)  # Monday; cases started now are due Friday 6 March 23:59 WIB
 MONDAY_AFTER = wib(2026, 3, 9)  # 09:00 WIB: those are late; due within 2 working days means by Wednesday 11
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 @pytest.fixture

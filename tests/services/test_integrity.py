@@ -4,7 +4,6 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 from click.testing import CliRunner
 
 from app.cli import main as ppid
@@ -15,13 +14,7 @@ from app.services.audit import verify_all
 from app.services.tasks import claim_task, complete_task, list_tasks
 from app.services.timers import fire_due_timers
 
-from tests.support import STEPS, Driver, actor, now, wib
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
-        yield Driver(traveller)
+from tests.support import STEPS, actor, now, wib
 
 
 def _complete_in_thread(app, username, task_id, barrier, outcomes):

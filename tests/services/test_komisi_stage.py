@@ -9,7 +9,6 @@ the Komisi's summons and the case enters the same stage.
 from datetime import timedelta
 
 import pytest
-import time_machine
 
 from app.domain.errors import ValidationFailed
 from app.domain.timeutil import parse_iso
@@ -19,18 +18,12 @@ from app.services.calendar import current_calendar
 from app.services.registers import request_register
 from app.services.replay import replay_case
 
-from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, now, wib
+from tests.support import OBJECTION_REFUSED, REFUSAL, now, wib
 
 START = wib(2026, 6, 1)  # Monday 1 June 2026
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 DECISION = {"berkas_putusan_komisi": Upload("putusan.pdf", PDF)}
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def to_dispute_step(drive) -> str:

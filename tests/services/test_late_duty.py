@@ -7,25 +7,18 @@ the timer worker has not swept yet. Every case here replays clean.
 from datetime import timedelta
 
 import pytest
-import time_machine
 
 from app.domain.errors import ValidationFailed
 from app.persistence.models import AuditEvent, HumanTask, Outbox, TimerJob, db
 from app.services.calendar import current_calendar
 from app.services.replay import replay_case
 
-from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, wib
+from tests.support import OBJECTION_REFUSED, REFUSAL, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026; the 10th working day ends Monday 16 March
 TO_ANSWER = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
 LIMIT_10 = wib(2026, 3, 16, 23, 59) + timedelta(seconds=59)  # the 10th working day ends (its timer row is gone once fired)
 STAFF = {"petugas@contoh.pasuruankab.go.id", "kepala@contoh.pasuruankab.go.id"}
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def limit(drive, reg, spec_id):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from app.documents.notice import DECISIONS
 from app.domain.errors import ValidationFailed
@@ -10,19 +9,14 @@ from app.persistence.models import AuditEvent, db
 from app.services.forms import check_agreement
 from app.services.case_documents import notice_document
 from app.services.registers import request_register
-from tests.support import Driver, actor, wib
+from tests.support import actor, wib
 from tests.documents.test_pdf import text_of
 
+START = wib(2026, 3, 16)  # Monday 16 March 2026, 09:00 WIB
 NOTICE = "Activity_TerbitkanPemberitahuan"
 TO_ANSWER = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
 NOT_HELD_MESSAGE = "OPD menyatakan informasi tidak dikuasai: keputusan harus 'Informasi tidak dikuasai'."
 HELD_MESSAGE = "OPD menyatakan informasi dikuasai: keputusan tidak dapat 'Informasi tidak dikuasai'."
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(wib(2026, 3, 16), tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def _answered(drive, held: str) -> str:

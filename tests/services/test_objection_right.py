@@ -7,7 +7,6 @@ reasons at once ("dan/atau").
 from datetime import timedelta
 
 import pytest
-import time_machine
 from pypdf import PdfReader
 
 from app.domain.errors import ValidationFailed
@@ -17,18 +16,12 @@ from app.services.case_documents import objection_receipt_document
 from app.services.registers import objection_register
 from app.services.replay import replay_case
 
-from tests.support import OBJECTION_REFUSED, Driver, actor, now, wib
+from tests.support import OBJECTION_REFUSED, actor, now, wib
 
 START = wib(2026, 6, 1)  # Monday 1 June 2026
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
 PARTIAL = dict(keputusan="diterima_sebagian", bagian_dihitamkan="NIK penerima", jangka_waktu_pengecualian="selamanya",
                dasar_penolakan=["h"], uji_konsekuensi="Data pribadi")
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def window(drive, reg):

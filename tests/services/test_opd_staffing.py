@@ -3,7 +3,6 @@ active officer is found and sent on (issue 12, item 4)."""
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, User, db
@@ -14,15 +13,9 @@ from app.services.replay import replay_case
 from app.services.staffing import UNSTAFFED_MESSAGE, officer_counts, staffed_opd_codes, unstaffed_tasks
 from app.services.tasks import complete_task
 
-from tests.support import Driver, actor, now, wib
+from tests.support import actor, now
 
 CHECK, DISPATCH, ANSWER = "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan"
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def deactivate(username: str) -> None:

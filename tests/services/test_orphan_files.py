@@ -18,7 +18,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from click.testing import CliRunner
 
 from app.cli import main as ppid
@@ -32,7 +31,7 @@ from app.services.incidents import IncidentRaised
 from app.services.worker import sweep as worker_sweep
 
 from tests.conftest import USE_POSTGRES
-from tests.support import PROCESS, REQUEST, Driver, actor, now, sign_in, wib
+from tests.support import PROCESS, REQUEST, actor, now, sign_in, wib
 from tests.web.test_api import API, bearer, token
 from tests.web.test_portal import form_token, png_bytes, request_form
 
@@ -40,12 +39,6 @@ ROOT = Path(__file__).resolve().parents[2]
 START = wib(2026, 3, 2)
 ANSWER = "Activity_JawabPermohonan"
 FIELDS = {k: v for k, v in REQUEST.items() if k != "lampiran_identitas"}
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def upload_dir(app) -> Path:

@@ -1,7 +1,6 @@
 """Refusals and partial grants carry their reasons (issue 13, item 5)."""
 
 import pytest
-import time_machine
 
 from app.domain.errors import ValidationFailed
 from app.persistence.models import db
@@ -10,19 +9,11 @@ from app.services.registers import request_register
 from app.services.reports import annual_report
 from app.services.tasks import get_task
 
-from tests.support import Driver, actor, pdf_text, wib
+from tests.support import actor, pdf_text, wib
 
 START = wib(2026, 6, 1)
 TO_ANSWER = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
 NOTICE = "Activity_TerbitkanPemberitahuan"
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
-
-
 
 
 def test_not_held_tells_applicant_and_staff_the_same_holder(drive):

@@ -16,16 +16,6 @@ START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
 
 
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
-
-
-def timers(reg, drive):
-    return {t.spec_id: t.due_at for t in db.session.scalars(db.select(TimerJob).filter_by(instance_id=drive.case(reg).id))}
-
-
 def test_request_gets_a_registration_number_and_receipt_at_once(drive):
     reg = drive.start()
     case = drive.case(reg)
@@ -48,7 +38,7 @@ def test_granted_in_full(drive):
     drive.decline_objection(reg)
     case = drive.case(reg)
     assert case.finished and case.status == "Selesai" and not case.late
-    assert drive.open_tasks(reg) == [] and timers(reg, drive) == {}
+    assert drive.open_tasks(reg) == [] and drive.timers(reg) == {}
 
 
 def test_granted_in_part_then_no_objection(drive):
@@ -88,14 +78,14 @@ def test_incomplete_then_completed_goes_back_to_the_check(drive):
 def test_incomplete_and_lapsed(drive):
     reg = drive.start()
     drive.do(reg, "Activity_PeriksaKelengkapan", kelengkapan="tidak_lengkap", catatan_kelengkapan="KTP buram")
-    due = timers(reg, drive)["Timer_BatasMelengkapi3HK"]
+    due = drive.timers(reg)["Timer_BatasMelengkapi3HK"]
     assert due == wib(2026, 3, 5, 23, 59) + timedelta(seconds=59)  # Mon + 3 working days = Thursday
     drive.move_to(due - timedelta(minutes=1))
     assert drive.open_tasks(reg) == ["Activity_LengkapiPermohonan"]
     drive.move_to(due + timedelta(seconds=1))
     case = drive.case(reg)
     assert case.finished and case.status == "Gugur"  # lapsed, not withdrawn
-    assert drive.open_tasks(reg) == [] and timers(reg, drive) == {}
+    assert drive.open_tasks(reg) == [] and drive.timers(reg) == {}
 
 
 def test_refused_then_objection_granted(drive):
@@ -139,7 +129,7 @@ def test_objection_not_decided_in_30_working_days_opens_the_dispute(drive):
     drive.do(reg, "Activity_TerbitkanPemberitahuan", **REFUSAL)
     drive.do(reg, "Activity_AjukanKeberatan")
     filed = now()
-    due = timers(reg, drive)["Timer_BatasPutusan30HK"]
+    due = drive.timers(reg)["Timer_BatasPutusan30HK"]
     assert due == current_calendar().add_working_days(filed, 30)
     drive.move_to(due + timedelta(seconds=1))
     case = drive.case(reg)
@@ -147,13 +137,13 @@ def test_objection_not_decided_in_30_working_days_opens_the_dispute(drive):
     # the dispute opens; the decision can still be recorded (tests/services/test_late_duty.py)
     assert drive.open_tasks(reg) == ["Activity_AjukanSengketa", "Activity_PutuskanKeberatan"]
     # the 14 days count from the day the 30-day limit lapsed (the timer's own time), not from the sweep
-    assert timers(reg, drive)["Timer_JangkaSengketa14HK"] == current_calendar().add_working_days(due, 14)
+    assert drive.timers(reg)["Timer_JangkaSengketa14HK"] == current_calendar().add_working_days(due, 14)
 
 
 def test_opd_silent_escalates_at_4_then_overdue_at_10_then_objection_late(drive):
     reg = drive.start()
     drive.walk(reg, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
-    due = timers(reg, drive)
+    due = drive.timers(reg)
     assert due["Timer_Target4HK"] == wib(2026, 3, 6, 23, 59) + timedelta(seconds=59)   # Mon + 4 HK = Friday
     assert due["Timer_Batas10HK"] == wib(2026, 3, 16, 23, 59) + timedelta(seconds=59)  # + 10 HK, weekends skipped
     drive.move_to(due["Timer_Target4HK"] + timedelta(seconds=1))
@@ -176,7 +166,7 @@ def test_extension_moves_the_limit_to_17_working_days(drive):
     drive.walk(reg, *TO_NOTICE)
     drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="perpanjang", alasan_perpanjangan="Data di arsip")
     assert drive.case(reg).status == "Diperpanjang"
-    due = timers(reg, drive)
+    due = drive.timers(reg)
     assert "Timer_Batas10HK" not in due
     assert due["Timer_Batas17HK"] == current_calendar().add_working_days(received, 17)
     drive.move_to(wib(2026, 3, 16, 23, 59) + timedelta(minutes=5))  # past the 10-day limit: nothing happens
@@ -191,7 +181,7 @@ def test_extension_lapsing_at_17_days_opens_the_objection(drive):
     reg = drive.start()
     drive.walk(reg, *TO_NOTICE)
     drive.do(reg, "Activity_TerbitkanPemberitahuan", keputusan="perpanjang", alasan_perpanjangan="Data di arsip")
-    drive.move_to(timers(reg, drive)["Timer_Batas17HK"] + timedelta(seconds=1))
+    drive.move_to(drive.timers(reg)["Timer_Batas17HK"] + timedelta(seconds=1))
     assert drive.case(reg).status == "Melewati Batas Waktu"
     assert drive.open_tasks(reg) == ["Activity_AjukanKeberatan", "Activity_LengkapiJawabanPerpanjangan"]
 
@@ -202,7 +192,7 @@ def test_weekend_and_national_holiday_move_the_due_dates(app):
         drive = Driver(traveller)
         reg = drive.start()
         drive.walk(reg, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
-        due = timers(reg, drive)
+        due = drive.timers(reg)
         assert due["Timer_Target4HK"] == wib(2026, 3, 27, 23, 59) + timedelta(seconds=59)
         assert due["Timer_Batas10HK"] == wib(2026, 4, 7, 23, 59) + timedelta(seconds=59)
         assert drive.task(reg, "Activity_JawabPermohonan").due_at == due["Timer_Target4HK"]
@@ -218,7 +208,7 @@ def test_cuti_bersama_as_working_day_is_a_setting(app):
         drive = Driver(traveller)
         reg = drive.start()
         drive.walk(reg, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
-        assert timers(reg, drive)["Timer_Target4HK"] == wib(2026, 3, 23, 23, 59) + timedelta(seconds=59)
+        assert drive.timers(reg)["Timer_Target4HK"] == wib(2026, 3, 23, 23, 59) + timedelta(seconds=59)
 
 
 def test_the_person_who_refused_may_not_decide_the_objection(drive):

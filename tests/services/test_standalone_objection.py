@@ -2,7 +2,6 @@
 no request comes first. The Atasan PPID decides within 30 working days; a granted objection is carried out by its
 date; a refused or unanswered one opens the dispute step; the objection register and the annual report count it."""
 import pytest
-import time_machine
 
 from app.bench.workload import KTP_PDF
 from app.domain.errors import ValidationFailed
@@ -14,7 +13,7 @@ from app.services.registers import objection_register
 from app.services.replay import replay_case
 from app.services.reports import annual_report
 
-from tests.support import OBJECTION_REFUSED, Driver, actor, now, wib
+from tests.support import OBJECTION_REFUSED, actor, now, wib
 
 PROCESS = "keberatan_informasi_berkala"
 START = wib(2026, 6, 1, 10)
@@ -23,12 +22,6 @@ OBJECTION = {"nama_lengkap": "Siti Aminah", "nik": "3514012301900001", "alamat":
              "informasi_berkala": "Laporan realisasi anggaran 2025 Dinas Pendidikan tidak ada di situs web",
              "uraian_keberatan": "Informasi berkala wajib diumumkan setiap tahun (Pasal 9)."}
 KTP = {"lampiran_identitas": Upload("ktp.pdf", KTP_PDF)}
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def start(**changes) -> str:

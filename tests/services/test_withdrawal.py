@@ -3,36 +3,25 @@ the open tasks and timers end (the model's "Permohonan dicabut" boundary event),
 import json
 
 import pytest
-import time_machine
 
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
-from app.persistence.models import AuditEvent, Outbox, TimerJob, db
+from app.persistence.models import AuditEvent, Outbox, db
 from app.services.cases import start_case
 from app.services.attachments import Upload
 from app.services.replay import replay_case
 from app.services.withdrawal import withdraw_request
 from app.bench.workload import KTP_PDF
 
-from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, wib
+from tests.support import PROCESS, REFUSAL, REQUEST, actor, now, wib
 
 START = wib(2026, 6, 1)
 TO_NOTICE = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan")
 
 
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
-
-
-def timers(drive, reg):
-    return db.session.scalars(db.select(TimerJob.spec_id).filter_by(instance_id=drive.case(reg).id)).all()
-
-
 def test_the_applicant_withdraws_while_the_opd_answers(drive):
     reg = drive.start()
     drive.walk(reg, "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
-    assert drive.open_tasks(reg) == ["Activity_JawabPermohonan"] and timers(drive, reg)
+    assert drive.open_tasks(reg) == ["Activity_JawabPermohonan"] and drive.timers(reg)
     with pytest.raises(ValidationFailed) as empty:
         withdraw_request(actor("pemohon"), reg, "  ", now())
     assert "alasan_pencabutan" in empty.value.errors
@@ -44,7 +33,7 @@ def test_the_applicant_withdraws_while_the_opd_answers(drive):
     assert status == "Ditarik" and case.finished and case.status == "Ditarik"
     assert case.case_data["alasan_pencabutan"] == "Data sudah saya peroleh dari BPS"
     assert case.case_data["tanggal_pencabutan"] == wib(2026, 6, 3, 14).isoformat()
-    assert drive.open_tasks(reg) == [] and timers(drive, reg) == []
+    assert drive.open_tasks(reg) == [] and drive.timers(reg) == {}
     sent = {m.template for m in db.session.scalars(db.select(Outbox).filter_by(instance_id=case.id))}
     assert {"permohonan_dicabut", "permohonan_dicabut_staf"} <= sent
     event = db.session.scalar(db.select(AuditEvent).filter_by(instance_id=case.id, event_type="message_received"))

@@ -5,7 +5,6 @@ import json
 from datetime import timedelta
 
 import pytest
-import time_machine
 from openapi_spec_validator import validate
 
 from app.persistence.models import ApiToken, Attachment, User, db
@@ -13,18 +12,12 @@ from app.services.accounts import change_password, create_user
 from app.services.api_tokens import TOKEN_LIFETIME
 
 from tests.conftest import PASSWORD
-from tests.support import REQUEST, Driver, now, wib
+from tests.support import REQUEST, now, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB
 PDF = b"%PDF-1.4\n% uji\n"
 API = "/api/v1"
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def token(client, username, password=PASSWORD, **kwargs):

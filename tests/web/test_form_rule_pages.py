@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 from tests.support import sign_in
-from tests.web.test_task_pages import complete, drive, field_error, new_case, switch  # noqa: F401 (fixture)
+from tests.web.test_task_pages import complete, field_error, new_case, switch
 
 
 def test_not_held_and_granted_is_refused_next_to_the_decision(client, drive):  # noqa: F811

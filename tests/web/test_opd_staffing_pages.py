@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-import time_machine
-
 from app.persistence.models import AuditEvent, User, db
 
-from tests.support import Driver, page, sign_in, wib
+from tests.support import page, sign_in
 
 CHECK, DISPATCH, ANSWER = "Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD", "Activity_JawabPermohonan"
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def _strand(drive) -> str:

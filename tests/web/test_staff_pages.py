@@ -2,21 +2,14 @@
 import re
 
 import pytest
-import time_machine
 
 from app.persistence.models import AuditEvent, db
 from app.web import staff
 
-from tests.support import Driver, page, sign_in, wib
+from tests.support import page, sign_in, wib
 
 START = wib(2026, 3, 2)  # Monday 2 March 2026, 09:00 WIB; a case started now is due Friday 6 March
 TO_OPD = ("Activity_PeriksaKelengkapan", "Activity_TeruskanKeOPD")
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 @pytest.fixture

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-import time_machine
-
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, db
 
-from tests.support import Driver, sign_in, wib
+from tests.support import sign_in
 from tests.web.test_api import API, bearer, token
 
 CHECK = "Activity_PeriksaKelengkapan"
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def events(reg: str) -> int:

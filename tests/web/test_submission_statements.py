@@ -4,12 +4,11 @@ the bench reports (app/bench/statements.py). Issue 18 item 2; the figures are in
 from __future__ import annotations
 
 import pytest
-import time_machine
 
 from app.bench.statements import counting
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, db
 
-from tests.support import Driver, sign_in, wib
+from tests.support import sign_in
 from tests.web.test_api import API, bearer, token
 
 CHECK = "Activity_PeriksaKelengkapan"
@@ -17,12 +16,6 @@ DISPATCH = "Activity_TeruskanKeOPD"
 #: the "Done when" of issue 18: a page submission sends at most this many statements
 PAGE_LIMIT = 12
 API_LIMIT = 12
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(wib(2026, 3, 2), tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def _opened(drive, client, spec_id: str) -> tuple[str, str]:

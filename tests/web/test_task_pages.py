@@ -7,7 +7,6 @@ import re
 import struct
 import zlib
 
-import pytest
 import time_machine
 
 from app.persistence.models import Attachment, db
@@ -52,12 +51,6 @@ def field_error(html: str, field: str) -> str:
     found = re.search(rf'<p class="field-error" id="err-{field}">([^<]*)</p>', html)
     assert found, f"no error shown next to {field}"
     return found.group(1)
-
-
-@pytest.fixture
-def drive(app):
-    with time_machine.travel(START, tick=False) as traveller:
-        yield Driver(traveller)
 
 
 def complete(client, drive: Driver, number: str, spec_id: str, data: dict):
