@@ -1,4 +1,4 @@
-/* The process modeler (/proses/<process_id>/ubah): opens the BPMN text of #bpmn-xml in bpmn-js
+/* The process modeler (/proses/<process_id>/ubah): opens the BPMN text of #bpmn-xml (a JSON string) in bpmn-js
    (app/static/vendor/bpmn-js), puts the edited text back into every form marked data-modeler-save
    before it is sent, and marks the problems the server's check found (#modeler-data) on the diagram.
    The properties panel is app/static/modeler_panel.js; it starts on the event "ppid:modeler-ready". */
@@ -130,11 +130,12 @@
   function init() {
     var container = document.getElementById("modeler-canvas"), source = document.getElementById("bpmn-xml");
     if (!container || !source) return;
+    var xml = JSON.parse(source.textContent);  // JSON inside a script element: no markup, never shown as text
     if (!window.BpmnJS) { say("Pengubah diagram tidak dapat dimuat."); return; }
     var settings = data();
     var modeler = new window.BpmnJS({container: container, moddleExtensions: {spiffworkflow: SPIFFWORKFLOW}});
     window.ppidModeler = modeler;
-    modeler.importXML(source.value).then(function (result) {
+    modeler.importXML(xml).then(function (result) {
       modeler.get("canvas").zoom("fit-viewport");  // showProblems then brings the first problem into view
       var marked = showProblems(modeler, settings.problems);
       var warnings = (result.warnings || []).length;
@@ -144,7 +145,7 @@
       container.setAttribute("data-ready", "1");
       document.dispatchEvent(new CustomEvent("ppid:modeler-ready", {detail: {modeler: modeler, data: settings}}));
     }).catch(function (error) { say("Diagram tidak dapat dibuka: " + error.message); });
-    wireForms(modeler, loopRefs(source.value));
+    wireForms(modeler, loopRefs(xml));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

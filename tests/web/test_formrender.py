@@ -459,11 +459,19 @@ def test_upload_fields():
 def test_static_files_are_small_and_self_contained():
     js = (STATIC / "form_conditions.js").read_text(encoding="utf-8")
     css = (STATIC / "app.css").read_text(encoding="utf-8")
-    scripts = [p.read_text(encoding="utf-8") for p in STATIC.glob("*.js")]
-    assert "data-required-when" in js and all(len(text.splitlines()) < 80 for text in scripts)
+    # the pages' own scripts stay small; the modeler (issue 17) is an application of its own, with a budget
+    modeler = {"modeler.js", "modeler_panel.js", "form_editor.js"}
+    scripts = {p.name: p.read_text(encoding="utf-8") for p in STATIC.glob("*.js")}
+    assert "data-required-when" in js
+    assert all(len(text.splitlines()) < 80 for name, text in scripts.items() if name not in modeler)
+    assert sum(len(scripts[name].splitlines()) for name in modeler) <= 600
     assert len(css.splitlines()) <= 300
-    for text in (css, *scripts):
-        assert "http://" not in text and "https://" not in text and "@import" not in text
+    # nothing is loaded from elsewhere: the only addresses are the XML namespaces the BPMN files declare
+    namespaces = ("http://www.omg.org/spec/", "http://spiffworkflow.org/bpmn/schema/")
+    for text in (css, *scripts.values()):
+        for address in re.findall(r"https?://[^\s\"']+", text):
+            assert address.startswith(namespaces), address
+        assert "@import" not in text
     for cls in (".field", ".field-error", ".help", ".required-mark", ".radio-group", ".form-errors",
                 ".card", ".table-wrap", ".btn-primary", ".btn-secondary", ".btn-danger",
                 ".badge-ok", ".badge-soon", ".badge-late", ".badge-status"):
