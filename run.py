@@ -37,8 +37,8 @@ def _database_url(value: str | None) -> str | None:
 
 def _prepare(app, demo: bool) -> None:
     from app.cli import print_first_admin
-    from app.services.accounts import is_empty, load_demo_data
-    from app.services.installation import init_database
+    from app.services.people.accounts import is_empty, load_demo_data
+    from app.services.infrastructure.installation import init_database
 
     with app.app_context():
         init_database(datetime.now(timezone.utc))
@@ -54,7 +54,7 @@ def _prepare(app, demo: bool) -> None:
 
 
 def _timer_loop(app, interval: float, stop: threading.Event) -> None:
-    from app.services.worker import sweep
+    from app.services.infrastructure.worker import sweep
 
     while not stop.wait(interval):
         try:

@@ -57,7 +57,7 @@ def build_app(instance: Path, database_url: str | None, **extra):
     config = {"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True,
               "WTF_CSRF_ENABLED": False,
               # tests start many cases for one applicant at one frozen moment: the per-account limits
-              # (app/services/quotas.py) are switched off unless a test sets them (tests/services/test_quotas.py)
+              # (app/services/casework/quotas.py) are switched off unless a test sets them (tests/services/test_quotas.py)
               "PPID_REQUESTS_PER_HOUR": 0, "PPID_REQUESTS_PER_DAY": 0, "PPID_STORAGE_PER_ACCOUNT_MB": 0, **extra}
     application = create_app(config, instance_path=str(instance))
 
@@ -74,8 +74,8 @@ def build_app(instance: Path, database_url: str | None, **extra):
 
 
 def migrate(app) -> None:
-    from app.services.accounts import load_demo_data
-    from app.services.installation import init_database
+    from app.services.people.accounts import load_demo_data
+    from app.services.infrastructure.installation import init_database
 
     with app.app_context():
         init_database(datetime.now(timezone.utc))

@@ -1,4 +1,4 @@
-"""A small process of our own to inject run-time failures into (tests of app/services/incidents.py).
+"""A small process of our own to inject run-time failures into (tests of app/services/casework/incidents.py).
 
 Pool "Uji insiden": the applicant's request (start form), a script "Catat penerimaan", the office's check with an
 interrupting timer "Batas 3 hari kerja" (its path runs the script "Catat lewat batas") and a withdrawal message
@@ -15,7 +15,7 @@ from dataclasses import replace
 from app.engine import ProcessDefinition, build_definition
 from app.engine.definition import content_hash
 from app.persistence.models import ProcessVersion, db
-from app.services.processes import store_definition
+from app.services.modelling.processes import store_definition
 
 from tests.support import actor, now
 

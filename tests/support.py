@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 from app.bench import workload
 from app.domain.timeutil import WIB
 from app.persistence.models import HumanTask, ProcessInstance, TimerJob, User, db
-from app.services.accounts import actor_for
-from app.services.cases import start_case
-from app.services.tasks import complete_task
-from app.services.timers import fire_due_timers
+from app.services.people.accounts import actor_for
+from app.services.casework.cases import start_case
+from app.services.casework.tasks import complete_task
+from app.services.casework.timers import fire_due_timers
 
 PROCESS = "permohonan_informasi"
 
@@ -95,7 +95,7 @@ class Driver:
     def dispatch_to_unstaffed(self, reg: str, opd_code: str) -> None:
         """Send a case to an OPD whose only officer then leaves: dispatch offers only staffed OPDs,
         so an officer is there when the case is sent and inactive afterwards (a stranded case)."""
-        from app.services.accounts import create_user
+        from app.services.people.accounts import create_user
 
         username = f"pergi_{opd_code.lower()}"
         officer = db.session.scalar(db.select(User).filter_by(username=username)) or create_user(

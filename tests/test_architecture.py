@@ -6,7 +6,7 @@ Read from the source with `ast`, imports at module level and inside function bod
 - SpiffWorkflow is imported only in app/engine; domain, engine and documents need neither Flask nor a
   database; services never read Flask's request, g or session;
 - a transaction ends (`commit`, `rollback`, `engine.begin()`) only in the use-case wrapper
-  (app/services/transaction.py) and the few places named below, each with its reason;
+  (app/services/infrastructure/transaction.py) and the few places named below, each with its reason;
 - the clock is read only where a request, a command or the benchmark begins: the web layer's `now()`
   (app/web/clock.py), the CLI's `now()` (app/cli/context.py; also the timer worker's clock, `ppid timers
   run`), app/bench; run.py (outside app/) gives its timer thread and first start the time.
@@ -73,14 +73,14 @@ REQUEST_GLOBALS = {"request", "g", "session"}
 
 #: where a transaction may end besides the use-case wrapper: "module" or "module:function", and why
 TRANSACTION_EXCEPTIONS = {
-    "app.services.transaction:use_case": "the use-case wrapper: one use case, one transaction",
-    "app.services.accounts:sign_in": "a failed sign-in is committed before the refusal is raised, so it counts",
-    "app.services.accounts:register_applicant": "a refused registration counts towards the address's limit",
-    "app.services.counter:claim_case": "a failed claim counts towards the officer's limit before the refusal",
-    "app.services.cases:_start": "a lost race for the same submission: roll back and answer the earlier case",
-    "app.services.notifications:deliver_one": "mail goes out after the step's commit, each outbox row on its own",
-    "app.services.notifications:_record_failure": "a failed mail is recorded on its row, whatever else fails",
-    "app.services.worker": "a daily job of the sweep that fails is rolled back; the timers and the mail go on",
+    "app.services.infrastructure.transaction:use_case": "the use-case wrapper: one use case, one transaction",
+    "app.services.people.accounts:sign_in": "a failed sign-in is committed before the refusal is raised, so it counts",
+    "app.services.people.accounts:register_applicant": "a refused registration counts towards the address's limit",
+    "app.services.casework.counter:claim_case": "a failed claim counts towards the officer's limit before the refusal",
+    "app.services.casework.cases:_start": "a lost race for the same submission: roll back and answer the earlier case",
+    "app.services.infrastructure.notifications:deliver_one": "mail goes out after the step's commit, each outbox row on its own",
+    "app.services.infrastructure.notifications:_record_failure": "a failed mail is recorded on its row, whatever else fails",
+    "app.services.infrastructure.worker": "a daily job of the sweep that fails is rolled back; the timers and the mail go on",
     "app.bench.fill": "the benchmark fills a database of a given size with bulk inserts, beside the use cases",
 }
 
@@ -100,11 +100,11 @@ CLOCK_ENTRY_POINTS = {
 _RETRY = ("retrying a failed step re-runs the use case that failed, and every use case records its failures "
           "(incidents.py): the retry would move to a module of its own above the use cases")
 CYCLE_EXCEPTIONS = {
-    ("app.services.incidents", "app.services.cases"): _RETRY,
-    ("app.services.incidents", "app.services.tasks"): _RETRY,
-    ("app.services.incidents", "app.services.timers"): _RETRY,
-    ("app.services.incidents", "app.services.withdrawal"): _RETRY,
-    ("app.services.incidents", "app.services.processes"): _RETRY,
+    ("app.services.casework.incidents", "app.services.casework.cases"): _RETRY,
+    ("app.services.casework.incidents", "app.services.casework.tasks"): _RETRY,
+    ("app.services.casework.incidents", "app.services.casework.timers"): _RETRY,
+    ("app.services.casework.incidents", "app.services.casework.withdrawal"): _RETRY,
+    ("app.services.casework.incidents", "app.services.modelling.processes"): _RETRY,
 }
 
 #: (module, module whose private names it uses), and why: the engine's modules that run a workflow the way
@@ -178,7 +178,7 @@ class Source:
         return {name: list(_imports(module)) for name, module in self.modules.items()}
 
     def resolve(self, target: str, names: tuple[str, ...]) -> set[str]:
-        """The modules of the app an import loads: `from app.services import audit` is app.services.audit."""
+        """The modules of the app an import loads: `from app.services.records import audit` is app.services.records.audit."""
         found = {f"{target}.{n}" for n in names if f"{target}.{n}" in self.modules}
         if target in self.modules and (not names or len(found) < len(names)):
             found.add(target)
@@ -303,7 +303,7 @@ def private_names_across_modules(source: Source) -> list[str]:
         for imp in source.imports[name]:
             if imp.target.split(".")[0] != "app":
                 continue
-            if not imp.names and imp.bound[0] != "app":  # import app.services.reports as reports
+            if not imp.names and imp.bound[0] != "app":  # import app.services.records.reports as reports
                 modules_bound[imp.bound[0]] = imp.target
             for taken, bound in zip(imp.names, imp.bound):
                 if f"{imp.target}.{taken}" in source.modules:
@@ -421,16 +421,16 @@ def test_named_exceptions_still_exist(source):
 def test_a_stale_exception_is_reported(source, monkeypatch):
     monkeypatch.setitem(CYCLE_EXCEPTIONS, ("app.domain.roles", "app.web"), "planted")
     monkeypatch.setitem(TRANSACTION_EXCEPTIONS, "app.domain.roles", "planted")
-    monkeypatch.setitem(CLOCK_ENTRY_POINTS, "app.services.cases:_start", "planted")
+    monkeypatch.setitem(CLOCK_ENTRY_POINTS, "app.services.casework.cases:_start", "planted")
     assert stale_exceptions(source) == ["cycle edge ('app.domain.roles', 'app.web')", "transaction app.domain.roles",
-                                        "clock app.services.cases:_start"]
+                                        "clock app.services.casework.cases:_start"]
 
 
 # -- each rule reports a violation planted in a copy of app/ -----------------------------------------
 PLANTED = {
     "layer_violations": ("app/domain/planted.py", """
         def helper():
-            from app.services.cases import start_case  # the domain reaching up, inside a function
+            from app.services.casework.cases import start_case  # the domain reaching up, inside a function
             return start_case
         """),
     "spiffworkflow_outside_engine": ("app/services/planted.py", """
@@ -451,7 +451,7 @@ PLANTED = {
             return datetime.datetime.now()
         """),
     "private_names_across_modules": ("app/services/planted.py", """
-        from . import reports
+        from app.services.records import reports
 
         def facts():
             return reports._planted_facts

@@ -128,8 +128,8 @@ def prepare_database(app, password: str) -> None:
     import logging
 
     from app.persistence.models import db
-    from app.services.accounts import load_demo_data
-    from app.services.installation import init_database
+    from app.services.people.accounts import load_demo_data
+    from app.services.infrastructure.installation import init_database
 
     logging.disable(logging.INFO)  # the migrations' INFO lines would bury the table
     try:

@@ -65,8 +65,8 @@ def _snapshot(name: str, instance_id: int) -> Stage:
 def capture_stages(index: int) -> list[Stage]:
     """Walk case `index` of the workload through the services, reading its rows after every step."""
     from app.persistence.models import HumanTask, db
-    from app.services.cases import start_case
-    from app.services.tasks import complete_task
+    from app.services.casework.cases import start_case
+    from app.services.casework.tasks import complete_task
 
     actors = demo_actors()
     now = lambda: datetime.now(timezone.utc)  # noqa: E731

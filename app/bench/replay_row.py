@@ -1,5 +1,5 @@
-"""Row 6: replay verification, cases per second (app.services.replay.replay_case when present,
-otherwise the hash-chain and stored-state check app.services.audit.verify_all, labelled so)."""
+"""Row 6: replay verification, cases per second (app.services.records.replay.replay_case when present,
+otherwise the hash-chain and stored-state check app.services.records.audit.verify_all, labelled so)."""
 from __future__ import annotations
 
 import importlib
@@ -12,7 +12,7 @@ from .stats import Clock, median
 def replay_function():
     """(label, callable(registration_number) -> number of problems)."""
     try:
-        module = importlib.import_module("app.services.replay")
+        module = importlib.import_module("app.services.records.replay")
     except ModuleNotFoundError:
         module = None
     if module is not None and hasattr(module, "replay_case"):
@@ -21,7 +21,7 @@ def replay_function():
             return len(getattr(report, "mismatches", []) or [])
 
         return "replay_case", replay
-    from app.services.audit import verify_all
+    from app.services.records.audit import verify_all
 
     return "audit.verify_all (replay.py absent)", lambda number: len(verify_all(number)[1])
 

@@ -16,7 +16,7 @@ def _now() -> datetime:
 def demo_actors() -> dict:
     """The accounts that work the cases (inside an app context)."""
     from app.persistence.models import User, db
-    from app.services.accounts import actor_for
+    from app.services.people.accounts import actor_for
 
     return {name: actor_for(db.session.scalar(db.select(User).filter_by(username=name))) for name in USERNAMES}
 
@@ -24,8 +24,8 @@ def demo_actors() -> dict:
 def drive_case(actors: dict, index: int, until: str | None = None) -> str:
     """Start case `index` of the workload and complete its tasks (all, or those before `until`)."""
     from app.persistence.models import HumanTask, db
-    from app.services.cases import start_case
-    from app.services.tasks import complete_task
+    from app.services.casework.cases import start_case
+    from app.services.casework.tasks import complete_task
 
     ref = start_case(actors["pemohon"], PROCESS_ID, dict(REQUEST), _now())
     db.session.remove()  # every step is one request with its own session, as in the web layer

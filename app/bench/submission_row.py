@@ -19,7 +19,7 @@ LIMIT = 12  # issue 18: a page submission sends at most 12 statements
 
 def _new_case(actors: dict) -> tuple[str, str]:
     from app.persistence.models import HumanTask, db
-    from app.services.cases import start_case
+    from app.services.casework.cases import start_case
 
     ref = start_case(actors["pemohon"], PROCESS_ID, dict(REQUEST), datetime.now(timezone.utc))
     task_id = db.session.scalar(db.select(HumanTask.task_id).filter_by(instance_id=ref.id, spec_id=TASK))
@@ -30,7 +30,7 @@ def _new_case(actors: dict) -> tuple[str, str]:
 def measure_submissions(app, password: str, posts: int) -> dict:
     """Statements per submission of the page and of the service call (`app` without CSRF checks)."""
     from app.persistence.models import db
-    from app.services.tasks import complete_task
+    from app.services.casework.tasks import complete_task
 
     from .service_row import demo_actors
 

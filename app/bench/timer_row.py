@@ -29,7 +29,7 @@ def time_machine_available() -> bool:
 
 def idle_sweeps(app, repeats: int) -> dict:
     from app.persistence.models import db
-    from app.services.timers import fire_due_timers
+    from app.services.casework.timers import fire_due_timers
 
     samples = []
     with app.app_context():
@@ -82,7 +82,7 @@ def make_due_cases(app, count: int) -> None:
 
 def due_sweep(app, limit: int) -> dict:
     from app.persistence.models import db
-    from app.services.timers import fire_due_timers
+    from app.services.casework.timers import fire_due_timers
 
     with app.app_context():
         with Clock() as clock:

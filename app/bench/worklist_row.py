@@ -1,6 +1,6 @@
 """Row 4: an officer's worklist with many cases and a long audit log in the database.
 
-The query is `app.services.tasks.list_tasks` (first page, default sort) for the Diskominfo officer
+The query is `app.services.casework.tasks.list_tasks` (first page, default sort) for the Diskominfo officer
 (petugas) and for an OPD officer (opd: DISDIK and DINKES); the page is GET /staf/tugas through
 Flask's test client, signed in. Each call runs in a fresh session, as a request would.
 """
@@ -53,7 +53,7 @@ def _timings(calls: int, warmup: int, call) -> dict:
 
 def measure_queries(app, calls: int) -> dict:
     from app.persistence.models import db
-    from app.services.tasks import list_tasks
+    from app.services.casework.tasks import list_tasks
 
     from .service_row import demo_actors
 

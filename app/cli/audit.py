@@ -17,7 +17,7 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify_command(case: str | None) -> None:
     """Verify the hash chain and stored state of one case (registration number) or of all."""
-    from app.services.audit import verify_all
+    from app.services.records.audit import verify_all
 
     count, problems = verify_all(case)
     for problem in problems:
@@ -39,7 +39,7 @@ def audit_access_command(case: str | None, username: str | None, since, limit: i
     import json
 
     from app.domain.timeutil import format_waktu
-    from app.services.access_log import AccessFilters, find_accesses
+    from app.services.records.access_log import AccessFilters, find_accesses
 
     result = find_accesses(AccessFilters(username, case, since and since.date()), per_page=limit)
     for a in result.rows:
@@ -62,7 +62,7 @@ def audit_replay_command(case: str | None, all_cases: bool) -> None:
     """Re-execute a case (or all) from its history and compare every step; exit 1 on any mismatch."""
     import sys
 
-    from app.services.replay import count_cases, replay_all, replay_case
+    from app.services.records.replay import count_cases, replay_all, replay_case
 
     if bool(case) == all_cases:
         raise click.UsageError("name one case (registration number) or give --all")
@@ -91,7 +91,7 @@ def audit_replay_command(case: str | None, all_cases: bool) -> None:
 @with_appcontext
 def audit_hash_command(case: str) -> None:
     """Print the hash of a case's last audit event: it seals the whole history."""
-    from app.services.audit import final_hash
-    from app.services.cases import find_instance
+    from app.services.records.audit import final_hash
+    from app.services.casework.cases import find_instance
 
     click.echo(final_hash(find_instance(case).id) or "(no events)")

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 @with_appcontext
 def backup_command(out_file: str) -> None:
     """Back up the database while the service runs (SQLite online backup; PostgreSQL pg_dump)."""
-    from app.services.backup import BackupError, backup_database
+    from app.services.infrastructure.backup import BackupError, backup_database
 
     try:
         result = backup_database(out_file)
@@ -25,7 +25,7 @@ def backup_command(out_file: str) -> None:
 @with_appcontext
 def restore_command(backup_file: str, force: bool) -> None:
     """Restore a SQLite backup into the configured database (stop the service first)."""
-    from app.services.backup import BackupError, restore_database
+    from app.services.infrastructure.backup import BackupError, restore_database
 
     try:
         target = restore_database(backup_file, force=force)

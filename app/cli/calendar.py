@@ -18,7 +18,7 @@ def calendar_group() -> None:
 def calendar_list_command(year: int | None) -> None:
     """Days off of a year, as deadlines count them."""
     from app.domain.timeutil import format_tanggal, wib_date
-    from app.services.calendar import current_calendar
+    from app.services.infrastructure.calendar import current_calendar
 
     for day, name in current_calendar().days_off(year or wib_date(now()).year).items():
         click.echo(f"{day.isoformat()}  {format_tanggal(day):28} {name}")
@@ -31,7 +31,7 @@ def calendar_list_command(year: int | None) -> None:
 @with_appcontext
 def calendar_add_command(day, name: str, working: bool) -> None:
     """Add an extra day off (or, with --working, a worked holiday). Running cases keep their due dates."""
-    from app.services.calendar import set_calendar_day
+    from app.services.infrastructure.calendar import set_calendar_day
 
     set_calendar_day(day.date(), name, day_off=not working)
     click.echo(f"{day.date().isoformat()}: {'working day' if working else 'day off'} ({name})")
@@ -42,7 +42,7 @@ def calendar_add_command(day, name: str, working: bool) -> None:
 @with_appcontext
 def calendar_remove_command(day) -> None:
     """Remove an admin edit of the calendar."""
-    from app.services.calendar import clear_calendar_day
+    from app.services.infrastructure.calendar import clear_calendar_day
 
     click.echo("removed" if clear_calendar_day(day.date()) else "no edit on that day")
 
@@ -52,7 +52,7 @@ def calendar_remove_command(day) -> None:
 @with_appcontext
 def calendar_cuti_bersama_command(mode: str) -> None:
     """Whether cuti bersama days are days off (libur, the default) or working days (kerja)."""
-    from app.services.calendar import set_cuti_bersama_working
+    from app.services.infrastructure.calendar import set_cuti_bersama_working
 
     set_cuti_bersama_working(mode == "kerja")
     click.echo(f"cuti bersama: {mode}")

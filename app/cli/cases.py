@@ -17,7 +17,7 @@ def cases_group() -> None:
 def cases_list_command(status: str | None, limit: int) -> None:
     """List cases, newest first."""
     from app.domain.timeutil import format_waktu
-    from app.services.cases import list_cases
+    from app.services.casework.cases import list_cases
 
     for c in list_cases(limit=limit, status=status):
         click.echo(f"{c.registration_number:18} {c.status:26} {c.opd_code or '-':16} {format_waktu(c.created_at)}")

@@ -13,8 +13,8 @@ def now() -> datetime:
 
 def command_actor(username: str | None):
     """The actor of an operator command: a named account (--by) or the system."""
-    from app.services.accounts import actor_named
-    from app.services.context import SYSTEM
+    from app.services.people.accounts import actor_named
+    from app.services.infrastructure.context import SYSTEM
 
     if not username:
         return SYSTEM

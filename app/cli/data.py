@@ -23,8 +23,8 @@ def data_export_command(username: str, out_file: str, by_username: str | None) -
     from pathlib import Path
 
     from app.domain.errors import DomainError
-    from app.services.access_log import record_applicant_export
-    from app.services.personal_data import export_applicant
+    from app.services.records.access_log import record_applicant_export
+    from app.services.records.personal_data import export_applicant
 
     operator = command_actor(by_username)
     try:
@@ -43,7 +43,7 @@ def data_export_command(username: str, out_file: str, by_username: str | None) -
 def data_erase_command(username: str, by_username: str | None) -> None:
     """Erase an applicant's personal data from FINISHED cases, delete their KTP scans, end the account."""
     from app.domain.errors import DomainError
-    from app.services.personal_data import erase_applicant
+    from app.services.records.personal_data import erase_applicant
 
     try:
         result = erase_applicant(username, command_actor(by_username), now())
@@ -62,7 +62,7 @@ def data_erase_command(username: str, by_username: str | None) -> None:
 def data_sweep_files_command() -> None:
     """Remove uploaded files no row refers to (a step stopped before its commit) and list them; the timer worker
     does the same once a day."""
-    from app.services.file_sweep import sweep_files
+    from app.services.casework.file_sweep import sweep_files
 
     result = sweep_files(now())
     for line in result.lines():

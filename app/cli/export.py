@@ -25,7 +25,7 @@ def export_group() -> None:
 @with_appcontext
 def export_xes_command(out_file: str, first, last, opd: str | None) -> None:
     """Every case's history as an IEEE 1849 XES event log (no personal data)."""
-    from app.services.exports import export_xes
+    from app.services.records.exports import export_xes
 
     with open(out_file, "wb") as out:
         traces, events = export_xes(out, first and first.date(), last and last.date(), opd)
@@ -37,7 +37,7 @@ def export_xes_command(out_file: str, first, last, opd: str | None) -> None:
 @with_appcontext
 def export_csv_command(out_file: str, first, last, opd: str | None) -> None:
     """Every case's history as CSV: case, event, time (WIB), resource, role, lane, OPD."""
-    from app.services.exports import export_csv
+    from app.services.records.exports import export_csv
 
     with open(out_file, "w", encoding="utf-8-sig", newline="") as out:
         cases, events = export_csv(out, first and first.date(), last and last.date(), opd)
@@ -52,7 +52,7 @@ def export_register_command(kind: str, out_file: str, first, last, opd: str | No
     """The request or objection register (CSV, or XLSX when FILE ends in .xlsx); never a NIK."""
     from pathlib import Path
 
-    from app.services import registers
+    from app.services.records import registers
 
     rows = (registers.request_register if kind == "permohonan" else registers.objection_register)(
         first and first.date(), last and last.date(), opd)

@@ -18,7 +18,7 @@ def incident_group() -> None:
 def incident_list_command(include_resolved: bool) -> None:
     """Open incidents (and with --all the resolved ones): number, time, case, step, error."""
     from app.domain.timeutil import format_waktu
-    from app.services.incidents import list_incidents
+    from app.services.casework.incidents import list_incidents
 
     rows = list_incidents(include_resolved=include_resolved)
     for i in rows:
@@ -39,7 +39,7 @@ def incident_list_command(include_resolved: bool) -> None:
 def incident_retry_command(incident_id: int, username: str | None) -> None:
     """Run the failed step again on the case as it now stands (after a fix and a migration)."""
     from app.domain.errors import DomainError
-    from app.services.incidents import retry_incident
+    from app.services.casework.incidents import retry_incident
 
     try:
         outcome = retry_incident(command_actor(username), incident_id, now())

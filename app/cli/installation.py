@@ -10,7 +10,7 @@ from .context import now
 def print_first_admin() -> None:
     """On a database without accounts: make the first administrator and print its password once,
     to the terminal only (never to a log); it must be changed at the first sign-in."""
-    from app.services.accounts import create_first_admin
+    from app.services.people.accounts import create_first_admin
 
     created = create_first_admin(now())
     if created:
@@ -22,7 +22,7 @@ def print_first_admin() -> None:
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database and deploy processes/; on an empty one, the first administrator."""
-    from app.services.installation import init_database
+    from app.services.infrastructure.installation import init_database
 
     versions = init_database(now())
     for v in versions:
@@ -36,7 +36,7 @@ def init_db_command() -> None:
 @with_appcontext
 def demo_data_command(password: str) -> None:
     """Load the regency's OPDs and one account per role."""
-    from app.services.accounts import load_demo_data
+    from app.services.people.accounts import load_demo_data
 
     for username, full_name, roles in load_demo_data(password, now()):
         click.echo(f"{username:10} {roles:20} {full_name}")

@@ -18,7 +18,7 @@ def lapor_export_command(out_file: str, include_finished: bool) -> None:
     """Write the CSV of open complaints (never an anonymous complainant's identity)."""
     from pathlib import Path
 
-    from app.services.lapor import ManualLaporExport, export_complaints
+    from app.services.records.lapor import ManualLaporExport, export_complaints
 
     client = ManualLaporExport()
     Path(out_file).write_text(export_complaints(client, include_finished), encoding="utf-8-sig")

@@ -16,7 +16,7 @@ def mail_group() -> None:
 @with_appcontext
 def mail_digest_command() -> None:
     """Queue today's digest for every officer with late or soon-due tasks (once per officer per WIB day)."""
-    from app.services.digest import queue_staff_digest
+    from app.services.infrastructure.digest import queue_staff_digest
 
     click.echo(f"digests queued: {queue_staff_digest(now())}")
 
@@ -25,7 +25,7 @@ def mail_digest_command() -> None:
 @with_appcontext
 def mail_send_command() -> None:
     """Deliver the mail waiting in the outbox (failed mail is retried later with back-off)."""
-    from app.services.notifications import deliver_pending
+    from app.services.infrastructure.notifications import deliver_pending
 
     sent, failed = deliver_pending(now())
     click.echo(f"mail sent: {sent}; failed: {failed}")

@@ -74,7 +74,7 @@ def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, use
     """Check a BPMN export (e.g. from bpmn_editor_exports/) and deploy it as a new version."""
     from pathlib import Path
 
-    from app.services.processes import ImportRefused, import_process
+    from app.services.modelling.processes import ImportRefused, import_process
 
     extra = {p.name: p.read_bytes() for p in sorted(Path(forms_dir).glob("*.json"))} if forms_dir else None
     decisions = {p.name: p.read_bytes() for folder in (forms_dir, decisions_dir) if folder
@@ -106,8 +106,8 @@ def process_import_command(bpmn_file: str, note: str, forms_dir: str | None, use
 def process_test_command(process_id: str | None) -> None:
     """Run the scenario tests of processes/tests/<process_id>/ on the newest version; exit 1 if one fails."""
     from app.domain.errors import NotFound
-    from app.services.context import SYSTEM
-    from app.services.processes import run_process_scenarios
+    from app.services.infrastructure.context import SYSTEM
+    from app.services.modelling.processes import run_process_scenarios
 
     try:
         found = run_process_scenarios(SYSTEM, now(), process_id)
@@ -146,8 +146,8 @@ def process_whatif_command(bpmn_file: str, since, until, limit: int, forms_dir: 
     from pathlib import Path
 
     from app.domain.errors import DomainError
-    from app.services.processes import ImportRefused
-    from app.services.whatif import what_if
+    from app.services.modelling.processes import ImportRefused
+    from app.services.modelling.whatif import what_if
 
     given = {}
     for item in durations:
@@ -174,7 +174,7 @@ def process_whatif_command(bpmn_file: str, since, until, limit: int, forms_dir: 
 def process_list_command() -> None:
     """Stored versions: id, process, hash, created, by, note, cases running on it."""
     from app.domain.timeutil import format_waktu
-    from app.services.processes import version_summary
+    from app.services.modelling.processes import version_summary
 
     click.echo(f"{'id':>4}  {'process':24} {'hash':12}  {'created':22} {'by':14} {'running':>7}  note")
     for v in version_summary():
@@ -190,7 +190,7 @@ def process_list_command() -> None:
 def process_diff_command(old_id: int, new_id: int) -> None:
     """What changed from one version to another."""
     from app.domain.errors import NotFound
-    from app.services.processes import compare_versions
+    from app.services.modelling.processes import compare_versions
 
     try:
         diff = compare_versions(old_id, new_id)
@@ -212,7 +212,7 @@ def process_diff_command(old_id: int, new_id: int) -> None:
 def process_migrate_command(new_version_id: int, cases: tuple[str, ...], all_cases: bool, username: str | None) -> None:
     """Move running cases onto another version; cases that cannot move are listed with the reason."""
     from app.domain.errors import NotFound
-    from app.services.processes import migrate_cases, migration_candidates, version_summary
+    from app.services.modelling.processes import migrate_cases, migration_candidates, version_summary
 
     if bool(cases) == all_cases:
         raise click.UsageError("give --case REG (one or more) or --all")

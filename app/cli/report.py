@@ -18,7 +18,7 @@ def report_annual_command(year: int, out_file: str | None) -> None:
     """Requests, decisions, time taken, objections and disputes per semester and OPD."""
     from pathlib import Path
 
-    from app.services.reports import annual_report, report_csv
+    from app.services.records.reports import annual_report, report_csv
 
     report = annual_report(year)
     for line in report.lines():
@@ -37,7 +37,7 @@ def report_chart_command(year: int, by: str, out_file: str) -> None:
     """Requests received per OPD or per month, as an SVG bar chart."""
     from pathlib import Path
 
-    from app.services.reports import chart_svg
+    from app.services.records.reports import chart_svg
 
     Path(out_file).write_text(chart_svg(year, by), encoding="utf-8")
     click.echo(f"written {out_file}")

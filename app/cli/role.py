@@ -18,8 +18,8 @@ def role_group() -> None:
 def role_add_command(key: str, label: str, opd_scoped: bool) -> None:
     """Add a role, so a process can have a lane of that name."""
     from app.domain.errors import DomainError, ValidationFailed
-    from app.services.context import SYSTEM
-    from app.services.roles import add_role
+    from app.services.infrastructure.context import SYSTEM
+    from app.services.people.roles import add_role
 
     try:
         role = add_role(SYSTEM, key, label, opd_scoped)
@@ -34,7 +34,7 @@ def role_add_command(key: str, label: str, opd_scoped: bool) -> None:
 @with_appcontext
 def role_list_command() -> None:
     """Every role with its label and how many active accounts hold it."""
-    from app.services.roles import list_roles
+    from app.services.people.roles import list_roles
 
     for role in list_roles():
         click.echo(f"{role.key:20} {role.label:36} {'opd' if role.opd_scoped else '   '} {role.holders:>4} holder(s)")

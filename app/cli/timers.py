@@ -22,7 +22,7 @@ def timers_run_command(once: bool, interval: float | None) -> None:
     """Fire due timers (and deliver mail), repeatedly; safe to run on several machines."""
     from flask import current_app
 
-    from app.services.worker import sweep
+    from app.services.infrastructure.worker import sweep
 
     interval = interval or float(current_app.config["PPID_TIMER_INTERVAL"])
     while True:

@@ -4,7 +4,7 @@ An address is checked by email-validator in its strict mode (syntax and lengths 
 lookup; no display name, quoted local part or IP-address domain), must be plain ASCII
 (the SMTP relay is not asked for SMTPUTF8) and may never hold a control character: a CR/LF in an address or a
 subject would let its author add mail headers (e.g. `Bcc:`), and an old row holding one must fail on its own
-(see app/services/notifications.py), never stop the rows behind it.
+(see app/services/infrastructure/notifications.py), never stop the rows behind it.
 """
 from __future__ import annotations
 

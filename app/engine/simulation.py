@@ -38,7 +38,7 @@ from .types import NS, ProcessDefinition, RunContext
 STAGE = "simulate"
 START_TIME = datetime(2026, 1, 5, 2, 0, tzinfo=timezone.utc)  # a Monday, 09:00 WIB
 APPLICANT_LANE = "pemohon"
-#: data the services add to the start form's answers (app.services.cases.start_case)
+#: data the services add to the start form's answers (app.services.casework.cases.start_case)
 START_EXTRA = {"nomor_pendaftaran": "SIM/0001"}
 GATEWAYS = frozenset({"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway",
                       "complexGateway"})

@@ -1,6 +1,6 @@
 """What-if on past cases: each recorded case run again, in memory, on a model with a virtual clock.
 
-A past case (`PastCase`, read from the audit history by app.services.whatif, or made by hand in a test) is
+A past case (`PastCase`, read from the audit history by app.services.modelling.whatif, or made by hand in a test) is
 its start (when, and the start form's answers), its user tasks (when each opened and was done, with the
 answers it was completed with) and what came from outside (a withdrawal, the OPD set on a case sent on).
 The case is re-applied on a model: the start form is entered at the recorded moment; every user task the
@@ -32,7 +32,7 @@ from .runtime import Engine, Run
 from .simulation import APPLICANT_LANE, _signer, _with_options, _words
 from .types import RunContext, TaskView
 
-#: the data key of the written notice's decision and the values that are a notice (app.services.reports)
+#: the data key of the written notice's decision and the values that are a notice (app.services.records.reports)
 NOTICE_KEY = "keputusan"
 NOTICE_DECISIONS = frozenset({"diterima_seluruhnya", "diterima_sebagian", "ditolak", "tidak_dikuasai"})
 #: the case data key the service target's timer sets (docs/PROCESS_CONVENTIONS.md)

@@ -1,7 +1,7 @@
 """What-if on past cases, old model against new: the figures, per path, where time is spent, and why paths change.
 
 Both models run the same past cases the same way (app.engine.whatif), so every difference comes from the
-models, not from the method. The figures read as the annual report reads them (app.services.reports): working
+models, not from the method. The figures read as the annual report reads them (app.services.records.reports): working
 days from receipt (`tanggal_diterima`) to the written notice (the task completion that set the final
 `keputusan` to a decision); median and 90th percentile (nearest rank); within the legal limit: 10 working days,
 or 17 after an extension. The service target is the model's own: a case meets it when its notice comes before

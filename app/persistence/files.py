@@ -2,7 +2,7 @@
 transaction, made final only after its commit, removed when it rolls back.
 
 A process that dies between the write and the commit (or between the commit and the rename) leaves a
-temporary file behind; app/services/file_sweep.py removes it (no row refers to it) or finishes it (the
+temporary file behind; app/services/casework/file_sweep.py removes it (no row refers to it) or finishes it (the
 committed row refers to its final name).
 """
 from __future__ import annotations

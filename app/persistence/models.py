@@ -164,7 +164,7 @@ class ProcessInstance(Base):
     content_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    #: never loaded by walking from a case (the row is large): app/services/versions.py reads what is needed
+    #: never loaded by walking from a case (the row is large): app/services/modelling/versions.py reads what is needed
     version: Mapped[ProcessVersion] = relationship(lazy="raise")
 
     __mapper_args__ = {"version_id_col": lock_version}
@@ -357,7 +357,7 @@ class LoginAttempt(Base):
 class UserSession(Base):
     """One sign-in on one browser: the Flask session holds a random token whose SHA-256 is `id`.
     Checked on every request; ended by sign-out, a password change, deactivation, or the idle and
-    absolute time limits (app.services.sessions)."""
+    absolute time limits (app.services.people.sessions)."""
 
     __tablename__ = "user_session"
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
@@ -405,7 +405,7 @@ class PersonalDataAccess(Base):
     role: Mapped[str] = mapped_column(sa.String(60), default="")
     instance_id: Mapped[int | None] = mapped_column(sa.Integer)
     registration_number: Mapped[str | None] = mapped_column(sa.String(40))
-    #: halaman, api, unduhan, ekspor (app.services.access_log.KINDS)
+    #: halaman, api, unduhan, ekspor (app.services.records.access_log.KINDS)
     kind: Mapped[str] = mapped_column(sa.String(12))
     #: the personal fields shown (comma-separated names) or the file's name
     what: Mapped[str] = mapped_column(sa.String(500))
@@ -421,7 +421,7 @@ class PersonalDataAccess(Base):
 class ProcessDraft(Base):
     """A process owner's unfinished change to a process, made in the modeler (/proses/<process_id>/ubah):
     the BPMN text and the forms changed or added with it (file name -> JSON text, kept as typed). Only its
-    owner sees it; it is deployed through the import (app/services/drafts.py), never run as it is."""
+    owner sees it; it is deployed through the import (app/services/modelling/drafts.py), never run as it is."""
 
     __tablename__ = "process_draft"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -434,7 +434,7 @@ class ProcessDraft(Base):
     forms: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    #: what the last "Periksa" found, for the content it checked (app/services/drafts.py CheckReport)
+    #: what the last "Periksa" found, for the content it checked (app/services/modelling/drafts.py CheckReport)
     checked: Mapped[dict | None] = mapped_column(sa.JSON)
     #: set when deployed: the version it became (the draft is then no longer listed)
     deployed_version_id: Mapped[int | None] = mapped_column(

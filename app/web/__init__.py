@@ -27,7 +27,7 @@ def register_web(app: Flask) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    # no cookie outlives the longest sign-in (Flask's default is 31 days); services.sessions ends it sooner
+    # no cookie outlives the longest sign-in (Flask's default is 31 days); services.people.sessions ends it sooner
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config.get("PPID_SESSION_MAX_HOURS", 12)))
     if app.config.get("PPID_HTTPS"):
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.domain.errors import ValidationFailed
-from app.services.roles import ordered_role_keys, role_labels
+from app.services.people.roles import ordered_role_keys, role_labels
 from app.domain.timeutil import wib_date
-from app.services import admin as service
-from app.services.calendar import current_calendar
+from app.services.people import admin as service
+from app.services.infrastructure.calendar import current_calendar
 
 from .security import current_actor, now, roles_required
 
@@ -83,7 +83,7 @@ def user_reset_password(user_id: int):
 # --------------------------------------------------------------------------- OPDs
 
 def _opd_page(errors: dict | None = None, values: dict | None = None, status: int = 200):
-    from app.services.staffing import officer_counts
+    from app.services.people.staffing import officer_counts
 
     return render_template("admin/opds.html", opds=service.list_opds(), officers=officer_counts(),
                            errors=errors or {}, values=values or {}), status

@@ -13,10 +13,11 @@ from werkzeug.exceptions import HTTPException
 
 from app.domain import roles
 from app.domain.errors import Conflict, DomainError, Forbidden, NotFound
-from app.services import access_log, api_tokens
-from app.services.cases import get_case, start_case, start_form, visible_data
-from app.services.context import Actor
-from app.services.tasks import (SORTS, TaskFilters, claim_task, complete_task, get_task, list_tasks, task_form,
+from app.services.records import access_log
+from app.services.people import api_tokens
+from app.services.casework.cases import get_case, start_case, start_form, visible_data
+from app.services.infrastructure.context import Actor
+from app.services.casework.tasks import (SORTS, TaskFilters, claim_task, complete_task, get_task, list_tasks, task_form,
                                 unclaim_task)
 
 from .api_errors import problem
@@ -29,7 +30,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PROCESS_ID = "permohonan_informasi"
 MAX_PER_PAGE = 100
-#: lanes are role keys (roles live in the database, see app/services/roles.py)
+#: lanes are role keys (roles live in the database, see app/services/people/roles.py)
 LANE_PATTERN = r"[a-z][a-z0-9_]{1,59}"
 #: room in a JSON body besides one base64-encoded upload
 BODY_MARGIN = 256 * 1024

@@ -11,7 +11,7 @@ from typing import Any
 from flask import request, url_for
 
 from app.domain.errors import DomainError, ValidationFailed
-from app.services.attachments import Upload
+from app.services.casework.attachments import Upload
 
 from .formrender_schema import properties, upload_fields
 

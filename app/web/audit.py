@@ -19,9 +19,10 @@ from markupsafe import Markup
 from app.domain.errors import NotFound
 from app.domain.roles import role_label
 from app.domain.timeutil import wib_date
-from app.services import access_log, audit_roles, export_views, report_views, verification_views
-from app.services import case_history_views as history_views
-from app.services.worklist_views import opd_options
+from app.services.records import access_log
+from app.services.views import audit_roles, export_views, report_views, verification_views
+from app.services.views import case_history_views as history_views
+from app.services.views.worklist_views import opd_options
 
 from .history_format import field_label, fired_timers, show_value, timer_text
 from .security import current_actor, now, roles_required
@@ -72,7 +73,7 @@ def _who(entry) -> str:
 
 
 def _context(props: dict[str, dict]) -> dict:
-    from app.services.worklist_views import opd_names
+    from app.services.views.worklist_views import opd_names
 
     return {"label": _label_maker(props), "show": _show_maker(props, opd_names()), "fired": fired_timers,
             "timer_text": timer_text, "role_label": role_label, "who": _who, "event_labels": history_views.EVENT_LABELS,

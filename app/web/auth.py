@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.domain.errors import DomainError, ValidationFailed
-from app.services import accounts, recovery
+from app.services.people import accounts, recovery
 
 from .filters import navigation
 from .keep_input import STASH_KEY, safe_local_path
@@ -152,7 +152,7 @@ def change_password():
 def my_data():
     """A copy of everything held about the signed-in account (UU 27/2022): the same ZIP as
     `ppid data export`, for the account holder alone."""
-    from app.services.personal_data import export_applicant
+    from app.services.records.personal_data import export_applicant
 
     content, _ = export_applicant(current_actor().username)
     response = Response(content, mimetype="application/zip")

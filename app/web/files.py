@@ -5,8 +5,8 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
-from app.services import access_log
-from app.services.attachments import read_attachment
+from app.services.records import access_log
+from app.services.casework.attachments import read_attachment
 
 from .security import current_actor, now, roles_required
 

@@ -9,14 +9,14 @@ from datetime import datetime
 from flask import Flask
 
 from app.domain.timeutil import format_tanggal, format_waktu, parse_iso
-from app.services.notifications import template_label
+from app.services.infrastructure.notifications import template_label
 
 
 def _calendar():
     """The calendar, built once per request (the filters run once per table row)."""
     from flask import g, has_app_context
 
-    from app.services.calendar import current_calendar
+    from app.services.infrastructure.calendar import current_calendar
 
     if not has_app_context():
         return current_calendar()
@@ -46,7 +46,7 @@ def working_days_left(due: datetime | None, now: datetime) -> str:
 
 def navigation(roles: frozenset[str]) -> dict[str, bool]:
     """Which menu entries a user with these roles sees."""
-    from app.services.roles import works_lanes
+    from app.services.people.roles import works_lanes
 
     return {
         "portal": "pemohon" in roles,
@@ -55,13 +55,13 @@ def navigation(roles: frozenset[str]) -> dict[str, bool]:
         "processes": bool(roles & {"process_owner", "admin"}),
         "audit": bool(roles & {"diskominfo", "kepala_diskominfo", "atasan_ppid", "auditor"}),
         "admin": "admin" in roles,
-        "counter": "diskominfo" in roles,  # requests brought to the counter (app/services/counter.py)
+        "counter": "diskominfo" in roles,  # requests brought to the counter (app/services/casework/counter.py)
     }
 
 
 def opd_name(code: str | None) -> str:
     """An OPD by its name; pages never show the bare code."""
-    from app.services.worklist_views import opd_name as name_of
+    from app.services.views.worklist_views import opd_name as name_of
 
     return (name_of(code) if code else None) or code or "-"
 

@@ -1,6 +1,6 @@
 """A form sent with an expired session or a stale CSRF token comes back filled in.
 
-The posted fields (not files, not passwords) are kept server-side (services.form_stash) under a
+The posted fields (not files, not passwords) are kept server-side (services.casework.form_stash) under a
 key held in this browser's session; the person signs in again if needed and is sent back to the
 form, which takes its values back once (`restored`)."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from app.services import form_stash
+from app.services.casework import form_stash
 
 from .clock import now
 

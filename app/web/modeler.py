@@ -14,8 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from app.domain.errors import ValidationFailed
 from app.domain.roles import ADMIN, PROCESS_OWNER
-from app.services import drafts, modeler_aids
-from app.services.process_views import STAGE_LABELS, kind_label, version_number
+from app.services.modelling import drafts, modeler_aids
+from app.services.modelling.process_views import STAGE_LABELS, kind_label, version_number
 
 from .formrender import parse_submission, render_form
 from .security import current_actor, now, roles_required

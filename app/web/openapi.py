@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 
-from app.services.tasks import SORTS
+from app.services.casework.tasks import SORTS
 
 SERVER = "/api/v1"
 PROBLEM = "application/problem+json"

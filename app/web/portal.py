@@ -8,9 +8,11 @@ from flask import (Blueprint, Response, current_app, flash, make_response, redir
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.errors import ValidationFailed
-from app.services import access_log, accounts, case_documents, case_page_views, task_page_views
-from app.services.cases import start_case, start_form
-from app.services.quotas import RequestLimitReached
+from app.services.records import access_log
+from app.services.people import accounts
+from app.services.views import case_documents, case_page_views, task_page_views
+from app.services.casework.cases import start_case, start_form
+from app.services.casework.quotas import RequestLimitReached
 
 from .formrender import parse_submission, render_form, upload_fields
 from .keep_input import restored
@@ -108,8 +110,8 @@ def new_request(process_id: str = PROCESS_ID):
 def claim():
     """A request recorded at the counter, by phone or by letter, taken into the applicant's own account."""
     from app.domain.errors import NotFound
-    from app.services.accounts import TooManyAttempts
-    from app.services.counter import claim_case
+    from app.services.people.accounts import TooManyAttempts
+    from app.services.casework.counter import claim_case
 
     values = {"nomor": request.form.get("nomor", "")[:40], "nik": request.form.get("nik", "")[:100]}
     if request.method == "GET":
@@ -134,7 +136,7 @@ def my_requests():
 def withdraw(registration_number: str):
     """The applicant withdraws the request before the written notice (recorded with its date and reason)."""
     from app.domain.errors import Conflict
-    from app.services.withdrawal import withdraw_request
+    from app.services.casework.withdrawal import withdraw_request
 
     reason = request.form.get("alasan_pencabutan", "")[:1000]
     try:

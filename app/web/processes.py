@@ -13,11 +13,11 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain.roles import ADMIN, PROCESS_OWNER
-from app.services import incidents
-from app.services import process_views as views
-from app.services.case_diagram import case_diagram_svg
-from app.services.processes import ImportRefused, import_process, latest_version, migrate_cases, run_process_scenarios
-from app.services.scenarios import last_results
+from app.services.casework import incidents
+from app.services.modelling import process_views as views
+from app.services.views.case_diagram import case_diagram_svg
+from app.services.modelling.processes import ImportRefused, import_process, latest_version, migrate_cases, run_process_scenarios
+from app.services.modelling.scenarios import last_results
 
 from .security import current_actor, now, roles_required
 

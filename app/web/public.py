@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from app.domain.errors import NotFound
-from app.services.public_status_views import public_status
+from app.services.views.public_status_views import public_status
 
 bp = Blueprint("public", __name__)
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from flask import abort, current_app, g, has_request_context, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-from app.services import sessions
-from app.services.accounts import actor_for, user_by_id
+from app.services.people import sessions
+from app.services.people.accounts import actor_for, user_by_id
 from app.domain.roles import PEMOHON
-from app.services.context import Actor
+from app.services.infrastructure.context import Actor
 
 from .clock import now
 
@@ -28,7 +28,7 @@ ANONYMOUS = Actor(user_id=None, username="", full_name="Tamu")
 
 class LoginUser:
     """Flask-Login's view of an account on one browser. The id carries the account, its session
-    epoch and the token of its server-side session (services.sessions): the session is checked on
+    epoch and the token of its server-side session (services.people.sessions): the session is checked on
     every request, so sign-out, a password change, deactivation and the time limits end it."""
 
     is_active = True

@@ -9,21 +9,22 @@ from flask import abort, Blueprint, flash, redirect, render_template, request, u
 from app.domain import data_contract as contract
 from app.domain.errors import ValidationFailed
 from app.domain.roles import role_label
-from app.services.case_history_views import EVENT_LABELS
-from app.services.incidents import KIND_LABELS, open_incidents_of
-from app.services.cases import get_case
-from app.services.tasks import TaskFilters, list_tasks
-from app.services import access_log, worklist_views as views
+from app.services.views.case_history_views import EVENT_LABELS
+from app.services.casework.incidents import KIND_LABELS, open_incidents_of
+from app.services.casework.cases import get_case
+from app.services.casework.tasks import TaskFilters, list_tasks
+from app.services.records import access_log
+from app.services.views import worklist_views as views
 
 from .history_format import field_label, fired_timers, show_value, timer_text
-from app.services.redispatch import REDISPATCHERS, may_redispatch, redispatch_case
-from app.services.roles import works_lanes
-from app.services.staffing import count_unstaffed_tasks, staffed_opd_codes, unstaffed_tasks
+from app.services.casework.redispatch import REDISPATCHERS, may_redispatch, redispatch_case
+from app.services.people.roles import works_lanes
+from app.services.people.staffing import count_unstaffed_tasks, staffed_opd_codes, unstaffed_tasks
 
-from app.services import task_page_views
-from app.services.access import ON_BEHALF_ROLES
-from app.services.cases import start_case, start_form
-from app.services.counter import CHANNEL_KEY, CHANNELS
+from app.services.views import task_page_views
+from app.services.casework.access import ON_BEHALF_ROLES
+from app.services.casework.cases import start_case, start_form
+from app.services.casework.counter import CHANNEL_KEY, CHANNELS
 
 from .formrender import parse_submission, render_form, upload_fields
 from .security import current_actor, now, roles_required
@@ -259,7 +260,7 @@ def counter_request():
 def withdraw_on_behalf(registration_number: str):
     """An officer records a withdrawal the applicant brought to the counter, by phone or by letter."""
     from app.domain.errors import Conflict
-    from app.services.withdrawal import withdraw_request
+    from app.services.casework.withdrawal import withdraw_request
 
     try:
         withdraw_request(current_actor(), registration_number, request.form.get("alasan_pencabutan", "")[:1000],

@@ -7,10 +7,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.domain import roles
 from app.domain.errors import Conflict, DomainError, ValidationFailed
-from app.services import access_log, task_page_views
-from app.services.counter import CHANNELS
-from app.services.attachments import kept_uploads
-from app.services.tasks import GONE, claim_task, complete_task, task_form, unclaim_task
+from app.services.records import access_log
+from app.services.views import task_page_views
+from app.services.casework.counter import CHANNELS
+from app.services.casework.attachments import kept_uploads
+from app.services.casework.tasks import GONE, claim_task, complete_task, task_form, unclaim_task
 
 from .formrender import parse_submission, render_form, upload_fields
 from .keep_input import restored, safe_local_path
@@ -40,7 +41,7 @@ def _away(message: str, registration_number: str | None = None, applicant: bool 
 
 
 def _render(page, values: dict, errors: dict | None, status: int = 200, channel: str | None = None):
-    """The task page; a view of the case's personal data in full is recorded first (app.services.access_log)."""
+    """The task page; a view of the case's personal data in full is recorded first (app.services.records.access_log)."""
     access_log.record_case_view(current_actor(), page.registration_number, access_log.HALAMAN, request.path, now(),
                                 with_history=True)
     detail = page.detail

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from app.services.attachments import Upload
+from app.services.casework.attachments import Upload
 
 
 def size_message() -> str:

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from app.persistence.models import HumanTask, ProcessInstance, db
-from app.services.cases import start_case
+from app.services.casework.cases import start_case
 
 from tests.browser.test_walk_through_pages import DESK, PHONE, PNG, Person, browser, server  # noqa: F401
 from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, wib

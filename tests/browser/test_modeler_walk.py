@@ -10,8 +10,8 @@ import pytest
 import time_machine
 
 from app.persistence.models import HumanTask, ProcessInstance, db
-from app.services.processes import latest_version
-from app.services.roles import add_role
+from app.services.modelling.processes import latest_version
+from app.services.people.roles import add_role
 
 from tests.browser.test_walk_through_pages import DESK, Person, browser, server  # noqa: F401
 from tests.services.test_whatif_history import answer

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from app.cli import main as ppid
 from app.persistence.models import db
-from app.services import access_log
+from app.services.records import access_log
 
 from tests.support import Driver, actor, wib
 

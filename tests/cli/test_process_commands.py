@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from app.cli import main as ppid
 from app.persistence.models import ProcessInstance, ProcessVersion, db
-from app.services.accounts import create_user
+from app.services.people.accounts import create_user
 
 from tests.conftest import PASSWORD
 from tests.process_edits import TELAAH_FORMS, add_legal_review, set_service_target

@@ -11,7 +11,7 @@ from lxml import html as lhtml
 from app.cli import main as ppid
 from app.engine import ImportRefused
 from app.persistence.models import ProcessVersion, db
-from app.services.processes import import_process, latest_version
+from app.services.modelling.processes import import_process, latest_version
 
 from tests.support import actor, now, page, sign_in
 

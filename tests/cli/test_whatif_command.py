@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from app.cli import main as ppid
 from app.persistence.models import db
-from app.services.roles import add_role
+from app.services.people.roles import add_role
 
 from tests.process_edits import TELAAH_FORMS, add_legal_review, set_service_target
 from tests.support import Driver, actor, wib

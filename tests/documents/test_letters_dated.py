@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from app.domain.timeutil import format_tanggal, parse_iso
 from app.persistence.models import User, db
-from app.services.admin import update_account
-from app.services.case_documents import (notice_document, objection_decision_document, objection_receipt_document,
+from app.services.people.admin import update_account
+from app.services.views.case_documents import (notice_document, objection_decision_document, objection_receipt_document,
                                          receipt_document)
 
 from tests.support import OBJECTION_REFUSED, REFUSAL, actor, now, pdf_text, wib

@@ -8,8 +8,8 @@ import time_machine
 
 from app.domain.calendar import WorkingCalendar
 from app.persistence.models import TimerJob, db
-from app.services import admin
-from app.services.calendar import current_calendar, set_cuti_bersama_working
+from app.services.people import admin
+from app.services.infrastructure.calendar import current_calendar, set_cuti_bersama_working
 from tests.support import Driver, actor, now, wib
 
 

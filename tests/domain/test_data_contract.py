@@ -25,7 +25,7 @@ CASE_ATTRIBUTES = frozenset({"case_data", "data"})
 KEY_ARGUMENTS = {"text": 1, "label": 1, "label_for": 1, "_choice_title": 1}
 #: reads the scan takes for case data that are not (file -> keys, and what the dict is)
 NOT_CASE_DATA = {
-    "app/services/incidents.py": {"data", "form_only", "on_behalf", "process_id", "reason", "submission_key"},  # retry
+    "app/services/casework/incidents.py": {"data", "form_only", "on_behalf", "process_id", "reason", "submission_key"},  # retry
     "app/engine/migration.py": {"type", "enum"},  # form schemas compared
     "app/bench/runner.py": {"due"},  # bench rows
 }

@@ -10,7 +10,7 @@ import pytest
 
 from app.engine import ImportRefused
 from app.persistence.models import ProcessVersion, db
-from app.services.processes import import_process
+from app.services.modelling.processes import import_process
 
 from tests.support import actor, now
 

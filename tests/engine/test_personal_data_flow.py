@@ -6,7 +6,7 @@ import pytest
 
 from app.engine import ImportRefused
 from app.persistence.models import ProcessVersion, db
-from app.services.processes import import_process
+from app.services.modelling.processes import import_process
 
 from tests.engine.test_import_hostile import SCRIPT, edit
 from tests.support import actor, now
@@ -47,8 +47,8 @@ def test_the_applicant_a_lane_and_personal_to_personal_are_accepted(folders, scr
 def test_at_run_time_a_mail_to_anyone_else_is_kept_out_and_recorded(app):
     """A model stored before the rule: the outbox gets nothing for a recipient that is no role of the process."""
     from app.persistence.models import Outbox, ProcessInstance
-    from app.services.cases import start_case
-    from app.services.notifications import queue
+    from app.services.casework.cases import start_case
+    from app.services.infrastructure.notifications import queue
 
     from tests.support import PROCESS, REQUEST
 

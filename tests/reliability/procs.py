@@ -216,8 +216,8 @@ def every_case_verifies_and_replays() -> int:
     """Inside an app context: every case passes the hash-chain check and replay; closes the
     connections (the caller's database is usually dropped next). Returns the number of cases."""
     from app.persistence.models import db
-    from app.services.audit import verify_all
-    from app.services.replay import replay_all
+    from app.services.records.audit import verify_all
+    from app.services.records.replay import replay_all
 
     count, problems = verify_all()
     assert not problems, "\n".join(map(str, problems))

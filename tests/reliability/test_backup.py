@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from app.cli import main as ppid
 from app.persistence.models import AuditEvent, ProcessInstance, db
-from app.services.audit import verify_all
-from app.services.backup import libpq_url
-from app.services.replay import replay_all
+from app.services.records.audit import verify_all
+from app.services.infrastructure.backup import libpq_url
+from app.services.records.replay import replay_all
 from tests.conftest import USE_POSTGRES, build_app, create_pg_database, drop_pg_database
 from tests.support import Driver
 

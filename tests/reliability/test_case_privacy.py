@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import time_machine
 
 from app.persistence.models import HumanTask, Incident, db
-from app.services.accounts import create_user
-from app.services.cases import start_case
+from app.services.people.accounts import create_user
+from app.services.casework.cases import start_case
 
 from tests.conftest import PASSWORD
 from tests.incident_models import CHECK, PROCESS_ID, REQUEST as SMALL_REQUEST, broken, deploy

@@ -19,8 +19,8 @@ import pytest
 import time_machine
 
 from app.persistence.models import AuditEvent, Outbox, ProcessInstance, TimerJob, db
-from app.services.audit import verify_all
-from app.services.replay import replay_all
+from app.services.records.audit import verify_all
+from app.services.records.replay import replay_all
 from tests.conftest import USE_POSTGRES, build_app, migrate
 from tests.reliability.procs import (Api, LoadLog, child_env, every_case_verifies_and_replays, ppid_command,
                                      request_body, spawn, start_run_py, tiny_png)
@@ -151,7 +151,7 @@ def test_a_server_killed_under_load_loses_nothing_it_acknowledged(tmp_path):
 
 def _sweep_uploads(app):
     """`ppid data sweep-files` as the daily run does it, late enough that no step of the killed server runs."""
-    from app.services.file_sweep import sweep_files
+    from app.services.casework.file_sweep import sweep_files
 
     with app.app_context():
         result = sweep_files(datetime.now(timezone.utc) + timedelta(hours=2))

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.persistence.models import HumanTask, Outbox, db
-from app.services.notifications import deliver_pending
+from app.services.infrastructure.notifications import deliver_pending
 from tests.support import Driver, now, sign_in
 
 XSS = "<script>alert(1)</script>"

@@ -19,8 +19,8 @@ from app.domain.errors import ValidationFailed
 from app.engine import ImportRefused
 from app.engine.formschema import compile_pattern
 from app.persistence.models import HumanTask, ProcessVersion, db
-from app.services.forms import clean_submission
-from app.services.processes import definition_of, import_process, latest_version
+from app.services.casework.forms import clean_submission
+from app.services.modelling.processes import definition_of, import_process, latest_version
 from tests.support import PROCESS, Driver, actor, now, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from app.cli import main as ppid
 from app.persistence.models import Opd, User, db
-from app.services import registers, reports
-from app.services.exports import csv_text, safe_cell
-from app.services.lapor import export_complaints
+from app.services.records import registers, reports
+from app.services.records.exports import csv_text, safe_cell
+from app.services.records.lapor import export_complaints
 
 from tests.support import REFUSAL, ComplaintDriver, Driver, sign_in, wib
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 
 from app.persistence.models import AuditEvent, HumanTask, TimerJob, db
-from app.services.audit import verify_all
-from app.services.cases import get_case
-from app.services.replay import replay_case
-from app.services.tasks import claim_task
+from app.services.records.audit import verify_all
+from app.services.casework.cases import get_case
+from app.services.records.replay import replay_case
+from app.services.casework.tasks import claim_task
 from tests.support import Driver, actor, now
 
 

@@ -20,9 +20,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from app.domain import roles
 from app.domain.errors import ValidationFailed
 from app.persistence.models import Attachment, AuditEvent, HumanTask, ProcessInstance, db
-from app.services.accounts import create_user
-from app.services.forms import clean_submission, resolve_schema
-from app.services.processes import definition_of, latest_version
+from app.services.people.accounts import create_user
+from app.services.casework.forms import clean_submission, resolve_schema
+from app.services.modelling.processes import definition_of, latest_version
 from tests.conftest import PASSWORD, csrf_token
 from tests.reliability.procs import REQUEST, tiny_png
 from tests.support import PROCESS, Driver, now, sign_in

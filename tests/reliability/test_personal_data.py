@@ -14,13 +14,13 @@ from click.testing import CliRunner
 from app.cli import main as ppid
 from app.domain import roles
 from app.persistence.models import ApiToken, Attachment, AuditEvent, Outbox, ProcessInstance, User, db
-from app.services import exports, registers
-from app.services.accounts import create_user
-from app.services.audit import verify_all
-from app.services.replay import replay_all, replay_case
+from app.services.records import exports, registers
+from app.services.people.accounts import create_user
+from app.services.records.audit import verify_all
+from app.services.records.replay import replay_all, replay_case
 from tests.conftest import PASSWORD
 from tests.reliability.procs import REQUEST, tiny_png
-from app.services.cases import start_case
+from app.services.casework.cases import start_case
 from tests.support import PROCESS, Driver, actor, now, sign_in
 from tests.support import REQUEST as SUPPORT_REQUEST
 

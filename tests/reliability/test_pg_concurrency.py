@@ -23,8 +23,8 @@ import time_machine
 
 from app.domain import roles
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
-from app.services.accounts import create_user
-from app.services.tasks import claim_task
+from app.services.people.accounts import create_user
+from app.services.casework.tasks import claim_task
 from tests.conftest import (PASSWORD, USE_POSTGRES, build_app, create_pg_database, drop_pg_database, migrate,
                             postgres_available)
 from tests.reliability.procs import (Api, child_env, every_case_verifies_and_replays, free_port, ppid_command,

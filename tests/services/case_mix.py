@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import time_machine
 
 from app.persistence.models import ProcessInstance, TimerJob, db
-from app.services.tasks import claim_task, unclaim_task
-from app.services.timers import fire_due_timers
+from app.services.casework.tasks import claim_task, unclaim_task
+from app.services.casework.timers import fire_due_timers
 
 from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, actor, now, wib
 

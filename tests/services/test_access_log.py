@@ -1,4 +1,4 @@
-"""The personal data access log (app/services/access_log.py): what counts as a view in full, one row per
+"""The personal data access log (app/services/records/access_log.py): what counts as a view in full, one row per
 view, the applicant's own views left out, rows that outlive the account, the filters auditors use."""
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 
 from app.domain.errors import Forbidden
 from app.persistence.models import PersonalDataAccess, User, db
-from app.services import access_log
-from app.services.accounts import create_user
-from app.services.attachments import Upload
-from app.services.cases import start_case
-from app.services.context import SYSTEM
-from app.services.personal_data import erase_applicant
+from app.services.records import access_log
+from app.services.people.accounts import create_user
+from app.services.casework.attachments import Upload
+from app.services.casework.cases import start_case
+from app.services.infrastructure.context import SYSTEM
+from app.services.records.personal_data import erase_applicant
 
 from tests.conftest import PASSWORD
 from tests.reliability.procs import tiny_png

@@ -36,9 +36,9 @@ from click.testing import CliRunner
 from app.cli import main as ppid
 from app.domain.statuses import art17_label, art35_label
 from app.bench.workload import KTP_PDF
-from app.services.attachments import Upload
-from app.services.registers import objection_register, request_register, to_csv, to_xlsx
-from app.services.reports import ALL, NO_OPD, annual_report, bar_chart_svg, chart_svg, public_statistics
+from app.services.casework.attachments import Upload
+from app.services.records.registers import objection_register, request_register, to_csv, to_xlsx
+from app.services.records.reports import ALL, NO_OPD, annual_report, bar_chart_svg, chart_svg, public_statistics
 
 from tests.services.case_mix import EXTEND, INCOMPLETE, NOT_HELD, PART, restore_tables, snapshot_tables
 from tests.support import OBJECTION_REFUSED, REFUSAL, ComplaintDriver, Driver, wib

@@ -3,12 +3,12 @@ import pytest
 import time_machine
 
 from app.persistence.models import HumanTask, ProcessInstance, ProcessVersion, db
-from app.services.cases import start_case
-from app.services.context import SYSTEM
-from app.services.process_calls import deploy_order
-from app.services.replay import replay_case
-from app.services.processes import ImportRefused, deploy_processes_folder, import_process, latest_version
-from app.services.tasks import complete_task
+from app.services.casework.cases import start_case
+from app.services.infrastructure.context import SYSTEM
+from app.services.modelling.process_calls import deploy_order
+from app.services.records.replay import replay_case
+from app.services.modelling.processes import ImportRefused, deploy_processes_folder, import_process, latest_version
+from app.services.casework.tasks import complete_task
 
 from tests.small_models import dmn_bpmn, dmn_table, forms, process_bpmn
 from tests.support import actor, now, wib

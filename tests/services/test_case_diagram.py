@@ -4,8 +4,8 @@ from lxml import etree
 
 from app.domain.errors import NotFound
 from app.persistence.models import HumanTask, TimerJob, db
-from app.services.accounts import create_user
-from app.services.case_diagram import case_diagram_svg, case_highlight
+from app.services.people.accounts import create_user
+from app.services.views.case_diagram import case_diagram_svg, case_highlight
 
 from tests.conftest import PASSWORD
 from tests.support import REFUSAL, actor, now

@@ -13,12 +13,12 @@ from click.testing import CliRunner
 from app.cli import main as ppid
 from app.domain.errors import ValidationFailed
 from app.persistence.models import AuditEvent, Outbox, db
-from app.services import exports
-from app.services.accounts import create_user
-from app.services.calendar import current_calendar
-from app.services.cases import ANONYMOUS_NAME, get_case
-from app.services.lapor import Complaint, LaporClient, ManualLaporExport, export_complaints
-from app.services.tasks import get_task, list_tasks
+from app.services.records import exports
+from app.services.people.accounts import create_user
+from app.services.infrastructure.calendar import current_calendar
+from app.services.casework.cases import ANONYMOUS_NAME, get_case
+from app.services.records.lapor import Complaint, LaporClient, ManualLaporExport, export_complaints
+from app.services.casework.tasks import get_task, list_tasks
 
 from tests.support import ComplaintDriver, Driver, actor, now, wib
 
@@ -297,6 +297,6 @@ def test_the_lapor_boundary_is_one_module_without_network_calls():
     complaint = Complaint("ADU-2026-00001", None, "Lainnya", "x", "", "", "Diterima", None, None, False, False)
     assert client.submit(complaint) == "" and client.status("LAP-1") is None
     assert manual.csv().splitlines()[0].startswith("Nomor pengaduan,Tanggal (WIB),Kategori,Uraian,Unit tujuan")
-    source = (ROOT / "app" / "services" / "lapor.py").read_text(encoding="utf-8")
+    source = (ROOT / "app" / "services" / "records" / "lapor.py").read_text(encoding="utf-8")
     for module in ("socket", "urllib", "http", "requests", "httpx", "smtplib"):
         assert f"import {module}" not in source and f"from {module}" not in source

@@ -18,9 +18,9 @@ import time_machine
 
 from app.bench.statements import counting
 from app.persistence.models import Opd, Role, User, UserRole, db, role_rows, user_opd
-from app.services import notifications
-from app.services.forms import clean_submission
-from app.services.steps import definition_for
+from app.services.infrastructure import notifications
+from app.services.casework.forms import clean_submission
+from app.services.casework.steps import definition_for
 
 from tests.support import Driver, now, sign_in, wib
 
@@ -204,7 +204,7 @@ def test_the_worklist_page_with_a_stranded_case(app, client, drive, at_opd):
 
 
 def test_the_opd_scoped_roles_are_read_again_after_a_role_is_added(app):
-    from app.services.roles import add_role, opd_scoped_roles
+    from app.services.people.roles import add_role, opd_scoped_roles
     from tests.support import actor
 
     assert "bagian_hukum" not in opd_scoped_roles()
@@ -215,8 +215,8 @@ def test_the_opd_scoped_roles_are_read_again_after_a_role_is_added(app):
 
 def test_an_accounts_role_rows_follow_its_roles(app):
     """`user_role` (what the lookups above read) says what `User.roles` says: at creation and after a change."""
-    from app.services.accounts import create_user
-    from app.services.admin import update_account
+    from app.services.people.accounts import create_user
+    from app.services.people.admin import update_account
     from tests.support import actor
 
     def rows(user_id: int) -> list[str]:

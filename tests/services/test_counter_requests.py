@@ -11,14 +11,14 @@ import pytest
 
 from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, db
-from app.services.accounts import TooManyAttempts, create_user
-from app.services.attachments import Upload
-from app.services.cases import start_case
-from app.services.counter import claim_case
-from app.services.case_documents import receipt_document
-from app.services.registers import request_register
-from app.services.replay import replay_case
-from app.services.tasks import complete_task, list_tasks, TaskFilters
+from app.services.people.accounts import TooManyAttempts, create_user
+from app.services.casework.attachments import Upload
+from app.services.casework.cases import start_case
+from app.services.casework.counter import claim_case
+from app.services.views.case_documents import receipt_document
+from app.services.records.registers import request_register
+from app.services.records.replay import replay_case
+from app.services.casework.tasks import complete_task, list_tasks, TaskFilters
 from app.bench.workload import KTP_PDF
 
 from tests.support import PROCESS, REFUSAL, REQUEST, actor, now, pdf_text, wib

@@ -4,8 +4,8 @@ from click.testing import CliRunner
 
 from app.cli import main as ppid
 from app.persistence.models import Outbox, User, db
-from app.services.digest import digest_due, queue_daily_digest, queue_staff_digest
-from app.services.worker import sweep
+from app.services.infrastructure.digest import digest_due, queue_daily_digest, queue_staff_digest
+from app.services.infrastructure.worker import sweep
 
 from tests.support import now, wib
 

@@ -9,10 +9,10 @@ import time_machine
 
 from app.domain.errors import NotFound, ValidationFailed
 from app.persistence.models import ProcessInstance, db
-from app.services import drafts
-from app.services.accounts import create_user
-from app.services.processes import latest_version
-from app.services.roles import add_role
+from app.services.modelling import drafts
+from app.services.people.accounts import create_user
+from app.services.modelling.processes import latest_version
+from app.services.people.roles import add_role
 
 from tests.conftest import PASSWORD
 from tests.process_edits import TELAAH_FORMS, add_legal_review, set_service_target

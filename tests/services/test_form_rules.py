@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from app.domain.errors import ValidationFailed
-from app.services.forms import clean_submission
+from app.services.casework.forms import clean_submission
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 

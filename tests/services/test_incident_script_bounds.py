@@ -10,11 +10,11 @@ import time_machine
 
 from app.engine.sandbox import MAX_STEPS
 from app.persistence.models import HumanTask, ProcessInstance, db
-from app.services import incidents
-from app.services.cases import start_case
-from app.services.incidents import IncidentRaised
-from app.services.tasks import complete_task
-from app.services.timers import fire_due_timers
+from app.services.casework import incidents
+from app.services.casework.cases import start_case
+from app.services.casework.incidents import IncidentRaised
+from app.services.casework.tasks import complete_task
+from app.services.casework.timers import fire_due_timers
 
 from tests.incident_models import CHECK, PROCESS_ID, REQUEST, broken, deploy
 from tests.support import Driver, actor, now, wib

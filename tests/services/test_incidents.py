@@ -2,7 +2,7 @@
 
 Faults are injected into a small model of our own (tests/incident_models.py) at each kind of step: the start, a
 task, a timer, a message (the withdrawal) and a migration; the fixed model is deployed as a new version and the
-case migrated to it (app/services/processes.py) before the retry. The same walk runs on PostgreSQL.
+case migrated to it (app/services/modelling/processes.py) before the retry. The same walk runs on PostgreSQL.
 """
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ import sqlalchemy as sa
 import time_machine
 
 from app.persistence.models import AuditEvent, HumanTask, Incident, ProcessInstance, TimerJob, db
-from app.services import incidents
-from app.services.audit import verify_instance
-from app.services.cases import start_case
-from app.services.incidents import IncidentRaised, retry_incident
-from app.services.processes import migrate_cases
-from app.services.replay import replay_case
-from app.services.tasks import complete_task
-from app.services.timers import fire_due_timers
-from app.services.withdrawal import withdraw_request
+from app.services.casework import incidents
+from app.services.records.audit import verify_instance
+from app.services.casework.cases import start_case
+from app.services.casework.incidents import IncidentRaised, retry_incident
+from app.services.modelling.processes import migrate_cases
+from app.services.records.replay import replay_case
+from app.services.casework.tasks import complete_task
+from app.services.casework.timers import fire_due_timers
+from app.services.casework.withdrawal import withdraw_request
 
 from tests.conftest import build_app, create_pg_database, drop_pg_database, migrate, postgres_available
 from tests.incident_models import CHECK, PROCESS_ID, REQUEST, broken, definition, deploy, with_service_task

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 from app.cli import main as ppid
 from app.domain.errors import Conflict
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
-from app.services import context as service_context
-from app.services.audit import verify_all
-from app.services.tasks import claim_task, complete_task, list_tasks
-from app.services.timers import fire_due_timers
+from app.services.infrastructure import context as service_context
+from app.services.records.audit import verify_all
+from app.services.casework.tasks import claim_task, complete_task, list_tasks
+from app.services.casework.timers import fire_due_timers
 
 from tests.support import STEPS, actor, now, wib
 
@@ -30,7 +30,7 @@ def _complete_in_thread(app, username, task_id, barrier, outcomes):
 
 
 def test_two_users_completing_one_task_at_once(app, drive):
-    from app.services.accounts import create_user
+    from app.services.people.accounts import create_user
 
     create_user("petugas2", "Petugas Kedua", "sandi-rahasia-2", now(), ["diskominfo"])
     db.session.commit()
@@ -56,7 +56,7 @@ def test_two_users_completing_one_task_at_once(app, drive):
 
 
 def test_a_task_claimed_by_someone_else_cannot_be_taken(app, drive):
-    from app.services.accounts import create_user
+    from app.services.people.accounts import create_user
 
     create_user("petugas2", "Petugas Kedua", "sandi-rahasia-2", now(), ["diskominfo"])
     db.session.commit()

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from app.persistence.models import Attachment, db
-from app.services.attachments import Upload
-from app.services.cases import get_case
-from app.services.tasks import complete_task
+from app.services.casework.attachments import Upload
+from app.services.casework.cases import get_case
+from app.services.casework.tasks import complete_task
 from tests.conftest import PASSWORD
 from tests.support import STEPS, Driver, actor, now, sign_in
 

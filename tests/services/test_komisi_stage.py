@@ -13,10 +13,10 @@ import pytest
 from app.domain.errors import ValidationFailed
 from app.domain.timeutil import parse_iso
 from app.persistence.models import Outbox, TimerJob, User, db
-from app.services.attachments import Upload
-from app.services.calendar import current_calendar
-from app.services.registers import request_register
-from app.services.replay import replay_case
+from app.services.casework.attachments import Upload
+from app.services.infrastructure.calendar import current_calendar
+from app.services.records.registers import request_register
+from app.services.records.replay import replay_case
 
 from tests.support import OBJECTION_REFUSED, REFUSAL, now, wib
 

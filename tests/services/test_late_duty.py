@@ -10,8 +10,8 @@ import pytest
 
 from app.domain.errors import ValidationFailed
 from app.persistence.models import AuditEvent, HumanTask, Outbox, TimerJob, db
-from app.services.calendar import current_calendar
-from app.services.replay import replay_case
+from app.services.infrastructure.calendar import current_calendar
+from app.services.records.replay import replay_case
 
 from tests.support import OBJECTION_REFUSED, REFUSAL, wib
 

@@ -13,7 +13,7 @@ import time_machine
 from aiosmtpd.controller import Controller
 
 from app.persistence.models import Outbox, db
-from app.services.notifications import BACKOFF, MAX_ATTEMPTS, deliver_pending, retry_delay
+from app.services.infrastructure.notifications import BACKOFF, MAX_ATTEMPTS, deliver_pending, retry_delay
 
 from tests.support import Driver, now, wib
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 
-from app.services.notifications import deliver_pending
+from app.services.infrastructure.notifications import deliver_pending
 
 from tests.support import Driver, now, wib
 

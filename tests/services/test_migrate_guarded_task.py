@@ -8,7 +8,7 @@ from pathlib import Path
 import time_machine
 
 from app.persistence.models import db
-from app.services.processes import import_process, latest_version, load_definition_file, migrate_cases, store_definition
+from app.services.modelling.processes import import_process, latest_version, load_definition_file, migrate_cases, store_definition
 
 from tests.support import PROCESS, Driver, actor, now, wib
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import time_machine
 
 from app.persistence.models import db
-from app.services.processes import latest_version, load_definition_file, migrate_cases, store_definition
-from app.services.replay import replay_case
+from app.services.modelling.processes import latest_version, load_definition_file, migrate_cases, store_definition
+from app.services.records.replay import replay_case
 
 from tests.support import OBJECTION_REFUSED, PROCESS, REFUSAL, Driver, actor, now, wib
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import time_machine
 
 from app.persistence.models import TimerJob, db
-from app.services.processes import (import_process, latest_version, load_definition_file, migrate_cases,
+from app.services.modelling.processes import (import_process, latest_version, load_definition_file, migrate_cases,
                                     store_definition)
-from app.services.replay import replay_case
+from app.services.records.replay import replay_case
 
 from tests.support import PROCESS, REFUSAL, Driver, actor, now, wib
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import time_machine
 
 from app.persistence.models import db
-from app.services.accounts import create_user
-from app.services.processes import (import_process, latest_version, load_definition_file, migrate_cases,
+from app.services.people.accounts import create_user
+from app.services.modelling.processes import (import_process, latest_version, load_definition_file, migrate_cases,
                                     store_definition)
-from app.services.replay import replay_case
-from app.services.tasks import complete_task
+from app.services.records.replay import replay_case
+from app.services.casework.tasks import complete_task
 
 from tests.support import PROCESS, Driver, actor, now, wib
 

@@ -6,9 +6,9 @@ import pytest
 from app.documents.notice import DECISIONS
 from app.domain.errors import ValidationFailed
 from app.persistence.models import AuditEvent, db
-from app.services.forms import check_agreement
-from app.services.case_documents import notice_document
-from app.services.registers import request_register
+from app.services.casework.forms import check_agreement
+from app.services.views.case_documents import notice_document
+from app.services.records.registers import request_register
 from tests.support import actor, wib
 from tests.documents.test_pdf import text_of
 

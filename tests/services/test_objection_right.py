@@ -11,10 +11,10 @@ from pypdf import PdfReader
 
 from app.domain.errors import ValidationFailed
 from app.persistence.models import TimerJob, db
-from app.services.calendar import current_calendar
-from app.services.case_documents import objection_receipt_document
-from app.services.registers import objection_register
-from app.services.replay import replay_case
+from app.services.infrastructure.calendar import current_calendar
+from app.services.views.case_documents import objection_receipt_document
+from app.services.records.registers import objection_register
+from app.services.records.replay import replay_case
 
 from tests.support import OBJECTION_REFUSED, actor, now, wib
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from app.persistence.models import AuditEvent, HumanTask, db
-from app.services.accounts import create_user
-from app.services.replay import replay_case
-from app.services.tasks import TaskFilters, complete_task, get_task, list_tasks
+from app.services.people.accounts import create_user
+from app.services.records.replay import replay_case
+from app.services.casework.tasks import TaskFilters, complete_task, get_task, list_tasks
 
 from tests.support import Driver, actor, now, wib
 

@@ -6,12 +6,12 @@ import pytest
 
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, User, db
-from app.services.audit import verify_all
-from app.services.forms import option_sources
-from app.services.redispatch import redispatch_case
-from app.services.replay import replay_case
-from app.services.staffing import UNSTAFFED_MESSAGE, officer_counts, staffed_opd_codes, unstaffed_tasks
-from app.services.tasks import complete_task
+from app.services.records.audit import verify_all
+from app.services.casework.forms import option_sources
+from app.services.casework.redispatch import redispatch_case
+from app.services.records.replay import replay_case
+from app.services.people.staffing import UNSTAFFED_MESSAGE, officer_counts, staffed_opd_codes, unstaffed_tasks
+from app.services.casework.tasks import complete_task
 
 from tests.support import actor, now
 

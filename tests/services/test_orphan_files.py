@@ -23,12 +23,12 @@ from click.testing import CliRunner
 from app.cli import main as ppid
 from app.domain.errors import ValidationFailed
 from app.persistence.models import Attachment, Incident, ProcessInstance, Setting, db
-from app.services import attachments, cases, tasks
-from app.services.attachments import Upload, read_attachment
-from app.services.cases import start_case
-from app.services.file_sweep import LAST_RUN_KEY, sweep_files
-from app.services.incidents import IncidentRaised
-from app.services.worker import sweep as worker_sweep
+from app.services.casework import attachments, cases, tasks
+from app.services.casework.attachments import Upload, read_attachment
+from app.services.casework.cases import start_case
+from app.services.casework.file_sweep import LAST_RUN_KEY, sweep_files
+from app.services.casework.incidents import IncidentRaised
+from app.services.infrastructure.worker import sweep as worker_sweep
 
 from tests.conftest import USE_POSTGRES
 from tests.support import PROCESS, REQUEST, actor, now, sign_in, wib
@@ -187,9 +187,9 @@ CRASH = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, {root!r})
     from tests.conftest import build_app
-    from app.services import cases
-    from app.services.attachments import Upload
-    from app.services.accounts import actor_for
+    from app.services.casework import cases
+    from app.services.casework.attachments import Upload
+    from app.services.people.accounts import actor_for
     from app.persistence.models import User, db
 
     real = cases.store_uploads

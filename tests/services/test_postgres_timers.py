@@ -8,8 +8,8 @@ import sqlalchemy as sa
 import time_machine
 
 from app.persistence.models import AuditEvent, TimerJob, db
-from app.services.audit import verify_all
-from app.services.timers import fire_due_timers
+from app.services.records.audit import verify_all
+from app.services.casework.timers import fire_due_timers
 
 from tests.conftest import build_app, create_pg_database, drop_pg_database, migrate, postgres_available
 from tests.support import Driver, now, wib

@@ -16,13 +16,13 @@ import time_machine
 from app.domain.errors import Forbidden
 from app.engine import ImportRefused
 from app.persistence.models import AuditEvent, HumanTask, ProcessVersion, TimerJob, db
-from app.services.accounts import create_user
-from app.services.audit import verify_instance
-from app.services.calendar import current_calendar
-from app.services.processes import (compare_versions, import_process, latest_version, migrate_cases,
+from app.services.people.accounts import create_user
+from app.services.records.audit import verify_instance
+from app.services.infrastructure.calendar import current_calendar
+from app.services.modelling.processes import (compare_versions, import_process, latest_version, migrate_cases,
                                     migration_candidates, version_summary)
-from app.services.roles import add_role
-from app.services.tasks import complete_task, list_tasks
+from app.services.people.roles import add_role
+from app.services.casework.tasks import complete_task, list_tasks
 
 from tests.conftest import PASSWORD
 from tests.process_edits import TELAAH_FORM, TELAAH_FORMS, add_legal_review, remove_legal_review, set_service_target
@@ -131,7 +131,7 @@ def test_a_running_case_moves_to_the_new_version(owner, drive):
     waiting = drive.start()
     drive.walk(waiting, *TO_ANSWER)
     claimed = drive.task(waiting, "Activity_JawabPermohonan")
-    from app.services.tasks import claim_task
+    from app.services.casework.tasks import claim_task
     claim_task(actor("opd"), claimed.task_id, now())
     add_legal_reviewer()
     v2 = import_version_two(owner).version.id
@@ -250,7 +250,7 @@ def test_a_camunda_modeler_export_runs_as_exported(owner, drive):
     assert any("camunda:candidateGroups 'diskominfo' dipakai sebagai jalurnya" in n for n in result.normalized)
     stored = (owner.processes / "pengaduan_camunda.bpmn").read_text()
     assert '>"P5D"<' in stored and '>"R3/PT1H"<' in stored and '>"2026-01-01T00:00:00Z"<' in stored
-    from app.services.cases import start_case
+    from app.services.casework.cases import start_case
     reg = start_case(actor("pemohon"), "pengaduan_camunda", REQUEST, now()).registration_number
     row = drive.task(reg, "Activity_Periksa")
     assert row.lane == "diskominfo"
@@ -268,7 +268,7 @@ def test_a_spiffarena_export_imports_as_it_is(owner, drive):
                             extra_forms=forms)
     assert result.created and result.normalized == []
     assert result.version.bpmn_xml == (FIXTURES / "spiffarena_survei.bpmn").read_bytes()
-    from app.services.cases import start_case
+    from app.services.casework.cases import start_case
     reg = start_case(actor("pemohon"), "survei_kepuasan", {"nama_lengkap": "Siti", "nilai": "2"}, now()
                      ).registration_number
     assert drive.case(reg).status == "Survei Diisi"  # SpiffArena's post-script ran, in the sandbox

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 
 from app.persistence.models import ProcessVersion, db
-from app.services import exports
-from app.services.cases import get_case, my_cases
-from app.services.tasks import list_tasks
+from app.services.records import exports
+from app.services.casework.cases import get_case, my_cases
+from app.services.casework.tasks import list_tasks
 
 from tests.support import ComplaintDriver, Driver, actor, now, wib
 
@@ -24,7 +24,7 @@ PROCESS_IDS = ("pengaduan_layanan", "permohonan_informasi")
 #: LAPOR! boundary, which exists to know which process holds the complaints; and the data contract, which says which
 #: of our processes must keep providing each key the code reads (the import checks it, the code does not branch on it)
 NOT_CODE = ("templates", "bench")
-BOUNDARY = (APP / "services" / "lapor.py", APP / "domain" / "data_contract.py")
+BOUNDARY = (APP / "services" / "records" / "lapor.py", APP / "domain" / "data_contract.py")
 #: tolerated: a web page's default process for the applicant's "new request" button (one constant)
 DEFAULT_START = re.compile(r'^\s*[A-Z_]*PROCESS(_ID)?\s*=\s*"permohonan_informasi"\s*(#.*)?$')
 

@@ -15,9 +15,9 @@ import time_machine
 from app.config import SETTINGS
 from app.domain.errors import ValidationFailed
 from app.persistence.models import Attachment, ProcessInstance, db
-from app.services.attachments import Upload
-from app.services.cases import start_case
-from app.services.quotas import RequestLimitReached
+from app.services.casework.attachments import Upload
+from app.services.casework.cases import start_case
+from app.services.casework.quotas import RequestLimitReached
 
 from tests.support import PROCESS, REQUEST, Driver, actor, now, sign_in, wib
 from tests.web.test_api import API, assert_problem, bearer, request_body, token

@@ -4,10 +4,10 @@ import pytest
 
 from app.domain.errors import ValidationFailed
 from app.persistence.models import db
-from app.services.case_documents import notice_document
-from app.services.registers import request_register
-from app.services.reports import annual_report
-from app.services.tasks import get_task
+from app.services.views.case_documents import notice_document
+from app.services.records.registers import request_register
+from app.services.records.reports import annual_report
+from app.services.casework.tasks import get_task
 
 from tests.support import actor, pdf_text, wib
 

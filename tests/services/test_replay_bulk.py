@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from app.cli import main as ppid
 from app.domain.timeutil import to_wib
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, db
-from app.services.audit import final_hash
-from app.services.calendar import set_calendar_day
-from app.services.replay import replay_all, replay_case
+from app.services.records.audit import final_hash
+from app.services.infrastructure.calendar import set_calendar_day
+from app.services.records.replay import replay_all, replay_case
 
 from tests.services import test_process_change as change  # the process change this replay runs across
 from tests.services.case_mix import MIX_SIZE, RECIPES, mixed_cases  # noqa: F401  (fixture)
@@ -163,7 +163,7 @@ def test_final_hash_seals_the_history(mixed_cases):
 
 
 def test_a_migrated_case_replays_on_its_new_version(app, tmp_path):
-    from app.services.processes import migrate_cases
+    from app.services.modelling.processes import migrate_cases
 
     for folder in ("processes", "forms"):  # the model is edited on purpose: without its scenarios (processes/tests)
         shutil.copytree(change.ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("tests"))

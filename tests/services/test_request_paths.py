@@ -6,9 +6,9 @@ import time_machine
 
 from app.domain.errors import Forbidden
 from app.persistence.models import AuditEvent, Outbox, TimerJob, User, db
-from app.services.accounts import create_user
-from app.services.calendar import current_calendar
-from app.services.registers import objection_register, wib_day
+from app.services.people.accounts import create_user
+from app.services.infrastructure.calendar import current_calendar
+from app.services.records.registers import objection_register, wib_day
 
 from tests.support import OBJECTION_REFUSED, REFUSAL, Driver, now, wib
 
@@ -241,7 +241,7 @@ def test_the_receipt_and_the_extension_letter_state_their_dates(drive):
     (4 working days) as dates; the extension letter gives the new limit (17 working days): each the
     same day as the timer that enforces it."""
     from app.domain.timeutil import format_tanggal
-    from app.services.case_documents import notice_document, receipt_document
+    from app.services.views.case_documents import notice_document, receipt_document
     from tests.support import actor
     from tests.web.test_portal import pdf_text
 

@@ -6,9 +6,9 @@ import time_machine
 
 from app.domain.errors import Forbidden
 from app.persistence.models import HumanTask, User, db
-from app.services.accounts import create_user
-from app.services.replay import replay_case
-from app.services.tasks import TaskFilters, complete_task, list_tasks
+from app.services.people.accounts import create_user
+from app.services.records.replay import replay_case
+from app.services.casework.tasks import TaskFilters, complete_task, list_tasks
 
 from tests.support import Driver, actor, now, wib
 
@@ -78,7 +78,7 @@ def test_one_opd_as_before(drive):
 
 
 def test_the_other_opds_officer_reads_the_case_but_not_the_applicants_nik(drive, client):
-    from app.services.cases import get_case
+    from app.services.casework.cases import get_case
 
     reg = drive.start()
     drive.do(reg, "Activity_PeriksaKelengkapan")

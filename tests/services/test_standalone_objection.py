@@ -6,12 +6,12 @@ import pytest
 from app.bench.workload import KTP_PDF
 from app.domain.errors import ValidationFailed
 from app.persistence.models import Outbox, TimerJob, db
-from app.services.attachments import Upload
-from app.services.calendar import current_calendar
-from app.services.cases import start_case
-from app.services.registers import objection_register
-from app.services.replay import replay_case
-from app.services.reports import annual_report
+from app.services.casework.attachments import Upload
+from app.services.infrastructure.calendar import current_calendar
+from app.services.casework.cases import start_case
+from app.services.records.registers import objection_register
+from app.services.records.replay import replay_case
+from app.services.records.reports import annual_report
 
 from tests.support import OBJECTION_REFUSED, actor, now, wib
 

@@ -16,8 +16,8 @@ import time_machine
 from app.domain.errors import Forbidden
 from app.domain.timeutil import wib_date
 from app.engine import ImportRefused
-from app.services.calendar import current_calendar, set_calendar_day
-from app.services.whatif import what_if
+from app.services.infrastructure.calendar import current_calendar, set_calendar_day
+from app.services.modelling.whatif import what_if
 
 from tests.process_edits import set_service_target
 from tests.support import Driver, actor, now, wib

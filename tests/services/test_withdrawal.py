@@ -6,10 +6,10 @@ import pytest
 
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
 from app.persistence.models import AuditEvent, Outbox, db
-from app.services.cases import start_case
-from app.services.attachments import Upload
-from app.services.replay import replay_case
-from app.services.withdrawal import withdraw_request
+from app.services.casework.cases import start_case
+from app.services.casework.attachments import Upload
+from app.services.records.replay import replay_case
+from app.services.casework.withdrawal import withdraw_request
 from app.bench.workload import KTP_PDF
 
 from tests.support import PROCESS, REFUSAL, REQUEST, actor, now, wib

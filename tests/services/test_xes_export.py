@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from app.cli import main as ppid
 from app.domain.timeutil import to_wib
 from app.persistence.models import AuditEvent, ProcessInstance, db
-from app.services.audit import final_hash
-from app.services.exports import CSV_COLUMNS, csv_text, xes_bytes
+from app.services.records.audit import final_hash
+from app.services.records.exports import CSV_COLUMNS, csv_text, xes_bytes
 
 from tests.services.case_mix import MIX_SIZE, mixed_cases  # noqa: F401  (fixture)
 

@@ -11,8 +11,8 @@ import time_machine
 
 from app.domain.errors import ValidationFailed
 from app.persistence.models import Outbox, User, db
-from app.services.accounts import create_user
-from app.services.admin import create_account, update_account
+from app.services.people.accounts import create_user
+from app.services.people.admin import create_account, update_account
 
 from tests.conftest import PASSWORD
 from tests.support import actor, now, wib

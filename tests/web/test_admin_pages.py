@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from app.persistence.models import Opd, Outbox, User, db
-from app.services.calendar import current_calendar
-from app.services.forms import option_sources
-from app.services.notifications import deliver_pending
+from app.services.infrastructure.calendar import current_calendar
+from app.services.casework.forms import option_sources
+from app.services.infrastructure.notifications import deliver_pending
 
 from tests.conftest import PASSWORD
 from tests.support import Driver, now

@@ -8,8 +8,8 @@ import pytest
 from openapi_spec_validator import validate
 
 from app.persistence.models import ApiToken, Attachment, User, db
-from app.services.accounts import change_password, create_user
-from app.services.api_tokens import TOKEN_LIFETIME
+from app.services.people.accounts import change_password, create_user
+from app.services.people.api_tokens import TOKEN_LIFETIME
 
 from tests.conftest import PASSWORD
 from tests.support import REQUEST, now, wib

@@ -12,7 +12,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from app.persistence.models import AuditEvent, db
-from app.services.audit import final_hash
+from app.services.records.audit import final_hash
 
 from tests.conftest import PASSWORD
 from tests.support import REFUSAL, REQUEST, Driver, page, sign_in, wib
@@ -72,7 +72,7 @@ def test_the_auditor_reads_the_whole_history_with_its_proof(client, walked):
 
 
 def test_the_history_page_of_an_opd_officer_shows_personal_data_and_refuses_other_opds(app, client, walked):
-    from app.services.accounts import create_user
+    from app.services.people.accounts import create_user
     from tests.support import now
 
     create_user("opd_lain", "Petugas Dinsos", PASSWORD, now(), ["opd"], opd_codes=["DINSOS"])
@@ -147,7 +147,7 @@ def forge(instance_id: int, **data) -> int:
     Returns the forged event's number: the chain still verifies, only the replay can tell."""
     import json
 
-    from app.services.audit import _event_hash
+    from app.services.records.audit import _event_hash
 
     rows = events(instance_id)
     target = next(e for e in rows if e.event_type == "task_completed" and e.seq > 2)
@@ -187,7 +187,7 @@ def test_differences_in_personal_data_stay_masked_for_the_auditor(client, walked
 
 
 def test_verification_of_all_cases_goes_in_bounded_batches(client, walked, monkeypatch):
-    from app.services import verification_views
+    from app.services.views import verification_views
 
     monkeypatch.setattr(verification_views, "VERIFY_BATCH", 1)
     sign_in(client, "auditor")
@@ -333,7 +333,7 @@ def test_the_svg_charts_count_fits_beside_the_longest_bar(biggest):
     """`ppid report chart`: the count of the longest bar is inside the drawing, whatever its digits."""
     from lxml import etree
 
-    from app.services.reports import bar_chart_svg
+    from app.services.records.reports import bar_chart_svg
 
     svg = etree.fromstring(bar_chart_svg("Uji", [("Dinas Pendidikan", biggest), ("Dinas Kesehatan", 1)]).encode())
     width = float(svg.get("viewBox").split()[2])

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from app.persistence.models import Outbox, User, db
-from app.services.notifications import deliver_pending
+from app.services.infrastructure.notifications import deliver_pending
 
 from tests.conftest import PASSWORD, csrf_token
 from tests.support import now

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 
 from app.persistence.models import Attachment, Outbox, ProcessVersion, User, db
-from app.services.accounts import create_user
-from app.services.attachments import Upload
-from app.services.cases import start_case
+from app.services.people.accounts import create_user
+from app.services.casework.attachments import Upload
+from app.services.casework.cases import start_case
 
 from tests.conftest import PASSWORD
 from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, wib
@@ -58,7 +58,7 @@ def world(app):
 
 def _draft() -> int:
     """A draft of the process owner `pemilik` (drafts are seen by their owner alone)."""
-    from app.services.drafts import create_draft
+    from app.services.modelling.drafts import create_draft
 
     return create_draft(actor("pemilik"), "pengaduan_layanan", now())
 
@@ -66,7 +66,7 @@ def _draft() -> int:
 def _dmn_version() -> int:
     """A stored version with a DMN table (for the decision file route)."""
     from app.engine import build_definition, form_reader
-    from app.services.processes import store_definition
+    from app.services.modelling.processes import store_definition
     from tests.small_models import FIXTURES, dmn_bpmn, dmn_table
 
     definition = build_definition(dmn_bpmn(), form_reader(FIXTURES), decisions={"kelas_tenggat.dmn": dmn_table()})

@@ -6,7 +6,7 @@ import time_machine
 
 from app.domain.timeutil import format_tanggal
 from app.persistence.models import HumanTask, ProcessInstance, TimerJob, db
-from app.services.accounts import create_user
+from app.services.people.accounts import create_user
 from tests.support import REFUSAL, Driver, sign_in, wib
 from tests.web.test_portal import TO_NOTICE, case_with_ktp, pdf_text, thread_steps
 

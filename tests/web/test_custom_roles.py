@@ -1,7 +1,7 @@
 """A role added without code (for a new lane) reaches the worklist and the admin pages."""
 from app.persistence.models import db
-from app.services.accounts import create_user
-from app.services.roles import add_role
+from app.services.people.accounts import create_user
+from app.services.people.roles import add_role
 
 from tests.conftest import PASSWORD
 from tests.support import actor, now

@@ -7,7 +7,7 @@ import time_machine
 from lxml import html as lhtml
 
 from app.persistence.models import HumanTask, ProcessInstance, db
-from app.services.processes import import_process, latest_version
+from app.services.modelling.processes import import_process, latest_version
 
 from tests.small_models import dmn_bpmn, dmn_table, forms, process_bpmn
 from tests.support import actor, now, page, sign_in, wib

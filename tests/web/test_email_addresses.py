@@ -13,8 +13,8 @@ from aiosmtpd.controller import Controller
 from app.domain.timeutil import format_waktu
 from app.domain.addresses import InvalidAddress, normalize_address
 from app.persistence.models import Outbox, ProcessInstance, User, db
-from app.services.forms import clean_submission
-from app.services.notifications import MAX_ATTEMPTS, deliver_pending
+from app.services.casework.forms import clean_submission
+from app.services.infrastructure.notifications import MAX_ATTEMPTS, deliver_pending
 
 from tests.conftest import PASSWORD
 from tests.support import now, sign_in, wib

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.persistence.models import ProcessInstance, db
-from app.services.context import SYSTEM
-from app.services.processes import deploy_processes_folder, latest_version
+from app.services.infrastructure.context import SYSTEM
+from app.services.modelling.processes import deploy_processes_folder, latest_version
 
 from tests.conftest import PASSWORD, build_app
 from tests.support import now

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from app.cli import main as ppid
 from app.persistence.models import HumanTask, Incident, ProcessInstance, db
-from app.services.cases import start_case
-from app.services.processes import migrate_cases
+from app.services.casework.cases import start_case
+from app.services.modelling.processes import migrate_cases
 
 from tests.conftest import PASSWORD
 from tests.incident_models import CHECK, PROCESS_ID, REQUEST, broken, definition, deploy
@@ -145,7 +145,7 @@ def test_a_start_form_gone_from_the_version_is_an_incident_not_a_500(client, app
     from dataclasses import replace
 
     from app.engine.definition import content_hash
-    from app.services.incidents import retry_incident
+    from app.services.casework.incidents import retry_incident
 
     good = definition()
     forms = {name: form for name, form in good.forms.items() if name != "uji_ajukan.schema.json"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import html as lhtml
 
-from app.services.processes import latest_version
+from app.services.modelling.processes import latest_version
 
 from tests.support import PROCESS, page, sign_in
 
@@ -155,7 +155,7 @@ def test_a_condition_is_checked_against_the_process_forms_and_scripts(client, ow
     assert not ask('status_akhir = "selesai"')["ok"]
     url = _new_draft(client, _complaint())
     draft_id = int(url.rsplit("/", 1)[1])
-    from app.services.drafts import save_draft
+    from app.services.modelling.drafts import save_draft
     from tests.support import actor, now
     save_draft(actor("pemilik"), draft_id, now(), forms={"telaah.schema.json": json.dumps(
         {"type": "object", "properties": {"rekomendasi": {"type": "string"}}})})
@@ -192,7 +192,7 @@ def test_a_form_saved_in_the_editor_is_kept_with_the_draft_even_with_problems(cl
     assert "masih ada 1 masalah" in response.get_data(as_text=True)
     client.post(url + "/formulir/telaah_hukum", data={"schema": json.dumps(TELAAH), "uischema": ""})
     draft_id = int(url.rsplit("/", 1)[1])
-    from app.services.drafts import draft_detail
+    from app.services.modelling.drafts import draft_detail
     from tests.support import actor
     forms = draft_detail(actor("pemilik"), draft_id).forms
     assert json.loads(forms["telaah_hukum.schema.json"]) == TELAAH and forms["telaah_hukum.uischema.json"] == "{}"

@@ -7,8 +7,8 @@ import pytest
 
 from app.domain.passwords import TOO_EASY, TOO_SHORT, password_problems
 from app.persistence.models import User, db
-from app.services.accounts import change_password
-from app.services.admin import create_account, reset_password
+from app.services.people.accounts import change_password
+from app.services.people.admin import create_account, reset_password
 
 from tests.conftest import PASSWORD
 from tests.support import actor, now

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 
 from app.persistence.models import Attachment, PersonalDataAccess, db
-from app.services.attachments import Upload
-from app.services.cases import start_case
+from app.services.casework.attachments import Upload
+from app.services.casework.cases import start_case
 
 from tests.conftest import PASSWORD
 from tests.reliability.procs import tiny_png

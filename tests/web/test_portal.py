@@ -13,9 +13,9 @@ import time_machine
 from pypdf import PdfReader
 
 from app.persistence.models import Attachment, ProcessInstance, db
-from app.services.accounts import create_user
-from app.services.attachments import Upload
-from app.services.cases import start_case
+from app.services.people.accounts import create_user
+from app.services.casework.attachments import Upload
+from app.services.casework.cases import start_case
 
 from tests.conftest import PASSWORD
 from tests.support import OBJECTION_REFUSED, PROCESS, REFUSAL, REQUEST, ComplaintDriver, Driver, actor, now, sign_in, wib

@@ -8,10 +8,10 @@ import time_machine
 from lxml import html as lhtml
 
 from app.persistence.models import AuditEvent, ProcessInstance, ProcessVersion, db
-from app.services.accounts import create_user
-from app.services.cases import get_case
-from app.services.processes import import_process, latest_version
-from app.services.roles import add_role
+from app.services.people.accounts import create_user
+from app.services.casework.cases import get_case
+from app.services.modelling.processes import import_process, latest_version
+from app.services.people.roles import add_role
 from app.web.processes import IMPORT_BODY_LIMIT
 
 from tests.conftest import PASSWORD

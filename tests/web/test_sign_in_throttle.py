@@ -15,7 +15,7 @@ import time_machine
 
 from app import create_app
 from app.persistence.models import Outbox, User, db
-from app.services import throttle
+from app.services.people import throttle
 
 from tests.conftest import PASSWORD
 from tests.support import wib

@@ -10,9 +10,9 @@ import zlib
 import time_machine
 
 from app.persistence.models import Attachment, db
-from app.services.accounts import create_user
-from app.services.attachments import Upload
-from app.services.cases import start_case
+from app.services.people.accounts import create_user
+from app.services.casework.attachments import Upload
+from app.services.casework.cases import start_case
 
 from tests.conftest import PASSWORD
 from tests.support import PROCESS, REFUSAL, REQUEST, Driver, actor, now, sign_in, wib

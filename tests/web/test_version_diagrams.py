@@ -13,7 +13,7 @@ from lxml import html as lhtml
 from app.cli import main as ppid
 from app.engine.diagram import diagram_planes
 from app.persistence.models import db
-from app.services.processes import latest_version
+from app.services.modelling.processes import latest_version
 
 from tests.support import page, sign_in
 
