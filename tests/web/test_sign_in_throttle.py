@@ -138,7 +138,7 @@ REGISTRATION = {"full_name": "Rudi Hartono", "email": "rudi@contoh.id", "usernam
                 "password": "sandi-panjang-1"}
 
 
-def _answer(response) -> str:
+def _answer(response) -> tuple[int, str | None]:
     return response.status_code, response.headers.get("Location")
 
 
@@ -150,12 +150,11 @@ def test_registration_never_tells_whether_a_name_or_address_is_taken(client, clo
     fresh = client.post("/daftar", data=REGISTRATION)
     taken = client.post("/daftar", data={**REGISTRATION, "username": "rudi3", "email": "lain@contoh.id", **changes})
     assert _answer(fresh) == _answer(taken) == (302, "/masuk")
-    flashes = [client.get("/masuk").get_data(as_text=True) for _ in range(1)]
-    assert "Pendaftaran diterima" in flashes[0]
+    assert "Pendaftaran diterima" in client.get("/masuk").get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(User).filter_by(username="rudi3")) == 0
     mail = db.session.scalars(db.select(Outbox).filter_by(template="pendaftaran_ganda")).one()
     assert mail.recipient == (changes.get("email", "lain@contoh.id")).lower() and expected_mail in mail.body
-    assert "sandi" not in mail.body.split("lupa-kata-sandi")[0].lower().replace("kata sandi", "")
+    assert REGISTRATION["password"] not in mail.body  # the mail never carries what was typed as a password
 
 
 def test_registrations_from_one_address_are_limited_and_mails_to_one_address_too(client, clock):
