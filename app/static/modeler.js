@@ -111,6 +111,31 @@
     return shown;
   }
 
+  /* Work not yet saved outlives an ended session in this tab: every change is kept in sessionStorage
+     with the text it started from; opening the same text again (after signing in) offers it back. */
+  function keepWork(modeler, xml, refs) {
+    var key = "ppid-modeler:" + location.pathname, kept = null, offer = document.getElementById("modeler-restore");
+    try { kept = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { kept = null; }
+    modeler.on("commandStack.changed", function () {
+      modeler.saveXML({format: true}).then(function (result) {
+        try { sessionStorage.setItem(key, JSON.stringify({base: xml, xml: restoreLoopRefs(result.xml, refs)})); }
+        catch (e) { /* storage full: nothing kept */ }
+      });
+    });
+    if (!offer || !kept || kept.base !== xml || kept.xml === xml) return;
+    offer.hidden = false;
+    offer.querySelector("[data-restore]").addEventListener("click", function () {
+      offer.hidden = true;
+      modeler.importXML(kept.xml).then(function () {
+        say("Perubahan yang belum disimpan telah dipulihkan. Simpan sebagai draf agar tidak hilang.");
+      });
+    });
+    offer.querySelector("[data-discard]").addEventListener("click", function () {
+      offer.hidden = true;
+      sessionStorage.removeItem(key);
+    });
+  }
+
   /* Forms that send the diagram: the current XML goes into their bpmn_xml field first. */
   function wireForms(modeler, refs) {
     document.querySelectorAll("form[data-modeler-save]").forEach(function (form) {
@@ -146,6 +171,7 @@
       document.dispatchEvent(new CustomEvent("ppid:modeler-ready", {detail: {modeler: modeler, data: settings}}));
     }).catch(function (error) { say("Diagram tidak dapat dibuka: " + error.message); });
     wireForms(modeler, loopRefs(xml));
+    keepWork(modeler, xml, loopRefs(xml));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

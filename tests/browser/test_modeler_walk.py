@@ -93,6 +93,27 @@ def test_the_panel_writes_timers_in_working_days_roles_forms_conditions_and_noti
     assert person.page.input_value("#prop-name") == "Target layanan 5 hari kerja"
 
 
+def test_changes_not_yet_saved_come_back_after_the_page_is_opened_again(server, browser, owner):
+    """A session that ends while the owner draws sends the page to sign-in and back: the edits are offered again."""
+    person = Person(browser, server, "pemilik", DESK, [], "modeler-keep-")
+    open_modeler(person)
+    select_element(person, "Timer_Target4HK")
+    person.page.fill("#prop-timer-days", "5 hari kerja")
+    expect(person.page.locator("#prop-timer-expression")).to_have_value("hari_kerja(5, sejak=tanggal_diterima)")
+    person.page.wait_for_function("Object.keys(sessionStorage).some(k => k.startsWith('ppid-modeler:'))")
+    open_modeler(person)  # the same page again, as after signing in
+    assert "hari_kerja(5" not in saved_xml(person)
+    expect(person.page.locator("#modeler-restore")).to_be_visible()
+    person.shot("pulihkan")
+    person.page.click("#modeler-restore [data-restore]")
+    expect(person.page.locator("#modeler-restore")).to_be_hidden()
+    person.page.wait_for_function("window.ppidModeler.saveXML().then(r => r.xml.includes('hari_kerja(5'))")
+    open_modeler(person)
+    person.page.click("#modeler-restore [data-discard]")
+    open_modeler(person)
+    expect(person.page.locator("#modeler-restore")).to_be_hidden()  # thrown away: not offered again
+
+
 def test_the_panel_checks_conditions_as_they_are_typed_and_sets_roles_forms_and_notifications(server, browser, owner):
     person = Person(browser, server, "pemilik", DESK, [], "modeler-panel-")
     open_modeler(person, "pengaduan_layanan")
