@@ -9,8 +9,8 @@ from pathlib import Path
 ROWS = {
     "engine": ("1 engine alone (in memory)", "cases/s", "-"),
     "state": ("1b state written + read, per use case", "ms", "(bounds row 2)"),
-    "service": ("2 services, every step committed", "cases/s", ">= 0.5 x engine"),
-    "http": ("3 HTTP JSON API, 2 clients", "cases/s", ">= 0.25 x engine"),
+    "service": ("2 services, every step committed", "cases/s", "(see R1)"),
+    "http": ("3 HTTP JSON API, 2 clients", "cases/s", "(see R3)"),
     "submission_page": ("2b task submission, page POST", "stmts", "<= 12 statements"),
     "worklist_query_petugas": ("4 worklist query p95, petugas", "ms", "p95 <= 20 ms"),
     "worklist_query_opd": ("4 worklist query p95, OPD officer", "ms", "p95 <= 20 ms"),
@@ -18,8 +18,14 @@ ROWS = {
     "worklist_page_opd": ("4 worklist page p95, OPD officer", "ms", "p95 <= 50 ms"),
     "sweep_idle": ("5 timer sweep, none due", "ms", "<= 5 ms"),
     "sweep_due": ("5 timer sweep, real cases due", "ms/timer", "(grows with due timers)"),
-    "replay": ("6 replay verification", "cases/s", ">= 200 cases/s"),
+    "replay": ("6 replay verification", "cases/s", "(see R4)"),
     "memory": ("7 server RSS growth, small -> large", "%", "<= 10 %"),
+    # issue 16: what we add, measured against what a stored step must cost (same run, same backend)
+    "ceiling_ratio_service": ("R1 stored-step cost / service cost", "ratio", ">= 0.5"),
+    "state_roundtrip_over_engine": ("R2 state write+read / engine step", "ratio", "<= 1.0"),
+    "ratio_http_over_service": ("R3 HTTP rate / service rate", "ratio", ">= 0.7"),
+    "replay_one_job_over_engine": ("R4 replay, 1 job / engine rate", "ratio", ">= 0.7"),
+    "replay_scaling": ("R4 replay, N jobs / (N x 1 job)", "ratio", ">= 0.8"),
 }
 
 
@@ -44,7 +50,8 @@ class Row:
         return ROWS[self.key][2]
 
     def as_json(self) -> dict:
-        return {"title": self.title, "unit": self.unit, "target": self.target, **asdict(self)}
+        return {"title": self.title, "unit": self.unit, "target": self.target, "result": verdict(self),
+                **asdict(self)}
 
 
 def at_least(value: float | None, bound: float) -> bool | None:

@@ -126,18 +126,39 @@ class Run:
             note=f"cpu: engine step {split['engine_ms_per_use_case']:.2f} ms, state written "
                  f"{split['dumps_ms']:.2f} ms, read {split['open_ms']:.2f} ms; row 2 at most "
                  f"{split['ceiling_for_services_ratio']:.2f} x engine")
+        self.rows["state_roundtrip_over_engine"] = Row(
+            "state_roundtrip_over_engine", split["state_roundtrip_over_engine"],
+            at_most(split["state_roundtrip_over_engine"], 1.0), split,
+            note=f"(write {split['dumps_ms']:.2f} + read {split['open_ms']:.2f} ms) / engine step "
+                 f"{split['engine_ms_per_use_case']:.2f} ms, cpu")
         service_rate = rate("service")
+        service_cpu = cpu("service", "cpu_s")
+        ceiling = split["stored_step_ms_per_case"] / service_cpu
+        self.rows["ceiling_ratio_service"] = Row(
+            "ceiling_ratio_service", ceiling, at_least(ceiling, 0.5),
+            {"stored_step_ms_per_case": split["stored_step_ms_per_case"], "service_cpu_ms_per_case": service_cpu,
+             "engine_in_memory_ratio": service_rate / engine_rate},
+            note=f"stored step {split['stored_step_ms_per_case']:.1f} ms/case / services {service_cpu:.1f} ms/case, "
+                 f"cpu; against the in-memory engine {service_rate / engine_rate:.3f}")
         ratio = service_rate / engine_rate
-        self.rows["service"] = Row("service", service_rate, at_least(ratio, 0.5),
+        self.rows["service"] = Row("service", service_rate, None,
                                    {"ratio_to_engine": ratio, "cases_per_repeat": s.service_cases,
                                     "repeats": s.repeats, "cpu_ms_per_case": cpu("service", "cpu_s")},
                                    note=f"ratio {ratio:.3f}; cpu {cpu('service', 'cpu_s'):.0f} ms/case")
         if http is None:
             self.rows["http"] = Row("http", None, note="not available: the JSON API (/api/v1) is not in this app")
+            self.rows["ratio_http_over_service"] = Row("ratio_http_over_service", None, note="no JSON API")
         else:
             http_rate = rate("http")
             ratio = http_rate / engine_rate
-            self.rows["http"] = Row("http", http_rate, at_least(ratio, 0.25),
+            over_service = http_rate / service_rate
+            self.rows["ratio_http_over_service"] = Row(
+                "ratio_http_over_service", over_service, at_least(over_service, 0.7),
+                {"http_cases_per_s": http_rate, "service_cases_per_s": service_rate,
+                 "server_cpu_ms_per_case": cpu("http", "server_cpu_s"), "service_cpu_ms_per_case": service_cpu},
+                note=f"{http_rate:.2f} / {service_rate:.2f} cases/s; cpu {cpu('http', 'server_cpu_s'):.0f} ms/case "
+                     f"in the server against {service_cpu:.0f} in the services")
+            self.rows["http"] = Row("http", http_rate, None,
                                     {"ratio_to_engine": ratio, "cases_per_repeat": s.http_cases,
                                      "repeats": s.repeats, "server": server.kind,
                                      "server_cpu_ms_per_case": cpu("http", "server_cpu_s")},
@@ -164,7 +185,13 @@ class Run:
         note = f"{result['method']}; {result['cases']} cases"
         if result["problems"]:
             note += f"; {result['problems']} problem(s) reported"
-        self.rows["replay"] = Row("replay", result["cases_per_s"], at_least(result["cases_per_s"], 200), result, note)
+        self.rows["replay"] = Row("replay", result["cases_per_s"], None, result, note)
+        engine_rate = self.rows["engine"].value if "engine" in self.rows else None
+        if engine_rate:
+            one = result["cases_per_s"] / engine_rate
+            self.rows["replay_one_job_over_engine"] = Row(
+                "replay_one_job_over_engine", one, at_least(one, 0.7), {"engine_cases_per_s": engine_rate},
+                note=f"{result['cases_per_s']:.1f} / {engine_rate:.1f} cases/s")
 
     def memory_row(self) -> None:
         from .memory_row import measure_memory
@@ -251,13 +278,14 @@ class Run:
     def run(self, only: frozenset[str] = PARTS) -> list[Row]:
         self.only = only
         if only & {"throughput", "replay", "memory"}:
-            self.phase(("engine", "state", "service", "http"), "rows 1-3: engine, services, HTTP (interleaved repeats)",
+            self.phase(("engine", "state", "service", "http", "state_roundtrip_over_engine", "ceiling_ratio_service",
+                        "ratio_http_over_service"), "rows 1-3: engine, services, HTTP (interleaved repeats)",
                        self.throughput_rows)
         if hasattr(self, "cases_app"):
             if "throughput" in only:
                 self.phase(("submission_page",), "row 2b: statements per task submission", self.submission_row)
             if "replay" in only:
-                self.phase(("replay",), "row 6: replay verification", self.replay_row)
+                self.phase(("replay", "replay_one_job_over_engine", "replay_scaling"), "row 6: replay verification", self.replay_row)
             if "memory" in only:
                 self.phase(("memory",), "row 7: server memory", self.memory_row)
             dispose(self.cases_app)
