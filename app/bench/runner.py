@@ -132,7 +132,7 @@ class Run:
             note=f"(write {split['dumps_ms']:.2f} + read {split['open_ms']:.2f} ms) / engine step "
                  f"{split['engine_ms_per_use_case']:.2f} ms, cpu")
         service_rate = rate("service")
-        service_cpu = cpu("service", "cpu_s")
+        service_cpu = cpu("service", "use_case_cpu_s")  # inside start_case/complete_task, not the driver's lookups
         ceiling = split["stored_step_ms_per_case"] / service_cpu
         self.rows["ceiling_ratio_service"] = Row(
             "ceiling_ratio_service", ceiling, at_least(ceiling, 0.5),

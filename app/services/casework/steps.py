@@ -1,7 +1,10 @@
 """Persist what one engine run did: state, case fields, worklist, timers, outbox, audit."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+
+import sqlalchemy as sa
 
 from sqlalchemy.orm import undefer
 
@@ -61,11 +64,16 @@ def _changes(before: dict, after: dict) -> dict:
     return {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
 
 
+@functools.cache
+def _rows_of_case(model):
+    """The statement reading a case's worklist or timer rows, built once (the case id is a bound parameter)."""
+    return db.select(model).where(model.instance_id == sa.bindparam("instance_id")).order_by(model.id)
+
+
 def _sync_tasks(instance: ProcessInstance, run: Run, now: datetime) -> list[HumanTask]:
     """Make the worklist rows match the ready tasks; return the rows now open."""
     ready = {t.task_id: t for t in run.ready_tasks()}
-    rows = {r.task_id: r for r in db.session.scalars(db.select(HumanTask).filter_by(instance_id=instance.id)
-                                                      .order_by(HumanTask.id))}
+    rows = {r.task_id: r for r in db.session.scalars(_rows_of_case(HumanTask), {"instance_id": instance.id})}
     current = []
     for task_id, row in rows.items():
         if task_id not in ready:
@@ -90,8 +98,7 @@ def _sync_tasks(instance: ProcessInstance, run: Run, now: datetime) -> list[Huma
 def _sync_timers(instance: ProcessInstance, run: Run) -> tuple[list[str], list[str], list[TimerJob]]:
     """Make the timer rows match the waiting timers; return (set, cleared, the rows now waiting)."""
     waiting = {t.task_id: t for t in run.waiting_timers() if t.due_at is not None}
-    rows = {r.task_id: r for r in db.session.scalars(db.select(TimerJob).filter_by(instance_id=instance.id)
-                                                      .order_by(TimerJob.id))}
+    rows = {r.task_id: r for r in db.session.scalars(_rows_of_case(TimerJob), {"instance_id": instance.id})}
     cleared = [rows[i].name for i in rows if i not in waiting]
     for task_id in rows.keys() - waiting.keys():
         db.session.delete(rows[task_id])
@@ -126,7 +133,7 @@ def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime
     open_rows = _sync_tasks(instance, run, now)
     timers_set, timers_cleared, timer_rows = _sync_timers(instance, run)
     db.session.flush()
-    sent = notifications.queue(instance, run.ctx.notifications, now, _lanes(run))
+    sent = notifications.queue(instance, run.ctx.notifications, now, _lanes(run), timer_rows)
     payload = {
         "submitted": submitted, "changes": _changes(before, after),
         "steps": [{"id": s.spec_id, "name": s.name, "kind": s.kind, "lane": s.lane}

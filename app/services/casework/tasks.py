@@ -1,6 +1,7 @@
 """Use cases around tasks: the worklist, claiming, completing."""
 from __future__ import annotations
 
+import functools
 import string
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,20 +138,27 @@ class TaskForm:
         return self.definition.forms.get(self.meta.form or "", {})
 
 
-def task_form(actor: Actor, task_id: str, registration_number: str | None = None,
-              on_behalf: bool = False) -> TaskForm:
-    """The task a submission is for, as the actor may work it (Conflict: no longer open, or of another case)."""
+@functools.cache
+def _task_form_statement() -> sa.Select:
+    """Built once (a statement is immutable; building it costs more than running it): the open task, its case
+    with the workflow state, the version's content hash, whether the lane is OPD-scoped, the case's last audit
+    link and whether it has an open incident; the task id is a bound parameter."""
     last_seq, last_hash = audit.last_event_columns(ProcessInstance.id)
     open_incident = sa.exists().where(Incident.instance_id == ProcessInstance.id, Incident.kind == TASK,
                                       Incident.status == OPEN)
-    found = db.session.execute(
-        sa.select(HumanTask, ProcessInstance, ProcessVersion.content_hash, Role.opd_scoped, last_seq, last_hash,
-                  open_incident)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-        .outerjoin(Role, Role.key == HumanTask.lane)
-        .where(HumanTask.task_id == str(task_id))
-        .options(undefer(ProcessInstance.state))).first()
+    return (sa.select(HumanTask, ProcessInstance, ProcessVersion.content_hash, Role.opd_scoped, last_seq, last_hash,
+                      open_incident)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+            .outerjoin(Role, Role.key == HumanTask.lane)
+            .where(HumanTask.task_id == sa.bindparam("task_id"))
+            .options(undefer(ProcessInstance.state)))
+
+
+def task_form(actor: Actor, task_id: str, registration_number: str | None = None,
+              on_behalf: bool = False) -> TaskForm:
+    """The task a submission is for, as the actor may work it (Conflict: no longer open, or of another case)."""
+    found = db.session.execute(_task_form_statement(), {"task_id": str(task_id)}).first()
     if found is None or (registration_number is not None and found[0].registration_number != registration_number):
         raise Conflict(GONE)
     row, instance, content_hash, scoped, seq, hash_, incident = found

@@ -84,18 +84,22 @@ def _recipients(instance: ProcessInstance, to: str) -> list[str]:
     return sorted({email for email in db.session.scalars(query) if email})
 
 
-def _next_limit(instance: ProcessInstance) -> str | None:
+def _next_limit(instance: ProcessInstance, timers: list[TimerJob] | None = None) -> str | None:
     """The date of the case's nearest running legal limit (`TimerJob.is_legal`), e.g. "Kamis, 10 Desember
-    2026": mails name the day, not only the number of working days."""
-    due = db.session.scalar(db.select(TimerJob.due_at).where(TimerJob.instance_id == instance.id,
-                                                             TimerJob.is_legal())
-                            .order_by(TimerJob.due_at).limit(1))
+    2026": mails name the day, not only the number of working days. `timers`: the case's timer rows as the
+    step just synced them (then nothing is read)."""
+    if timers is not None:
+        due = min((row.due_at for row in timers if row.legal and row.due_at is not None), default=None)
+    else:
+        due = db.session.scalar(db.select(TimerJob.due_at).where(TimerJob.instance_id == instance.id,
+                                                                 TimerJob.is_legal())
+                                .order_by(TimerJob.due_at).limit(1))
     return format_tanggal(due) if due is not None else None
 
 
-def _render(template: str, instance: ProcessInstance) -> tuple[str, str]:
+def _render(template: str, instance: ProcessInstance, next_limit: str | None) -> tuple[str, str]:
     context = {"case": instance, "data": instance.case_data, "base_url": setting("PPID_BASE_URL"),
-               "format_waktu": format_waktu, "batas_berikut": _next_limit(instance)}
+               "format_waktu": format_waktu, "batas_berikut": next_limit}
     try:
         text = render_template(f"mail/{template}.txt", **context)
     except TemplateNotFound:
@@ -112,17 +116,21 @@ def _may_receive(to: str, lanes: frozenset[str]) -> bool:
 
 
 def queue(instance: ProcessInstance, notifications: list[tuple[str, str]], now: datetime,
-          lanes: frozenset[str] | None = None) -> list[dict]:
+          lanes: frozenset[str] | None = None, timers: list[TimerJob] | None = None) -> list[dict]:
     """Write outbox rows for the (recipient, template) pairs a step asked for (flush only); `lanes`: those of
-    the case's process (read from its definition when not given)."""
-    if lanes is None and notifications:
+    the case's process (read from its definition when not given); `timers`: the case's timer rows as the step
+    just synced them (read when not given)."""
+    if not notifications:
+        return []
+    if lanes is None:
         lanes = frozenset(m.lane for m in definition_for(instance).user_tasks.values() if m.lane)
+    next_limit = _next_limit(instance, timers)
     written = []
     for to, template in notifications:
         if not _may_receive(to, lanes):  # the import refuses this (app/engine/lint.py); a stored old model: kept out
             written.append({"to": to, "address": None, "template": template, "ditolak": "bukan pemohon atau peran"})
             continue
-        subject, body = _render(template, instance)
+        subject, body = _render(template, instance, next_limit)
         addresses = _recipients(instance, to)
         for address in addresses:
             db.session.add(Outbox(instance_id=instance.id, template=template, recipient=address, subject=subject,
