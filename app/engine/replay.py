@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .definition import ProcessDefinition
 from .runtime import Run, _is_timer, _Loaded, _timer_due
-from .types import RunContext, Step
+from .types import RunContext, Step, TaskView, TimerView
 
 class _ReplayLoaded(_Loaded):
     """A version's specs restored afresh for the replay (timers on the run clock, see clock.py)."""
@@ -34,11 +34,73 @@ class _ReplayLoaded(_Loaded):
 
 
 class ReplayRun(Run):
-    """A Run whose timers read `ctx.now`; the caller sets `ctx.now` before each recorded event."""
+    """A Run whose timers read `ctx.now`; the caller sets `ctx.now` before each recorded event.
+
+    The replay asks for the open tasks and waiting timers several times between two changes of the
+    workflow (the task to complete, the rows to compare, a claim, the stored rows at the end): both are
+    read in one walk of the task tree and kept until the workflow changes (every changing method below
+    forgets them, before and after it runs).
+    """
 
     def __init__(self, loaded: _Loaded, workflow: BpmnWorkflow, ctx: RunContext):
         super().__init__(loaded, workflow, ctx)
         self._mark = 0
+        self._views: tuple[list[TaskView], list[TimerView]] | None = None
+
+    def _open_work(self) -> tuple[list[TaskView], list[TimerView]]:
+        if self._views is None:
+            # one walk instead of two: READY and WAITING are both definite states, so SpiffWorkflow's iterator
+            # descends into the same subtrees as for either state alone, in the same order
+            ready, timers = [], []
+            for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+                if task.state == TaskState.READY:
+                    if task.task_spec.manual:
+                        ready.append(self._task_view(task))
+                elif _is_timer(task):
+                    timers.append(self._timer_view(task))
+            self._views = (ready, timers)
+        return self._views
+
+    def ready_tasks(self) -> list[TaskView]:
+        return list(self._open_work()[0])
+
+    def waiting_timers(self) -> list[TimerView]:
+        return list(self._open_work()[1])
+
+    def advance(self) -> None:
+        self._views = None
+        try:
+            super().advance()
+        finally:
+            self._views = None
+
+    def complete(self, task_id: str, data: dict) -> Step:
+        self._views = None
+        try:
+            return super().complete(task_id, data)
+        finally:
+            self._views = None
+
+    def fire_due_timers(self) -> list[Step]:
+        self._views = None
+        try:
+            return super().fire_due_timers()
+        finally:
+            self._views = None
+
+    def receive(self, name: str, payload: dict | None = None) -> None:
+        self._views = None
+        try:
+            super().receive(name, payload)
+        finally:
+            self._views = None
+
+    def set_data(self, values: dict) -> None:
+        self._views = None
+        try:
+            super().set_data(values)
+        finally:
+            self._views = None
 
     def take_steps(self) -> list[Step]:
         """The steps completed since the previous call (or since the start)."""
@@ -102,14 +164,21 @@ def _canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def canonical_state(state: str) -> dict[str, dict]:
-    """A serialized workflow state as {task path: facts}, without task ids or timestamps.
+def canonical_state(state: str | dict, materialize: bool = True) -> dict[str, dict]:
+    """A serialized workflow state (the JSON text, or it parsed) as {task path: facts}, without task ids or
+    timestamps.
 
     A path is the chain of spec names from the root (subprocess trees hang under the task
     that runs them); siblings of the same spec are numbered. Facts: state, data, internal data.
     The key "" holds the workflow's own facts (data, completed, success, pending events).
+
+    `materialize=False`: a task's data is the canonical text of what it stores (its delta against its
+    parent, or its whole data where it has no parent in the walk) instead of its data as restored. Two
+    states whose trees have the same paths have equal restored data at every task exactly when they
+    have equal stored data at every task (the restored data is made from the parent's and the delta,
+    and the serializer makes the delta from the two), and the stored form costs a fraction to compare.
     """
-    dct = json.loads(state)
+    dct = json.loads(state) if isinstance(state, str) else state
     subprocesses = dct.get("subprocesses", {})
     out: dict[str, dict] = {"": {"data": _canonical_json(dct.get("data", {})), "completed": dct.get("completed"),
                                  "success": dct.get("success"),
@@ -120,9 +189,10 @@ def canonical_state(state: str) -> dict[str, dict]:
         while stack:
             current, path, parent_data = stack.pop()
             task = workflow["tasks"][current]
-            data = _materialized(task, parent_data)
+            data = _materialized(task, parent_data) if materialize else _stored_data(task, parent_data)
+            internal = task.get("internal_data", {})
             out[path] = {"state": _state_name(task.get("state")), "data": data,
-                         "internal": _canonical_json(_without_task_ids(task.get("internal_data", {})))}
+                         "internal": "{}" if internal == {} else _canonical_json(_without_task_ids(internal))}
             sub = subprocesses.get(current)
             if sub is not None and sub.get("root") in sub.get("tasks", {}):
                 out[path + "{"] = {"data": _canonical_json(sub.get("data", {})), "completed": sub.get("completed")}
@@ -163,6 +233,14 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else _canonical_json(value)
 
 
+def _stored_data(task: dict, parent_data: Any) -> str:
+    """What `_materialized` starts from, as canonical text: the delta (updates, deletions) when it applies."""
+    delta = task.get("delta")
+    if delta and parent_data is not None:
+        return _canonical_json(["delta", delta.get("updates") or {}, sorted(delta.get("deletions") or ())])
+    return _canonical_json(["data", task.get("data") or {}])
+
+
 def _materialized(task: dict, parent_data: dict | None) -> dict:
     """A task's data as the serializer restores it: a child stores only its changes (delta)."""
     delta = task.get("delta")
@@ -191,8 +269,16 @@ class StateDifference:
     actual: str
 
 
-def compare_states(expected: str, actual: str, limit: int = 20) -> list[StateDifference]:
-    """Differences between two serialized states, modulo task ids (at most `limit`)."""
+def compare_states(expected: str | dict, actual: str | dict, limit: int = 20) -> list[StateDifference]:
+    """Differences between two serialized states (JSON text or parsed), modulo task ids (at most `limit`).
+
+    Equal states (the usual case) are told by their stored forms (`canonical_state(materialize=False)`);
+    only states that differ are compared task by task, field by field.
+    """
+    expected = json.loads(expected) if isinstance(expected, str) else expected
+    actual = json.loads(actual) if isinstance(actual, str) else actual
+    if canonical_state(expected, materialize=False) == canonical_state(actual, materialize=False):
+        return []
     left, right = canonical_state(expected), canonical_state(actual)
     diffs: list[StateDifference] = []
     told: set[tuple] = set()  # a data difference is inherited by the tasks after it: tell it once
@@ -223,9 +309,10 @@ def compare_states(expected: str, actual: str, limit: int = 20) -> list[StateDif
     return diffs
 
 
-def task_index(state: str) -> dict[str, tuple[str, str]]:
-    """{task id: (spec name, state name)} of every task of a serialized state (subprocesses too)."""
-    dct = json.loads(state)
+def task_index(state: str | dict) -> dict[str, tuple[str, str]]:
+    """{task id: (spec name, state name)} of every task of a serialized state (JSON text or parsed; subprocesses
+    too)."""
+    dct = json.loads(state) if isinstance(state, str) else state
     out: dict[str, tuple[str, str]] = {}
     for workflow in (dct, *dct.get("subprocesses", {}).values()):
         for task_id, task in workflow.get("tasks", {}).items():

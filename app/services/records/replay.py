@@ -41,15 +41,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import undefer
+
+from app.domain.calendar import WorkingCalendar
 from app.domain.errors import NotFound
-from app.engine import EngineError, RunContext
+from app.engine import EngineError, ProcessDefinition, RunContext
 from app.engine.replay import TIMER_VALUES, ReplayEngine, ReplayRun, compare_states, task_index
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
 
 from app.services.records.audit import canonical
 from app.services.infrastructure.calendar import current_calendar
-from app.services.modelling.processes import definition_of
-from app.services.modelling.versions import version_of
+from app.services.infrastructure.context import engine
+from app.services.modelling.versions import definition_for, definition_of
 
 CLAIM_EVENTS = ("task_claimed", "task_unclaimed")
 MIGRATED = "case_migrated"
@@ -127,11 +130,14 @@ def _is_instant(value: Any) -> bool:
 class _CaseReplay:
     """Replays one case; collects mismatches without repeating the same difference."""
 
-    def __init__(self, instance: ProcessInstance):
+    def __init__(self, instance: ProcessInstance, calendar: WorkingCalendar | None = None,
+                 rows: "CaseRows | None" = None):
         self.instance = instance
+        self.calendar = calendar
+        self.rows = rows
         self.report = ReplayReport(instance.registration_number)
         self.run: ReplayRun | None = None
-        self.version: ProcessVersion | None = None
+        self.definition: ProcessDefinition | None = None
         self.ctx: RunContext | None = None
         self.data: dict = {}
         self.status = ""
@@ -153,8 +159,9 @@ class _CaseReplay:
 
     # -- the replay ------------------------------------------------------------------------
     def replay(self) -> ReplayReport:
-        events = list(db.session.scalars(
-            db.select(AuditEvent).filter_by(instance_id=self.instance.id).order_by(AuditEvent.seq)))
+        if self.rows is None:
+            self.rows = read_rows([self.instance.id])[self.instance.id]
+        events = self.rows.events
         if not events:
             self.mismatch(None, "history", "at least the case_started event", "no events")
             return self.report
@@ -166,7 +173,7 @@ class _CaseReplay:
             self.compare_stored(last_seq)
         return self.report
 
-    def step(self, event: AuditEvent) -> bool:
+    def step(self, event) -> bool:
         """Replay one event; False when the replay cannot go on."""
         payload = json.loads(event.payload)
         kind = event.event_type
@@ -213,57 +220,57 @@ class _CaseReplay:
         self.report.steps_checked += 1
         return True
 
-    def start(self, event: AuditEvent, payload: dict) -> bool:
+    def start(self, event, payload: dict) -> bool:
         if self.run is not None:
             self.mismatch(event.seq, "history", "one case_started event", "a second one")
             return False
-        version = version_of(self.instance)
-        if payload.get("version") and payload["version"] != version.content_hash:
-            started_on = db.session.scalar(db.select(ProcessVersion).filter_by(content_hash=payload["version"]))
+        definition = definition_for(self.instance)  # the version's hash alone once the engine knows the version
+        if payload.get("version") and payload["version"] != definition.content_hash:
+            started_on = _stored_definition(payload["version"])
             if started_on is None:
                 self.mismatch(event.seq, "process version", payload["version"], "not stored")
                 return False
-            version = started_on
+            definition = started_on
         self.number = payload.get("number")
         # a request recorded at the counter has no account until the applicant claims it (app/services/casework/counter.py)
         self.applicant_id = None if payload.get("atas_nama_pemohon") else self.instance.applicant_id
         if self.number != self.instance.registration_number:
             self.mismatch(event.seq, "registration number", self.number, self.instance.registration_number)
-        self.ctx = RunContext(now=event.at, calendar=current_calendar(), allocate_number=self.allocate)
-        self.version = version
+        self.ctx = RunContext(now=event.at, calendar=self.calendar or current_calendar(), allocate_number=self.allocate)
+        self.definition = definition
         try:
-            self.run = _engine.start(definition_of(version), self.ctx)
+            self.run = _engine.start(definition, self.ctx)
         except EngineError as exc:
             self.mismatch(event.seq, "start", "the process starts", str(exc))
             return False
         self.report.steps_checked += 1
         return True
 
-    def migrate(self, event: AuditEvent, payload: dict) -> bool:
+    def migrate(self, event, payload: dict) -> bool:
         """Move the replay to the version the case was migrated to, as `processes.migrate_cases` did."""
         try:
             from app.engine.migration import MigrationRefused, migrate_state
         except ImportError:  # pragma: no cover - a build without migrations
             self.report.note = f"migrated at event #{event.seq}: the events after it are not replayed"
             return False
-        if payload.get("from_version") and payload["from_version"] != self.version.content_hash:
-            self.mismatch(event.seq, "migrated from version", payload["from_version"], self.version.content_hash)
-        target = db.session.scalar(db.select(ProcessVersion).filter_by(content_hash=payload.get("to_version")))
+        if payload.get("from_version") and payload["from_version"] != self.definition.content_hash:
+            self.mismatch(event.seq, "migrated from version", payload["from_version"], self.definition.content_hash)
+        target = _stored_definition(payload.get("to_version"))
         if target is None:
             self.mismatch(event.seq, "migrated to version", payload.get("to_version"), "not stored")
             return False
         try:
-            state = migrate_state(definition_of(self.version), definition_of(target), self.run.dumps(), self.ctx)
+            state = migrate_state(self.definition, target, self.run.dumps(), self.ctx)
         except MigrationRefused as exc:
             self.mismatch(event.seq, "migration", "the case moves", "; ".join(exc.reasons))
             return False
-        self.run = _engine.open(definition_of(target), state, self.ctx)
+        self.run = _engine.open(target, state, self.ctx)
         self.run.advance()
-        self.version = target
+        self.definition = target
         self.task_rows, self.timer_rows = {}, {}  # the migration rebuilt the worklist and timer rows
         return True
 
-    def redispatch(self, event: AuditEvent, payload: dict) -> bool:
+    def redispatch(self, event, payload: dict) -> bool:
         """Re-apply a case sent on to another OPD (`redispatch.redispatch_case`): the new OPD in the
         case data and in every task still to run."""
         self.ctx.now = event.at
@@ -274,7 +281,7 @@ class _CaseReplay:
         self.report.steps_checked += 1
         return True
 
-    def receive(self, event: AuditEvent, payload: dict) -> bool:
+    def receive(self, event, payload: dict) -> bool:
         """Re-deliver a message the case received (e.g. a withdrawal, `withdrawal.withdraw_request`)."""
         submitted = dict(payload.get("submitted") or {})
         try:
@@ -292,7 +299,7 @@ class _CaseReplay:
                 return self.numbers.pop(i)
         return f"{kind}-(tidak tercatat)"
 
-    def complete(self, event: AuditEvent, payload: dict) -> bool:
+    def complete(self, event, payload: dict) -> bool:
         task_id = self.run.open_task_id(event.task_spec_id or "")
         if task_id is None:
             open_specs = sorted(t.spec_id for t in self.run.ready_tasks())
@@ -309,7 +316,7 @@ class _CaseReplay:
             return False
         return True
 
-    def fire(self, event: AuditEvent, payload: dict) -> bool:
+    def fire(self, event, payload: dict) -> bool:
         waiting = self.recorded_timers | {t.spec_id for t in self.run.waiting_timers()}
         names = [s.get("id") for s in payload.get("steps", []) if s.get("id") in waiting]
         if not names:
@@ -322,7 +329,7 @@ class _CaseReplay:
             return False
         return True
 
-    def erase(self, event: AuditEvent, payload: dict) -> bool:
+    def erase(self, event, payload: dict) -> bool:
         """Re-apply an erasure of personal data (`personal_data.erase_applicant`): the fields it names
         become "(dihapus)" in the replayed case data and, at the end, in the replayed workflow state."""
         from app.services.records.personal_data import erase_values
@@ -413,7 +420,8 @@ class _CaseReplay:
     def compare_stored(self, seq: int) -> None:
         """The stored case against the end of the replay (seq: the last event)."""
         instance = self.instance
-        for diff in compare_states(instance.state, self.replayed_state()):
+        stored_state = json.loads(instance.state)  # parsed once: compared, then indexed
+        for diff in compare_states(stored_state, self.replayed_state()):
             dates = diff.what.endswith(TIMER_VALUES) or _dates_only(diff.expected, diff.actual)
             note = f" ({DUE_DATE_NOTE})" if dates else ""
             self.mismatch(seq, f"stored workflow state: {diff.what}{note}", diff.expected, diff.actual)
@@ -422,12 +430,12 @@ class _CaseReplay:
         mine = [self.status, self.data.get("opd") or None, self.run.finished, bool(self.data.get("terlambat"))]
         if stored != mine:
             self.mismatch(seq, "stored case fields (status, OPD, finished, late)", stored, mine)
-        rows = list(db.session.scalars(db.select(HumanTask).filter_by(instance_id=instance.id)))
+        rows = self.rows.tasks
         self.compare_rows(seq, "stored worklist rows", [
             (r.spec_id, r.lane, r.opd_code, r.applicant_id, _iso(r.due_at), _iso(r.deadline_at)) for r in rows],
             self.replay_tasks())
         titles = {t.spec_id: t.name for t in self.run.ready_tasks()}
-        index = task_index(instance.state)
+        index = task_index(stored_state)
         for row in rows:
             facts = [row.title, row.registration_number, row.process_id, row.case_status]
             expected = [titles.get(row.spec_id), instance.registration_number, instance.process_id, self.status]
@@ -436,7 +444,7 @@ class _CaseReplay:
             if index.get(row.task_id) != (row.spec_id, "READY"):
                 self.mismatch(seq, f"stored worklist row {row.spec_id}: its task in the stored state",
                               [row.spec_id, "READY"], list(index.get(row.task_id) or ["(absent)"]))
-        timer_rows = list(db.session.scalars(db.select(TimerJob).filter_by(instance_id=instance.id)))
+        timer_rows = self.rows.timers
         self.compare_rows(seq, "stored timer rows", [(r.spec_id, None, _iso(r.due_at)) for r in timer_rows],
                           self.replay_timers())
         for row in timer_rows:
@@ -461,30 +469,117 @@ def _recorded_numbers(payload: dict) -> list[str]:
             if isinstance(c, dict) and isinstance(c.get("after"), str) and c.get("before") != c.get("after")]
 
 
-def replay_instance(instance: ProcessInstance) -> ReplayReport:
-    return _CaseReplay(instance).replay()
+@dataclass
+class CaseRows:
+    """What a replay reads of a case besides the case row: its audit events (in order), worklist and timer rows."""
+
+    events: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)
+    timers: list = field(default_factory=list)
+
+
+def read_rows(ids: list[int]) -> dict[int, CaseRows]:
+    """The events, worklist rows and timer rows of these cases: three queries, however many cases."""
+    found = {i: CaseRows() for i in ids}
+    for row in db.session.execute(
+            db.select(AuditEvent.instance_id, AuditEvent.seq, AuditEvent.at, AuditEvent.event_type,
+                      AuditEvent.actor_id, AuditEvent.task_spec_id, AuditEvent.payload)
+            .where(AuditEvent.instance_id.in_(ids)).order_by(AuditEvent.instance_id, AuditEvent.seq)):
+        found[row.instance_id].events.append(row)
+    for row in db.session.execute(db.select(
+            HumanTask.instance_id, HumanTask.task_id, HumanTask.spec_id, HumanTask.lane, HumanTask.opd_code,
+            HumanTask.applicant_id, HumanTask.due_at, HumanTask.deadline_at, HumanTask.title,
+            HumanTask.registration_number, HumanTask.process_id, HumanTask.case_status)
+            .where(HumanTask.instance_id.in_(ids))):
+        found[row.instance_id].tasks.append(row)
+    for row in db.session.execute(db.select(TimerJob.instance_id, TimerJob.task_id, TimerJob.spec_id, TimerJob.due_at)
+                                  .where(TimerJob.instance_id.in_(ids))):
+        found[row.instance_id].timers.append(row)
+    return found
+
+
+def _stored_definition(content_hash: str | None) -> ProcessDefinition | None:
+    """The definition of the stored version with that content hash; None when no such version is stored."""
+    version_id = db.session.scalar(db.select(ProcessVersion.id).where(ProcessVersion.content_hash == content_hash)
+                                   .limit(1)) if content_hash else None
+    if version_id is None:
+        return None
+    return engine().cached_definition(content_hash) or definition_of(db.session.get(ProcessVersion, version_id))
+
+
+def replay_instance(instance: ProcessInstance, calendar: WorkingCalendar | None = None,
+                    rows: CaseRows | None = None) -> ReplayReport:
+    """`calendar`: the working-day calendar in force now, and `rows` the case's rows (`read_rows`), when the
+    caller read them already (a batch of cases)."""
+    return _CaseReplay(instance, calendar, rows).replay()
 
 
 def replay_case(registration_number: str) -> ReplayReport:
     """Replay one case (by registration number) and compare it with its history and stored rows."""
-    instance = db.session.scalar(db.select(ProcessInstance).filter_by(registration_number=registration_number))
+    instance = db.session.scalar(db.select(ProcessInstance).filter_by(registration_number=registration_number)
+                                 .options(undefer(ProcessInstance.state)))
     if instance is None:
         raise NotFound("Nomor pendaftaran tidak ditemukan.")
     return replay_instance(instance)
 
 
+def case_ids() -> list[int]:
+    """The ids of every case, oldest first: what `replay_all` replays, and how the parallel replay splits it."""
+    return list(db.session.scalars(db.select(ProcessInstance.id).order_by(ProcessInstance.id)))
+
+
+#: cases read from the database in one query by `replay_ids` (their states: a few MB)
+READ_BATCH = 50
+
+
+def replay_ids(ids: list[int], progress: Callable[[ReplayReport], None] | None = None) -> list[ReplayReport]:
+    """Replay the cases with these ids, in this order, in the current session; `progress` is called after each.
+
+    The working-day calendar in force now is read once. A case whose replay raises (a defect of the replay, a
+    lost connection) is reported as a mismatch of its own (`REPLAY_FAILED`) and the others go on; nothing is
+    written, so the session is simply closed and opened again after such a case.
+    """
+    calendar = current_calendar()
+    reports: list[ReplayReport] = []
+    for start in range(0, len(ids), READ_BATCH):
+        batch = ids[start:start + READ_BATCH]
+        missing: BaseException | str = "the case is not stored any more"
+        try:
+            found = {i.id: i for i in db.session.scalars(
+                db.select(ProcessInstance).where(ProcessInstance.id.in_(batch))
+                .options(undefer(ProcessInstance.state)))}
+            rows = read_rows(batch)
+        except Exception as exc:  # noqa: BLE001 - reported per case below; the next batch tries again
+            db.session.remove()
+            found, missing = {}, exc
+        for instance_id in batch:
+            instance = found.pop(instance_id, None)
+            if instance is None:
+                report = failed_report(f"#{instance_id}", missing)
+            else:
+                try:
+                    report = replay_instance(instance, calendar, rows[instance_id])
+                except Exception as exc:  # noqa: BLE001 - one case's failure is its report, not the end of the run
+                    report = failed_report(instance.registration_number, exc)
+                    db.session.remove()
+            reports.append(report)
+            if progress is not None:
+                progress(report)
+    return reports
+
+
+REPLAY_FAILED = "replay failed"
+
+
+def failed_report(registration_number: str, error: BaseException | str) -> ReplayReport:
+    """The report of a case whose replay could not run to its end (an exception, a worker that died)."""
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return ReplayReport(registration_number, mismatches=[Mismatch(None, REPLAY_FAILED, "the replay runs", text)])
+
+
 def replay_all(progress: Callable[[ReplayReport], None] | None = None) -> list[ReplayReport]:
     """Replay every case, one at a time (oldest first); `progress` is called after each."""
-    reports = []
-    ids = list(db.session.scalars(db.select(ProcessInstance.id).order_by(ProcessInstance.id)))
-    for instance_id in ids:
-        instance = db.session.get(ProcessInstance, instance_id)
-        report = replay_instance(instance)
-        reports.append(report)
-        db.session.expire(instance)
-        if progress is not None:
-            progress(report)
-    return reports
+    return replay_ids(case_ids(), progress)
 
 
 def count_cases() -> int:
