@@ -338,6 +338,24 @@ class Run:
     def ready_tasks(self) -> list[TaskView]:
         return [self._task_view(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
 
+    def ready_task(self, task_id: str) -> TaskView | None:
+        """The open user task with this id, or None (found by id, not by walking the task tree)."""
+        try:
+            return self._task_view(self._ready_user_task(task_id))
+        except EngineError:
+            return None
+
+    def open_work(self) -> tuple[list[TaskView], list[TimerView]]:
+        """`ready_tasks()` and `waiting_timers()` (same order) in one walk of the task tree."""
+        ready, waiting = [], []
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            if task.state == TaskState.READY:
+                if task.task_spec.manual:
+                    ready.append(self._task_view(task))
+            elif _is_timer(task):
+                waiting.append(self._timer_view(task))
+        return ready, waiting
+
     def has_due_timers(self) -> bool:
         """Whether a waiting timer is due by the run's time (cheap: nothing runs)."""
         return any(t.due_at is not None and t.due_at < self.ctx.now for t in self.waiting_timers())

@@ -70,9 +70,9 @@ def _rows_of_case(model):
     return db.select(model).where(model.instance_id == sa.bindparam("instance_id")).order_by(model.id)
 
 
-def _sync_tasks(instance: ProcessInstance, run: Run, now: datetime) -> list[HumanTask]:
+def _sync_tasks(instance: ProcessInstance, ready_tasks: list, now: datetime) -> list[HumanTask]:
     """Make the worklist rows match the ready tasks; return the rows now open."""
-    ready = {t.task_id: t for t in run.ready_tasks()}
+    ready = {t.task_id: t for t in ready_tasks}
     rows = {r.task_id: r for r in db.session.scalars(_rows_of_case(HumanTask), {"instance_id": instance.id})}
     current = []
     for task_id, row in rows.items():
@@ -95,9 +95,9 @@ def _sync_tasks(instance: ProcessInstance, run: Run, now: datetime) -> list[Huma
     return current
 
 
-def _sync_timers(instance: ProcessInstance, run: Run) -> tuple[list[str], list[str], list[TimerJob]]:
+def _sync_timers(instance: ProcessInstance, waiting_timers: list) -> tuple[list[str], list[str], list[TimerJob]]:
     """Make the timer rows match the waiting timers; return (set, cleared, the rows now waiting)."""
-    waiting = {t.task_id: t for t in run.waiting_timers() if t.due_at is not None}
+    waiting = {t.task_id: t for t in waiting_timers if t.due_at is not None}
     rows = {r.task_id: r for r in db.session.scalars(_rows_of_case(TimerJob), {"instance_id": instance.id})}
     cleared = [rows[i].name for i in rows if i not in waiting]
     for task_id in rows.keys() - waiting.keys():
@@ -129,11 +129,11 @@ def persist_run(instance: ProcessInstance, run: Run, actor: Actor, now: datetime
     instance.late = bool(after.get("terlambat"))
     instance.finished = run.finished
     instance.updated_at = now
-    db.session.flush()
-    open_rows = _sync_tasks(instance, run, now)
-    timers_set, timers_cleared, timer_rows = _sync_timers(instance, run)
-    db.session.flush()
-    sent = notifications.queue(instance, run.ctx.notifications, now, _lanes(run), timer_rows)
+    ready_tasks, waiting_timers = run.open_work()
+    with db.session.no_autoflush:  # the case's rows are read as stored; every change goes out in one flush
+        open_rows = _sync_tasks(instance, ready_tasks, now)
+        timers_set, timers_cleared, timer_rows = _sync_timers(instance, waiting_timers)
+        sent = notifications.queue(instance, run.ctx.notifications, now, _lanes(run), timer_rows)
     payload = {
         "submitted": submitted, "changes": _changes(before, after),
         "steps": [{"id": s.spec_id, "name": s.name, "kind": s.kind, "lane": s.lane}

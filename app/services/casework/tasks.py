@@ -267,7 +267,7 @@ def _complete(actor: Actor, form: TaskForm, data: dict, now: datetime, uploads: 
     run = _at_the_steps_time(instance, definition, now)
     if schema is not None:
         check_agreement(schema, cleaned, instance.case_data or {})
-    task = next((t for t in run.ready_tasks() if t.task_id == row.task_id), None)
+    task = run.ready_task(row.task_id)
     if task is None:
         raise Conflict("Tugas ini sudah tidak terbuka.")
     run.complete(row.task_id, cleaned)  # a failure from here on is the process's, not the user's: an incident
