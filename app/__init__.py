@@ -37,3 +37,14 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         hops = settings["PPID_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def same_app(app: Flask):
+    """A picklable recipe for another app like `app` (its settings and instance folder): what a worker process
+    of a command builds for itself (`ppid audit replay --jobs N`, the bench's replay row)."""
+    from functools import partial
+
+    from .config import SETTINGS
+
+    return partial(create_app, {name: app.config[name] for name in SETTINGS if name in app.config},
+                   app.instance_path)

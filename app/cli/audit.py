@@ -57,12 +57,19 @@ def audit_access_command(case: str | None, username: str | None, since, limit: i
 @audit_group.command("replay")
 @click.argument("case", required=False)
 @click.option("--all", "all_cases", is_flag=True, help="replay every case")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="worker processes for --all (default: the number of CPUs)")
 @with_appcontext
-def audit_replay_command(case: str | None, all_cases: bool) -> None:
+def audit_replay_command(case: str | None, all_cases: bool, jobs: int | None) -> None:
     """Re-execute a case (or all) from its history and compare every step; exit 1 on any mismatch."""
+    import os
     import sys
 
-    from app.services.records.replay import count_cases, replay_all, replay_case
+    from flask import current_app
+
+    from app import same_app
+    from app.services.records.replay import case_ids, replay_case
+    from app.services.records.replay_pool import replay_cases
 
     if bool(case) == all_cases:
         raise click.UsageError("name one case (registration number) or give --all")
@@ -70,8 +77,10 @@ def audit_replay_command(case: str | None, all_cases: bool) -> None:
     if case:
         reports = [replay_case(case)]
     else:
-        with click.progressbar(length=count_cases(), label="replay", file=sys.stderr) as bar:
-            reports = replay_all(progress=lambda _report: bar.update(1))
+        ids = case_ids()
+        with click.progressbar(length=len(ids), label="replay", file=sys.stderr) as bar:
+            reports = replay_cases(ids, jobs or os.cpu_count() or 1, same_app(current_app),
+                                   progress=lambda _report: bar.update(1))
     failed = [r for r in reports if r.mismatches]
     for report in failed:
         for mismatch in report.mismatches:

@@ -172,11 +172,13 @@ def canonical_state(state: str | dict, materialize: bool = True) -> dict[str, di
     that runs them); siblings of the same spec are numbered. Facts: state, data, internal data.
     The key "" holds the workflow's own facts (data, completed, success, pending events).
 
-    `materialize=False`: a task's data is the canonical text of what it stores (its delta against its
-    parent, or its whole data where it has no parent in the walk) instead of its data as restored. Two
-    states whose trees have the same paths have equal restored data at every task exactly when they
-    have equal stored data at every task (the restored data is made from the parent's and the delta,
-    and the serializer makes the delta from the two), and the stored form costs a fraction to compare.
+    `materialize=False`: the facts as stored, for one comparison of the whole (`_canonical_json` of it): a
+    task's data is what it stores (its delta against its parent, or its whole data where it has no parent in
+    the walk) instead of its data as restored, and state and internal data are left as they are (task ids
+    in the internal data marked). Two states whose trees have the same paths have equal restored data at
+    every task exactly when they have equal stored data at every task (the restored data is made from the
+    parent's and the delta, and the serializer makes the delta from the two), and the stored form costs a
+    fraction to compare.
     """
     dct = json.loads(state) if isinstance(state, str) else state
     subprocesses = dct.get("subprocesses", {})
@@ -189,10 +191,15 @@ def canonical_state(state: str | dict, materialize: bool = True) -> dict[str, di
         while stack:
             current, path, parent_data = stack.pop()
             task = workflow["tasks"][current]
-            data = _materialized(task, parent_data) if materialize else _stored_data(task, parent_data)
             internal = task.get("internal_data", {})
-            out[path] = {"state": _state_name(task.get("state")), "data": data,
-                         "internal": "{}" if internal == {} else _canonical_json(_without_task_ids(internal))}
+            if materialize:
+                data = _materialized(task, parent_data)
+                out[path] = {"state": _state_name(task.get("state")), "data": data,
+                             "internal": _canonical_json(_without_task_ids(internal))}
+            else:
+                data = True  # (children have a parent in the walk)
+                out[path] = {"state": task.get("state"), "data": _stored_data(task, parent_data),
+                             "internal": _without_task_ids(internal) if internal else internal}
             sub = subprocesses.get(current)
             if sub is not None and sub.get("root") in sub.get("tasks", {}):
                 out[path + "{"] = {"data": _canonical_json(sub.get("data", {})), "completed": sub.get("completed")}
@@ -233,12 +240,12 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else _canonical_json(value)
 
 
-def _stored_data(task: dict, parent_data: Any) -> str:
-    """What `_materialized` starts from, as canonical text: the delta (updates, deletions) when it applies."""
+def _stored_data(task: dict, parent_data: Any) -> list:
+    """What `_materialized` starts from: the delta (updates, deletions) when it applies, else the whole data."""
     delta = task.get("delta")
     if delta and parent_data is not None:
-        return _canonical_json(["delta", delta.get("updates") or {}, sorted(delta.get("deletions") or ())])
-    return _canonical_json(["data", task.get("data") or {}])
+        return ["delta", delta.get("updates") or {}, sorted(delta.get("deletions") or ())]
+    return ["data", task.get("data") or {}]
 
 
 def _materialized(task: dict, parent_data: dict | None) -> dict:
@@ -277,7 +284,8 @@ def compare_states(expected: str | dict, actual: str | dict, limit: int = 20) ->
     """
     expected = json.loads(expected) if isinstance(expected, str) else expected
     actual = json.loads(actual) if isinstance(actual, str) else actual
-    if canonical_state(expected, materialize=False) == canonical_state(actual, materialize=False):
+    if _canonical_json(canonical_state(expected, materialize=False)) == \
+            _canonical_json(canonical_state(actual, materialize=False)):
         return []
     left, right = canonical_state(expected), canonical_state(actual)
     diffs: list[StateDifference] = []

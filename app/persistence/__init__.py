@@ -35,4 +35,16 @@ def configure_engine_events() -> None:
     @event.listens_for(Engine, "begin")
     def _on_begin(connection):
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = connection.get_execution_options().get(_READ_ONLY_OPTION)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+_READ_ONLY_OPTION = "ppid_read_only"
+
+
+def read_only_transaction(session) -> None:
+    """Open the session's next transaction as one that only reads (the replay): SQLite begins it deferred, so it
+    neither takes nor waits for the writers' lock (in WAL mode a reader sees a snapshot while others write), and
+    several processes read side by side. Does nothing when the session is in a transaction already."""
+    if not session.in_transaction():
+        session.connection(execution_options={_READ_ONLY_OPTION: True})

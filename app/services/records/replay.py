@@ -47,6 +47,7 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.errors import NotFound
 from app.engine import EngineError, ProcessDefinition, RunContext
 from app.engine.replay import TIMER_VALUES, ReplayEngine, ReplayRun, compare_states, task_index
+from app.persistence import read_only_transaction
 from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
 
 from app.services.records.audit import canonical
@@ -524,8 +525,14 @@ def replay_case(registration_number: str) -> ReplayReport:
 
 
 def case_ids() -> list[int]:
-    """The ids of every case, oldest first: what `replay_all` replays, and how the parallel replay splits it."""
-    return list(db.session.scalars(db.select(ProcessInstance.id).order_by(ProcessInstance.id)))
+    """The ids of every case, oldest first: what `replay_all` replays, and how the parallel replay splits it.
+    Read in a read-only transaction of its own (ended here) unless the caller is in one."""
+    own = not db.session().in_transaction()
+    read_only_transaction(db.session())
+    ids = list(db.session.scalars(db.select(ProcessInstance.id).order_by(ProcessInstance.id)))
+    if own:
+        db.session.remove()
+    return ids
 
 
 #: cases read from the database in one query by `replay_ids` (their states: a few MB)
@@ -533,18 +540,24 @@ READ_BATCH = 50
 
 
 def replay_ids(ids: list[int], progress: Callable[[ReplayReport], None] | None = None) -> list[ReplayReport]:
-    """Replay the cases with these ids, in this order, in the current session; `progress` is called after each.
+    """Replay the cases with these ids, in this order; `progress` is called after each.
 
-    The working-day calendar in force now is read once. A case whose replay raises (a defect of the replay, a
-    lost connection) is reported as a mismatch of its own (`REPLAY_FAILED`) and the others go on; nothing is
-    written, so the session is simply closed and opened again after such a case.
+    Nothing is written. Unless the caller is in a transaction, each batch of READ_BATCH cases is read in a
+    read-only transaction of its own, ended when the batch is done: a run over a million cases holds no
+    snapshot (nor, on SQLite, a lock) for hours, and worker processes read side by side. The working-day
+    calendar in force now is read once. A case whose replay raises (a defect of the replay, a lost
+    connection) is reported as a mismatch of its own (`REPLAY_FAILED`), its session closed, and the others
+    go on.
     """
-    calendar = current_calendar()
+    calendar = None
     reports: list[ReplayReport] = []
     for start in range(0, len(ids), READ_BATCH):
         batch = ids[start:start + READ_BATCH]
+        own = not db.session().in_transaction()
         missing: BaseException | str = "the case is not stored any more"
         try:
+            read_only_transaction(db.session())
+            calendar = calendar or current_calendar()
             found = {i.id: i for i in db.session.scalars(
                 db.select(ProcessInstance).where(ProcessInstance.id.in_(batch))
                 .options(undefer(ProcessInstance.state)))}
@@ -553,7 +566,7 @@ def replay_ids(ids: list[int], progress: Callable[[ReplayReport], None] | None =
             db.session.remove()
             found, missing = {}, exc
         for instance_id in batch:
-            instance = found.pop(instance_id, None)
+            instance = found.get(instance_id)  # (an id may come twice: the bench replays a list over)
             if instance is None:
                 report = failed_report(f"#{instance_id}", missing)
             else:
@@ -565,6 +578,8 @@ def replay_ids(ids: list[int], progress: Callable[[ReplayReport], None] | None =
             reports.append(report)
             if progress is not None:
                 progress(report)
+        if own:
+            db.session.remove()
     return reports
 
 
