@@ -218,7 +218,8 @@ class Run:
             self.rows[f"worklist_query_{name}"] = Row(
                 f"worklist_query_{name}", result["p95_ms"], at_most(result["p95_ms"], 20), result,
                 note=f"p50 {result['p50_ms']:.1f} ms; cpu p95 {result['cpu_p95_ms']:.1f} ms; "
-                     f"{result['worklist_total']:,} open tasks in it; {scale}")
+                     f"{'' if result.get('total_exact', True) else 'more than '}{result['worklist_total']:,} open "
+                     f"tasks in it; {scale}")
         if page_available(app):
             for name, result in measure_pages(app, s.page_calls, self.ws.password).items():
                 self.rows[f"worklist_page_{name}"] = Row(

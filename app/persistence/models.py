@@ -195,8 +195,14 @@ class HumanTask(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
-        sa.Index("ix_human_task_lane_opd_due", "lane", "opd_code", "due_at"),
-        sa.Index("ix_human_task_applicant", "applicant_id"),
+        # the worklist reads each lane (or lane and OPD) in its default order, due date then id
+        # (services/casework/tasks.py list_tasks); the filter choices skip through the distinct titles and
+        # statuses of a lane, and probe them per OPD (services/views/worklist_views.py worklist_choices)
+        sa.Index("ix_human_task_lane_due", "lane", "due_at", "id"),
+        sa.Index("ix_human_task_lane_opd_due", "lane", "opd_code", "due_at", "id"),
+        sa.Index("ix_human_task_lane_title", "lane", "title", "opd_code"),
+        sa.Index("ix_human_task_lane_status", "lane", "case_status", "opd_code"),
+        sa.Index("ix_human_task_applicant", "applicant_id", "lane", "due_at", "id"),
         # A finished task's row is deleted; SQLite must never hand its id to a later task
         # (pages address tasks by task_id, but the id stays in logs and foreign keys of tools).
         {"sqlite_autoincrement": True},

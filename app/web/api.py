@@ -189,8 +189,9 @@ def tasks():
     page, per_page = query_int("page", 1, 1, 100000), query_int("per_page", 50, 1, MAX_PER_PAGE)
     current = now()
     result = list_tasks(actor(), current, filters, page, per_page)
+    # total: the count stops after COUNT_BOUND rows (or after this page); total_exact says whether it did not
     return jsonify({"items": [task_summary(row, current) for row in result.rows], "total": result.total,
-                    "page": result.page, "per_page": result.per_page})
+                    "total_exact": result.exact, "page": result.page, "per_page": result.per_page})
 
 
 def _task(task_id):

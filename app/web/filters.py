@@ -79,10 +79,16 @@ def tanggal(value) -> str:
     return format_tanggal(value)
 
 
+def angka(value: int) -> str:
+    """A whole number as Indonesian writes it: 1.000, 12.345."""
+    return f"{value:,}".replace(",", ".")
+
+
 def register(app: Flask) -> None:
     from .clock import now
 
     app.jinja_env.filters["tanggal"] = tanggal
+    app.jinja_env.filters["angka"] = angka
     app.jinja_env.filters["waktu"] = lambda v: format_waktu(v) if v else "-"
     app.jinja_env.filters["deadline_state"] = lambda due: deadline_state(due, now())
     app.jinja_env.filters["templat"] = template_label

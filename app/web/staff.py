@@ -87,7 +87,7 @@ def worklist():
     at = now()
     result = list_tasks(actor, at, filters, page=page, per_page=PER_PAGE)
     pages = views.page_count(result.total, PER_PAGE)
-    if page > pages:
+    if result.exact and page > pages:  # not exact: there are rows after this page
         page = pages
         result = list_tasks(actor, at, filters, page=page, per_page=PER_PAGE)
     params = {"title": filters.title, "opd": filters.opd, "status": filters.status,
@@ -101,7 +101,8 @@ def worklist():
         return url(sort=key if key != "due" else None, dir=flip, page=None)
 
     return render_template(
-        "staff/worklist.html", rows=result.rows, total=result.total, page=page, pages=pages, filters=filters,
+        "staff/worklist.html", rows=result.rows, total=result.total, exact=result.exact, page=page, pages=pages,
+        filters=filters,
         sort=sort, direction=direction, titles=_with_current(titles, filters.title),
         statuses=_with_current(statuses, filters.status), opds=opds, opd_names=opd_names,
         url=url, sort_url=sort_url, sorts=SORTS, deadline_labels=DEADLINE_LABELS, actor_id=actor.user_id,

@@ -1,6 +1,8 @@
 """Who may see and work what: lanes, OPDs, case ownership."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from app.domain import roles
@@ -13,24 +15,49 @@ from app.services.people.roles import opd_scoped_roles
 CASE_READERS = frozenset({roles.DISKOMINFO, roles.KEPALA_DISKOMINFO, roles.ATASAN_PPID, roles.AUDITOR})
 
 
-def task_filter(actor: Actor):
-    """SQL condition selecting the worklist rows the actor may work.
+@dataclass(frozen=True)
+class Branch:
+    """One part of a worklist: the rows of one lane (of one OPD, or of one applicant, when given)."""
+
+    lane: str
+    opd_code: str | None = None
+    applicant_id: int | None = None
+
+    @property
+    def condition(self):
+        condition = HumanTask.lane == self.lane
+        if self.opd_code is not None:
+            condition = sa.and_(condition, HumanTask.opd_code == self.opd_code)
+        if self.applicant_id is not None:
+            condition = sa.and_(condition, HumanTask.applicant_id == self.applicant_id)
+        return condition
+
+
+def task_branches(actor: Actor) -> list[Branch]:
+    """The worklist rows the actor may work, as disjoint branches that each fix the lane.
 
     A lane is worked by the holders of the role named like the lane (roles live in the
     database, so a new lane needs no code); an OPD-scoped role also needs the case's OPD
-    among the actor's OPDs; the applicant's lane is worked by the case's applicant only.
+    among the actor's OPDs (one branch per lane and OPD); the applicant's lane is worked by
+    the case's applicant only. Each branch's condition matches the leading columns of an index
+    (`lane`, `lane, opd_code` or `applicant_id`), so a worklist reads each in its index order and
+    merges them (`tasks.list_tasks`) instead of scanning every open row.
     """
-    conditions = [HumanTask.lane == roles.PEMOHON, HumanTask.applicant_id == actor.user_id]
-    clauses = [sa.and_(*conditions)] if actor.user_id is not None else []
+    branches = [Branch(roles.PEMOHON, applicant_id=actor.user_id)] if actor.user_id is not None else []
     held = sorted(actor.roles - {roles.PEMOHON})
     scoped = opd_scoped_roles() if held else frozenset()
-    plain = [r for r in held if r not in scoped]
-    if plain:
-        clauses.append(HumanTask.lane.in_(plain))
-    scoped_held = [r for r in held if r in scoped]
-    if scoped_held and actor.opd_codes:
-        clauses.append(sa.and_(HumanTask.lane.in_(scoped_held), HumanTask.opd_code.in_(actor.opd_codes)))
-    return sa.or_(*clauses) if clauses else sa.false()
+    for role in held:
+        if role in scoped:
+            branches += [Branch(role, opd_code=code) for code in sorted(actor.opd_codes)]
+        else:
+            branches.append(Branch(role))
+    return branches
+
+
+def task_filter(actor: Actor):
+    """SQL condition selecting the worklist rows the actor may work (the branches of `task_branches`)."""
+    branches = task_branches(actor)
+    return sa.or_(*(b.condition for b in branches)) if branches else sa.false()
 
 
 #: who may record an applicant's step on their behalf (a request or objection brought to the counter, by phone

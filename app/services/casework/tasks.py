@@ -4,10 +4,11 @@ from __future__ import annotations
 import functools
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import aliased, undefer
 
 from app.domain.errors import Conflict, Forbidden, ValidationFailed
 from app.domain import roles
@@ -16,7 +17,7 @@ from app.persistence.models import HumanTask, Incident, ProcessInstance, Process
 
 from app.services.records import audit
 from app.services.casework.attachments import Upload, check_quota, kept_uploads, store_uploads, validate_submission
-from app.services.casework.access import completed_by_actor, may_work, task_filter
+from app.services.casework.access import completed_by_actor, may_work, task_branches
 from app.services.casework.cases import visible_data
 from app.services.infrastructure.context import SYSTEM, Actor, engine
 from app.services.casework.forms import check_agreement, clean_submission, prefilled, resolve_schema
@@ -46,31 +47,90 @@ class TaskPage:
     total: int
     page: int
     per_page: int
+    #: False when `total` is a lower bound: there are more rows than that (the count stops at COUNT_BOUND rows,
+    #: or at the end of this page when it lies deeper), and the page after this one has some of them
+    exact: bool = True
+
+    @property
+    def more(self) -> bool:
+        """Whether a page after this one has rows."""
+        return not self.exact or self.page * self.per_page < self.total
+
+
+#: the worklist counts at most this many rows (beyond it the page says "lebih dari 1.000")
+COUNT_BOUND = 1000
 
 
 def list_tasks(actor: Actor, now: datetime, filters: TaskFilters = TaskFilters(), page: int = 1,
                per_page: int = 50) -> TaskPage:
-    """The worklist: reads human_task alone, never a workflow."""
-    query = sa.select(HumanTask).where(task_filter(actor))
-    if filters.title:
-        query = query.where(HumanTask.title == filters.title)
-    if filters.opd:
-        query = query.where(HumanTask.opd_code == filters.opd)
-    if filters.status:
-        query = query.where(HumanTask.case_status == filters.status)
-    if filters.lane:
-        query = query.where(HumanTask.lane == filters.lane)
-    if filters.late_only:
-        query = query.where(HumanTask.due_at < now)
-    column = SORTS.get(filters.sort, HumanTask.due_at)
-    order = column.desc() if filters.descending else column.asc()
-    offset = (max(page, 1) - 1) * per_page
-    rows = list(db.session.scalars(query.order_by(order.nulls_last(), HumanTask.id).offset(offset).limit(per_page)))
+    """The worklist: reads human_task alone, never a workflow.
+
+    The rows the actor may work are a few disjoint branches, each fixing the lane (and the OPD of an
+    OPD-scoped lane, or the applicant of the applicant's lane; `access.task_branches`). Each branch reads the
+    first rows this page needs in the order of an index that starts with its fixed columns and ends with the
+    default sort, due date then id (`ix_human_task_lane_due`, `ix_human_task_lane_opd_due`,
+    `ix_human_task_applicant`), and the branches are merged (UNION ALL), so the first page reads about as many
+    rows as it shows instead of every open row. The count stops after COUNT_BOUND rows (or after the end of
+    this page, when deeper): `TaskPage.exact` says whether it did.
+    """
+    page = max(page, 1)
+    branches = [b for b in task_branches(actor) if (not filters.lane or b.lane == filters.lane)
+                and (not filters.opd or b.opd_code in (None, filters.opd))]
+    if not branches:
+        return TaskPage([], 0, page, per_page)
+    offset = (page - 1) * per_page
+    params = {"title": filters.title, "opd": filters.opd, "status": filters.status, "now": now,
+              "offset": offset, "limit": per_page, "leg_limit": offset + per_page}
+    for n, branch in enumerate(branches):
+        params.update({f"lane_{n}": branch.lane, f"opd_{n}": branch.opd_code, f"applicant_{n}": branch.applicant_id})
+    shape = (tuple((b.opd_code is not None, b.applicant_id is not None) for b in branches),
+             (bool(filters.title), bool(filters.opd), bool(filters.status), filters.late_only),
+             filters.sort if filters.sort in SORTS else "due", filters.descending)
+    rows_query, count_query = _worklist_statements(*shape)
+    rows = list(db.session.scalars(rows_query, params))
     if offset == 0 and len(rows) < per_page:
-        total = len(rows)  # the whole worklist fits on the first page: no need to count it
-    else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    return TaskPage(rows, total, page, per_page)
+        return TaskPage(rows, len(rows), page, per_page)  # the whole worklist fits on the first page: no count
+    bound = max(COUNT_BOUND, offset + per_page)
+    total = db.session.scalar(count_query, {**params, "bound": bound + 1})
+    return TaskPage(rows, min(total, bound), page, per_page, exact=total <= bound)
+
+
+@lru_cache(maxsize=256)
+def _worklist_statements(branches: tuple[tuple[bool, bool], ...], filtered: tuple[bool, bool, bool, bool],
+                         sort: str, descending: bool):
+    """The page's and the count's statements for one shape of worklist (its branches, which filters are set,
+    the sort), every value a bound parameter: built once per shape, not on every call (building the merged
+    statement costs more than running it)."""
+    title, opd, status, late = filtered
+    extra = [condition for wanted, condition in (
+        (title, HumanTask.title == sa.bindparam("title")), (opd, HumanTask.opd_code == sa.bindparam("opd")),
+        (status, HumanTask.case_status == sa.bindparam("status")), (late, HumanTask.due_at < sa.bindparam("now")))
+        if wanted]
+
+    def where(n: int, by_opd: bool, by_applicant: bool) -> list:
+        conditions = [HumanTask.lane == sa.bindparam(f"lane_{n}")]
+        if by_opd:
+            conditions.append(HumanTask.opd_code == sa.bindparam(f"opd_{n}"))
+        if by_applicant:
+            conditions.append(HumanTask.applicant_id == sa.bindparam(f"applicant_{n}"))
+        return conditions + extra
+
+    def ordered(task) -> tuple:
+        column = getattr(task, SORTS[sort].key)
+        return (column.desc() if descending else column.asc()).nulls_last(), task.id
+
+    legs = [sa.select(HumanTask).where(*where(n, *kind)) for n, kind in enumerate(branches)]
+    if len(legs) == 1:
+        rows = legs[0].order_by(*ordered(HumanTask))
+    else:  # each branch reads its first rows in index order, enough for this page; the merge sorts those alone
+        shown = [sa.select(leg.order_by(*ordered(HumanTask)).limit(sa.bindparam("leg_limit")).subquery())
+                 for leg in legs]
+        task = aliased(HumanTask, sa.union_all(*shown).subquery("worklist"))
+        rows = sa.select(task).order_by(*ordered(task))
+    rows = rows.offset(sa.bindparam("offset")).limit(sa.bindparam("limit"))
+    ids = [sa.select(HumanTask.id).where(*where(n, *kind)) for n, kind in enumerate(branches)]
+    counted = (sa.union_all(*ids) if len(ids) > 1 else ids[0]).limit(sa.bindparam("bound"))
+    return rows, sa.select(sa.func.count()).select_from(counted.subquery())
 
 
 GONE = "Tugas ini sudah tidak terbuka (mungkin telah diselesaikan oleh orang lain)."
@@ -313,5 +373,5 @@ def _clean(schema: dict, data: dict) -> dict:
     return clean_submission(schema, data, None if needs_options else {})
 
 
-__all__ = ["TaskFilters", "TaskPage", "list_tasks", "get_task", "task_form", "TaskForm", "claim_task", "unclaim_task",
+__all__ = ["TaskFilters", "TaskPage", "COUNT_BOUND", "list_tasks", "get_task", "task_form", "TaskForm", "claim_task", "unclaim_task",
            "complete_task", "ValidationFailed"]
