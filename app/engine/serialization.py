@@ -2,7 +2,9 @@
 
 SpiffWorkflow's serializer writes the whole spec into every serialization; most of the
 cost of a save-and-reload step is that spec. Here the spec is serialized once (stored with
-the process version) and each instance stores its state alone.
+the process version) and each instance stores its state alone. The task trees of that state
+are written and read by our own loop, in exactly the JSON of SpiffWorkflow's TaskConverter, at
+about half its cost (docs/PERFORMANCE.md, "State round trip").
 """
 from __future__ import annotations
 
