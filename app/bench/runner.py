@@ -32,15 +32,17 @@ class Sizes:
     due_cases: int
     idle_sweeps: int
     replay_cases: int
+    replay_pass: int  # cases one timed replay pass runs (the row's cases over and over)
     memory: tuple[int, int]
 
 
 FULL = Sizes(repeats=5, engine_cases=40, service_cases=10, http_cases=10, worklist_cases=100_000,
              worklist_events=1_000_000, worklist_calls=300, page_calls=100, submission_posts=20,
-             waiting_timers=100_000, due_cases=1_000, idle_sweeps=50, replay_cases=200, memory=(1_000, 10_000))
+             waiting_timers=100_000, due_cases=1_000, idle_sweeps=50, replay_cases=200, replay_pass=400,
+             memory=(1_000, 10_000))
 QUICK = Sizes(repeats=2, engine_cases=4, service_cases=1, http_cases=2, worklist_cases=2_000, worklist_events=20_000,
               worklist_calls=20, page_calls=5, submission_posts=3, waiting_timers=2_000, due_cases=5, idle_sweeps=10,
-              replay_cases=5, memory=(4, 12))
+              replay_cases=5, replay_pass=40, memory=(4, 12))
 
 
 #: parts of a run that --only can pick (rows 1-3 also run for replay and memory: they make the cases)
@@ -181,17 +183,35 @@ class Run:
     def replay_row(self) -> None:
         from .replay_row import measure_replay
 
-        result = measure_replay(self.cases_app, self.sizes.replay_cases, self.sizes.repeats)
-        note = f"{result['method']}; {result['cases']} cases"
+        result = measure_replay(self.cases_app, self.sizes.replay_cases, self.sizes.repeats, self.sizes.replay_pass)
+        jobs = result["jobs"]
+        note = (f"1 job; {jobs} jobs {result['cases_per_s_jobs']:.1f} cases/s; {result['cases']} cases, "
+                f"{result['pass_cases']} per pass; cpu {result['cpu_ms_per_case']:.1f} ms/case")
         if result["problems"]:
-            note += f"; {result['problems']} problem(s) reported"
+            note += f"; {result['problems']} case(s) with mismatches"
         self.rows["replay"] = Row("replay", result["cases_per_s"], None, result, note)
         engine_rate = self.rows["engine"].value if "engine" in self.rows else None
         if engine_rate:
             one = result["cases_per_s"] / engine_rate
+            # the two rates are measured minutes apart: the CPU times beside them move less with the machine's load
+            engine_cpu = self.rows["engine"].detail.get("cpu_ms_per_case")
+            cpu_ratio = engine_cpu / result["cpu_ms_per_case"] if engine_cpu and result["cpu_ms_per_case"] else None
             self.rows["replay_one_job_over_engine"] = Row(
-                "replay_one_job_over_engine", one, at_least(one, 0.7), {"engine_cases_per_s": engine_rate},
-                note=f"{result['cases_per_s']:.1f} / {engine_rate:.1f} cases/s")
+                "replay_one_job_over_engine", one, at_least(one, 0.7),
+                {"engine_cases_per_s": engine_rate, "engine_cpu_ms_per_case": engine_cpu,
+                 "replay_cpu_ms_per_case": result["cpu_ms_per_case"], "cpu_ratio": cpu_ratio},
+                note=f"{result['cases_per_s']:.1f} / {engine_rate:.1f} cases/s"
+                     + (f"; cpu {engine_cpu:.1f} / {result['cpu_ms_per_case']:.1f} ms/case = {cpu_ratio:.2f}"
+                        if cpu_ratio else ""))
+        scaling = result["scaling"]
+        rss = result["worker_peak_rss_kib"]
+        self.rows["replay_scaling"] = Row(
+            "replay_scaling", scaling, at_least(scaling, 0.8), result,
+            note=f"{result['cases_per_s_jobs']:.1f} / ({jobs} x {result['cases_per_s']:.1f}) cases/s, "
+                 f"{jobs} = os.cpu_count(); workers warm (start-up {result['startup_s']:.1f} s not counted); "
+                 f"cpu {result['cpu_ms_per_case_jobs']:.1f} ms/case in the workers, on a CPU "
+                 f"{100 * result['workers_cpu_share']:.0f} % of the time; "
+                 f"worker peak RSS {max(rss) / 1024 if rss else 0:.0f} MiB")
 
     def memory_row(self) -> None:
         from .memory_row import measure_memory

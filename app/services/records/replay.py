@@ -539,8 +539,10 @@ def case_ids() -> list[int]:
 READ_BATCH = 50
 
 
-def replay_ids(ids: list[int], progress: Callable[[ReplayReport], None] | None = None) -> list[ReplayReport]:
-    """Replay the cases with these ids, in this order; `progress` is called after each.
+def replay_ids(ids: list[int], progress: Callable[[ReplayReport], None] | None = None,
+               keep: Callable[[ReplayReport], bool] | None = None) -> list[ReplayReport]:
+    """Replay the cases with these ids, in this order; `progress` is called after each. The reports returned are
+    those `keep` keeps (all when None).
 
     Nothing is written. Unless the caller is in a transaction, each batch of READ_BATCH cases is read in a
     read-only transaction of its own, ended when the batch is done: a run over a million cases holds no
@@ -575,7 +577,8 @@ def replay_ids(ids: list[int], progress: Callable[[ReplayReport], None] | None =
                 except Exception as exc:  # noqa: BLE001 - one case's failure is its report, not the end of the run
                     report = failed_report(instance.registration_number, exc)
                     db.session.remove()
-            reports.append(report)
+            if keep is None or keep(report):
+                reports.append(report)
             if progress is not None:
                 progress(report)
         if own:

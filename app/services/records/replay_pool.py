@@ -104,9 +104,11 @@ class ReplayPool:
             self._executor.shutdown(cancel_futures=True)
             self._executor = None
 
-    def replay(self, ids: list[int], progress: Callable[[ReplayReport], None] | None = None) -> list[ReplayReport]:
-        """Replay these cases in the workers; the reports in the order of `ids`. `progress` runs in this
-        process, once per report, as chunks come back."""
+    def replay(self, ids: list[int], progress: Callable[[ReplayReport], None] | None = None,
+               keep: Callable[[ReplayReport], bool] | None = None) -> list[ReplayReport]:
+        """Replay these cases in the workers; the reports in the order of `ids` (those `keep` keeps, when given:
+        a million reports of clean cases need not stay in memory). `progress` runs in this process, once per
+        report, as chunks come back."""
         parts = chunks(ids, self.jobs)
         futures: dict[Future, int] = {self._executor.submit(_replay_chunk, part): n for n, part in enumerate(parts)}
         done: list[list[ReplayReport] | None] = [None] * len(parts)
@@ -119,10 +121,10 @@ class ReplayPool:
                     self.figures.peak_rss_kib[pid] = max(rss, self.figures.peak_rss_kib.get(pid, 0))
             except Exception as exc:  # noqa: BLE001 - a worker that died: its cases are reported, not lost
                 reports = _failed(parts[n], f"the worker process failed: {type(exc).__name__}: {exc}")
-            done[n] = reports
             if progress is not None:
                 for report in reports:
                     progress(report)
+            done[n] = [r for r in reports if keep(r)] if keep is not None else reports
         return [report for part in done for report in part]
 
 
@@ -133,10 +135,12 @@ def _failed(ids: list[int], why: str) -> list[ReplayReport]:
 
 
 def replay_cases(ids: list[int], jobs: int, make_app: Callable | None,
-                 progress: Callable[[ReplayReport], None] | None = None) -> list[ReplayReport]:
-    """Replay these cases with `jobs` worker processes, or in this process when one job (or one chunk) does."""
+                 progress: Callable[[ReplayReport], None] | None = None,
+                 keep: Callable[[ReplayReport], bool] | None = None) -> list[ReplayReport]:
+    """Replay these cases with `jobs` worker processes, or in this process when one job (or one chunk) does;
+    `progress` sees every report, the list holds those `keep` keeps (all when None)."""
     jobs = min(jobs, len(chunks(ids, jobs)))
     if jobs <= 1 or make_app is None:
-        return replay_ids(ids, progress)
+        return replay_ids(ids, progress, keep)
     with ReplayPool(jobs, make_app) as pool:
-        return pool.replay(ids, progress)
+        return pool.replay(ids, progress, keep)
