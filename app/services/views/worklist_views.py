@@ -5,6 +5,7 @@ Nothing here writes or loads a workflow; the worklist itself is `tasks.list_task
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -61,36 +62,53 @@ def worklist_choices(actor: Actor) -> tuple[list[str], list[str]]:
     own tasks are read by `applicant_id`.
     """
     lanes: dict[str, set[str] | None] = {}
-    selects = []
+    applicant = None
     for branch in task_branches(actor):
         if branch.applicant_id is not None:
-            for kind, column in (("title", HumanTask.title), ("status", HumanTask.case_status)):
-                selects.append(sa.select(sa.literal(kind).label("kind"), column.label("value"))
-                               .where(branch.condition).distinct())
+            applicant = (branch.lane, branch.applicant_id)
         elif branch.opd_code is None:
             lanes[branch.lane] = None
         elif lanes.get(branch.lane, set()) is not None:
             lanes.setdefault(branch.lane, set()).add(branch.opd_code)
-    for lane, opds in lanes.items():
-        for kind, column in (("title", HumanTask.title), ("status", HumanTask.case_status)):
-            selects.append(_present_values(f"{kind}_{len(selects)}", kind, column, lane, opds))
-    if not selects:
+    if not lanes and applicant is None:
         return [], []
-    found = db.session.execute(sa.union_all(*selects) if len(selects) > 1 else selects[0]).all()
+    params = {f"lane_{n}": lane for n, lane in enumerate(lanes)}
+    params.update({f"opds_{n}": sorted(opds) for n, opds in enumerate(lanes.values()) if opds is not None})
+    if applicant is not None:
+        params.update(applicant_lane=applicant[0], applicant=applicant[1])
+    statement = _choices_statement(tuple(opds is not None for opds in lanes.values()), applicant is not None)
+    found = db.session.execute(statement, params).all()
     return (sorted({v for k, v in found if k == "title" and v}),
             sorted({v for k, v in found if k == "status" and v}))
 
 
-def _present_values(name: str, kind: str, column, lane: str, opds: set[str] | None):
-    """SELECT kind, value: the distinct values of `column` among the lane's rows (of these OPDs, when given)."""
+@lru_cache(maxsize=64)
+def _choices_statement(scoped: tuple[bool, ...], applicant: bool):
+    """The choices' statement for lanes `lane_<n>` (OPD-scoped ones limited to `opds_<n>`) and, when
+    `applicant`, the applicant's own tasks: built once per shape, every value a bound parameter."""
+    selects = []
+    for kind, column in (("title", HumanTask.title), ("status", HumanTask.case_status)):
+        if applicant:
+            selects.append(sa.select(sa.literal(kind).label("kind"), column.label("value")).where(
+                HumanTask.applicant_id == sa.bindparam("applicant"),
+                HumanTask.lane == sa.bindparam("applicant_lane")).distinct())
+        for n, by_opd in enumerate(scoped):
+            selects.append(_present_values(f"{kind}_{n}", kind, column, n, by_opd))
+    return sa.union_all(*selects) if len(selects) > 1 else selects[0]
+
+
+def _present_values(name: str, kind: str, column, n: int, by_opd: bool):
+    """SELECT kind, value: the distinct values of `column` among the rows of lane `lane_<n>` (of the OPDs
+    `opds_<n>`, when `by_opd`)."""
+    lane = sa.bindparam(f"lane_{n}")
     first = sa.select(sa.func.min(column).label("value")).where(HumanTask.lane == lane)
     skip = first.cte(name, recursive=True)
     following = sa.select(sa.func.min(column)).where(HumanTask.lane == lane, column > skip.c.value)
     skip = skip.union_all(sa.select(following.scalar_subquery()).where(skip.c.value.is_not(None)))
     query = sa.select(sa.literal(kind).label("kind"), skip.c.value).where(skip.c.value.is_not(None))
-    if opds is not None:
+    if by_opd:
         query = query.where(sa.exists().where(HumanTask.lane == lane, column == skip.c.value,
-                                              HumanTask.opd_code.in_(sorted(opds))))
+                                              HumanTask.opd_code.in_(sa.bindparam(f"opds_{n}", expanding=True))))
     return query
 
 
