@@ -116,7 +116,11 @@ SCHEMAS = {
         "case_data": {**FREE_OBJECT, "description": "Data permohonan (disamarkan bila tidak berhak)."},
     }),
     "TaskPage": _obj({"items": {"type": "array", "items": _ref("TaskSummary")},
-                      "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+                      "total": {"type": "integer", "minimum": 0, "description":
+                                "Jumlah tugas; dihitung paling banyak 1.000 (atau sampai akhir halaman ini)."},
+                      "total_exact": {"type": "boolean", "description":
+                                      "false bila jumlah tugas lebih dari `total` (penghitungan berhenti)."},
+                      "page": {"type": "integer", "minimum": 1},
                       "per_page": {"type": "integer", "minimum": 1}}),
     "TaskComplete": _obj({"data": {**FREE_OBJECT, "description": "Isian formulir tugas."},
                           "lampiran": _ref("Lampiran"), "registration_number": CASE_CHECK}, required=["data"]),

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
@@ -71,8 +72,9 @@ def template_label(key: str | None) -> str:
 def _recipients(instance: ProcessInstance, to: str) -> list[str]:
     """E-mail addresses for 'pemohon' (the case owner) or a role key (OPD officers: the case's OPD)."""
     if to == "pemohon":
-        owner = db.session.get(User, instance.applicant_id) if instance.applicant_id else None
-        address = (owner.email if owner else None) or instance.case_data.get("email")
+        address = db.session.scalar(sa.select(User.email).where(User.id == instance.applicant_id)) \
+            if instance.applicant_id else None
+        address = address or instance.case_data.get("email")
         return [address] if address else []
     # by index, never a read of every account: the role's holders, or the case's OPD's officers holding it
     if to == "opd":
@@ -84,7 +86,7 @@ def _recipients(instance: ProcessInstance, to: str) -> list[str]:
     return sorted({email for email in db.session.scalars(query) if email})
 
 
-def _next_limit(instance: ProcessInstance, timers: list[TimerJob] | None = None) -> str | None:
+def _next_limit(instance: ProcessInstance, timers: list | None = None) -> str | None:
     """The date of the case's nearest running legal limit (`TimerJob.is_legal`), e.g. "Kamis, 10 Desember
     2026": mails name the day, not only the number of working days. `timers`: the case's timer rows as the
     step just synced them (then nothing is read)."""
@@ -116,7 +118,7 @@ def _may_receive(to: str, lanes: frozenset[str]) -> bool:
 
 
 def queue(instance: ProcessInstance, notifications: list[tuple[str, str]], now: datetime,
-          lanes: frozenset[str] | None = None, timers: list[TimerJob] | None = None) -> list[dict]:
+          lanes: frozenset[str] | None = None, timers: list | None = None) -> list[dict]:
     """Write outbox rows for the (recipient, template) pairs a step asked for (flush only); `lanes`: those of
     the case's process (read from its definition when not given); `timers`: the case's timer rows as the step
     just synced them (read when not given)."""
