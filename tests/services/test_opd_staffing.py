@@ -95,3 +95,28 @@ def test_redispatch_refuses_what_cannot_be_done(drive):
         AuditEvent.event_type == "case_redispatched")) == 0
     assert db.session.scalar(db.select(HumanTask.opd_code).join(ProcessInstance).where(
         ProcessInstance.registration_number == reg)) == "DISDIK"
+
+
+def test_a_task_is_stranded_by_its_own_lane_when_two_lanes_are_worked_per_opd(drive):
+    """Whether a task can be taken depends on its own lane at its own OPD: an OPD officer holding the `opd` role
+    for DISDIK does not make a DISDIK task of another OPD-scoped lane takeable (the count once asked whether the
+    officer held any lane found among the open tasks)."""
+    from app.services.people.roles import add_role
+    from app.services.people.staffing import count_unstaffed_tasks
+
+    add_role(actor("admin"), "verifikator_opd", "Verifikator OPD", opd_scoped=True)
+    db.session.commit()
+    reg = drive.start()
+    drive.walk(reg, CHECK, DISPATCH)  # the answer waits at DISDIK, where `opd` works
+    assert unstaffed_tasks() == [] and count_unstaffed_tasks() == 0
+    answer = drive.task(reg, ANSWER)
+    copy = {c.key: getattr(answer, c.key) for c in HumanTask.__table__.columns if c.key != "id"}
+    db.session.add(HumanTask(**{**copy, "task_id": "00000000-0000-4000-8000-000000000001",
+                                "spec_id": "Activity_Verifikasi", "lane": "verifikator_opd"}))
+    db.session.commit()
+    assert [(t.lane, t.opd_code) for t in unstaffed_tasks()] == [("verifikator_opd", "DISDIK")]
+    assert count_unstaffed_tasks() == 1
+    officer = db.session.scalar(db.select(User).filter_by(username="opd"))
+    officer.roles = officer.roles + " verifikator_opd"  # now someone at DISDIK holds that lane too
+    db.session.commit()
+    assert unstaffed_tasks() == [] and count_unstaffed_tasks() == 0

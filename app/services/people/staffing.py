@@ -8,7 +8,7 @@ from collections import Counter
 import sqlalchemy as sa
 
 from app.domain import roles
-from app.persistence.models import HumanTask, Opd, User, UserRole, db, user_opd
+from app.persistence.models import HumanTask, Opd, Role, User, UserRole, db, user_opd
 
 from app.services.people.roles import opd_scoped_roles
 
@@ -43,16 +43,29 @@ def staffed(role: str = roles.OPD):
 
 
 def _unstaffed_condition():
-    """SQL: an open staff task that no active account may take (correlated with HumanTask)."""
+    """SQL: an open staff task that no active account may take.
+
+    Whether a task can be taken depends only on its lane (and, for an OPD-scoped lane, its OPD), so the
+    staffed lanes and (lane, OPD) pairs are read first — two small grouped reads of the holders, by index —
+    and the tasks are then matched against those lists, read by the lane indexes, instead of asking about
+    the holders once per open task."""
     scoped = sorted(opd_scoped_roles())
-    holder = sa.select(UserRole.user_id).join(User, User.id == UserRole.user_id).where(
-        UserRole.role_key == HumanTask.lane, User.active.is_(True))
-    # the case's OPD's officers first (by index), each asked whether they hold the lane's role
-    scoped_holder = sa.select(user_opd.c.user_id).join(User, User.id == user_opd.c.user_id).where(
-        user_opd.c.opd_code == HumanTask.opd_code, User.active.is_(True), holds(HumanTask.lane))
-    return sa.and_(HumanTask.lane.is_not(None), HumanTask.lane != roles.PEMOHON, sa.or_(
-        sa.and_(HumanTask.lane.in_(scoped), ~scoped_holder.exists()),
-        sa.and_(HumanTask.lane.not_in(scoped), ~holder.exists())))
+    active = sa.and_(User.id == UserRole.user_id, User.active.is_(True))
+    # the staff roles there are (built in or added), never the applicants' role: its holders are every account
+    candidates = (set(roles.ROLES) | set(db.session.scalars(sa.select(Role.key)))) - set(scoped) - {roles.PEMOHON}
+    staffed_lanes = set(db.session.scalars(
+        sa.select(UserRole.role_key).join(User, active).where(UserRole.role_key.in_(sorted(candidates)))
+        .group_by(UserRole.role_key)))
+    # per OPD, whether one of its officers holds the lane (stops at the first): bounded by the OPDs, not the staff
+    staffed_pairs = db.session.execute(sa.union_all(*[
+        sa.select(sa.literal(lane).label("lane"), Opd.code).where(staffed(lane)) for lane in scoped])).all()
+    unstaffed_scoped = HumanTask.opd_code.is_(None)
+    if staffed_pairs:
+        unstaffed_scoped = sa.or_(unstaffed_scoped,
+                                  sa.tuple_(HumanTask.lane, HumanTask.opd_code).not_in([tuple(p) for p in staffed_pairs]))
+    return sa.or_(
+        sa.and_(HumanTask.lane.in_(scoped), unstaffed_scoped),
+        sa.and_(HumanTask.lane.is_not(None), HumanTask.lane.not_in(sorted({roles.PEMOHON, *scoped, *staffed_lanes}))))
 
 
 def unstaffed_tasks(limit: int = 200) -> list[HumanTask]:
