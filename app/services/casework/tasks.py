@@ -349,7 +349,8 @@ def signer_fields(schema: dict, actor: Actor) -> dict[str, str]:
     keys = schema.get("x-penandatangan") if isinstance(schema, dict) else None
     if not isinstance(keys, dict):
         return {}
-    user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
+    user = db.session.execute(sa.select(User.full_name, User.jabatan).where(User.id == actor.user_id)).first() \
+        if actor.user_id is not None else None  # two columns, not the account with its OPDs
     position = (user.jabatan if user else None) or next(
         (title for role, title in roles.SIGNER_TITLES.items() if actor.has(role)), "")
     values = {"nama": user.full_name if user else actor.full_name, "jabatan": position}
