@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from app.bench.report import ROWS
 
 
@@ -28,3 +30,19 @@ def test_quick_bench_writes_a_number_for_every_row(tmp_path):
     assert rows["worklist_query_petugas"]["detail"]["worklist_total"] > 0
     for key in ROWS:
         assert ROWS[key][0] in done.stdout  # the printed table names every row
+    # issue 16: the five ratios, each with its value, target and verdict, and the figures they are made of
+    for key, target in (("ceiling_ratio_service", ">= 0.5"), ("state_roundtrip_over_engine", "<= 1.0"),
+                        ("ratio_http_over_service", ">= 0.7"), ("replay_one_job_over_engine", ">= 0.7"),
+                        ("replay_scaling", ">= 0.8")):
+        assert rows[key]["target"] == target and rows[key]["result"] in ("PASS", "FAIL"), rows[key]
+        bound = float(target.split()[1])
+        assert rows[key]["passed"] == (rows[key]["value"] >= bound if target.startswith(">=") else
+                                       rows[key]["value"] <= bound)
+    ceiling = rows["ceiling_ratio_service"]["detail"]
+    assert rows["ceiling_ratio_service"]["value"] == pytest.approx(
+        ceiling["stored_step_ms_per_case"] / ceiling["service_cpu_ms_per_case"])
+    state = rows["state"]["detail"]
+    assert rows["state_roundtrip_over_engine"]["value"] == pytest.approx(
+        (state["dumps_ms"] + state["open_ms"]) / state["engine_ms_per_use_case"])
+    assert rows["ratio_http_over_service"]["value"] == pytest.approx(rows["http"]["value"] / rows["service"]["value"])
+    assert rows["replay_one_job_over_engine"]["value"] == pytest.approx(rows["replay"]["value"] / rows["engine"]["value"])
