@@ -9,7 +9,7 @@ import pytest
 
 from app.services.casework.tasks import COUNT_BOUND
 
-from tests.browser.test_walk_through_pages import ARTIFACTS, DESK, PHONE, Person, browser, server  # noqa: F401
+from tests.browser.test_walk_through_pages import DESK, PHONE, Person, browser, server  # noqa: F401 - fixtures
 from tests.web.test_worklist_at_scale import bulk_tasks
 
 pytestmark = pytest.mark.browser

@@ -3,38 +3,21 @@ every kind of difference (the equal-states shortcut compares what the tasks stor
 import copy
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import time_machine
 
-from app.domain.calendar import WorkingCalendar
-from app.engine import Engine, RunContext, build_definition, form_reader
+from app.engine import Engine
 from app.engine.replay import ReplayEngine, compare_states
 
-ROOT = Path(__file__).resolve().parents[2]
-START = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
-ANSWERS = {
-    "Activity_AjukanPermohonan": {"nama_lengkap": "Siti", "status": "x"},
-    "Activity_PeriksaKelengkapan": {"kelengkapan": "lengkap"},
-    "Activity_TeruskanKeOPD": {"opd": "DISDIK"},
-    "Activity_JawabPermohonan": {"informasi_dikuasai": "ya", "usulan_keputusan": "ditolak", "jawaban_opd": "x"},
-    "Activity_TerbitkanPemberitahuan": {"keputusan": "ditolak"},
-    "Activity_AjukanKeberatan": {"ajukan_keberatan": "ya", "alasan_keberatan": ["a"]},
-    "Activity_PutuskanKeberatan": {"keputusan_keberatan": "ditolak"},
-}
+from tests.engine.our_process import ANSWERS, START, context, our_definition
+
 STOP = "Activity_AjukanSengketa"
 
 
 @pytest.fixture(scope="module")
 def definition():
-    return build_definition((ROOT / "processes" / "permohonan_informasi.bpmn").read_bytes(), form_reader(ROOT / "forms"))
-
-
-def context():
-    counter = iter(range(1, 1000))
-    return RunContext(now=START, calendar=WorkingCalendar(), allocate_number=lambda kind: f"{kind}-{next(counter)}")
+    return our_definition()
 
 
 def walk(start, steps=None):
@@ -53,8 +36,8 @@ def walk(start, steps=None):
 def test_a_replay_run_shows_the_same_open_work_as_the_runtime(definition):
     with time_machine.travel(START, tick=False):
         plain, replayed = [], []
-        walk(lambda: Engine().start(definition, context()), plain)
-        walk(lambda: ReplayEngine().start(definition, context()), replayed)
+        walk(lambda: Engine().start(definition, context(START)), plain)
+        walk(lambda: ReplayEngine().start(definition, context(START)), replayed)
     strip = lambda views: [[replace(v, task_id="") for v in part] for part in views]  # noqa: E731  ids differ
     assert len(plain) == len(replayed) > 5
     assert [strip(s) for s in plain] == [strip(s) for s in replayed]
@@ -65,8 +48,8 @@ def test_a_replay_run_shows_the_same_open_work_as_the_runtime(definition):
 def two_states(definition):
     """The same case run twice: equal but for the task ids."""
     with time_machine.travel(START, tick=False):
-        first = walk(lambda: ReplayEngine().start(definition, context())).dumps()
-        second = walk(lambda: ReplayEngine().start(definition, context())).dumps()
+        first = walk(lambda: ReplayEngine().start(definition, context(START))).dumps()
+        second = walk(lambda: ReplayEngine().start(definition, context(START))).dumps()
     assert first != second
     return first, second
 

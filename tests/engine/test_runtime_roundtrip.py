@@ -1,23 +1,15 @@
 """The engine alone: every step survives save-and-reload, and reloaded runs behave the same."""
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import time_machine
 
-from app.domain.calendar import WorkingCalendar
-from app.engine import Engine, RunContext, build_definition, form_reader
+from app.engine import Engine
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.engine.our_process import ANSWERS as BASE_ANSWERS, context, our_definition
 
 ANSWERS = {
-    "Activity_AjukanPermohonan": {"nama_lengkap": "Siti", "status": "x"},
-    "Activity_PeriksaKelengkapan": {"kelengkapan": "lengkap"},
-    "Activity_TeruskanKeOPD": {"opd": "DISDIK"},
-    "Activity_JawabPermohonan": {"informasi_dikuasai": "ya", "usulan_keputusan": "ditolak", "jawaban_opd": "x"},
-    "Activity_TerbitkanPemberitahuan": {"keputusan": "ditolak"},
-    "Activity_AjukanKeberatan": {"ajukan_keberatan": "ya", "alasan_keberatan": ["a"]},
-    "Activity_PutuskanKeberatan": {"keputusan_keberatan": "ditolak"},
+    **BASE_ANSWERS,
     "Activity_AjukanSengketa": {"ajukan_sengketa": "ya"},
     # the Komisi stage: a hearing (with its reminder timer, saved and reloaded), then the outcome and its order
     "Activity_CatatProsesKomisi": {"tahap_komisi": "jadwal", "jenis_jadwal": "mediasi", "tanggal_jadwal": "2026-04-20",
@@ -32,12 +24,7 @@ OUTCOME = {"tahap_komisi": "hasil", "jenis_hasil": "ajudikasi", "nomor_putusan_k
 
 @pytest.fixture(scope="module")
 def definition():
-    return build_definition((ROOT / "processes" / "permohonan_informasi.bpmn").read_bytes(), form_reader(ROOT / "forms"))
-
-
-def context(now):
-    counter = iter(range(1, 1000))
-    return RunContext(now=now, calendar=WorkingCalendar(), allocate_number=lambda kind: f"{kind}-{next(counter)}")
+    return our_definition()
 
 
 def test_every_step_survives_save_and_reload(definition):

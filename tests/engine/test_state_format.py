@@ -17,26 +17,19 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from app.domain.calendar import WorkingCalendar
-from app.engine import Engine, RunContext, build_definition, form_reader
+from app.engine import Engine
 from app.engine.serialization import StateSerializer, specs_from_json
+from tests.engine.our_process import START, context, our_definition
 from tests.support import REFUSAL, REQUEST, STEPS
 
-ROOT = Path(__file__).resolve().parents[2]
 #: written by the engine before issue 16 item 2 (commit e09af68): a refused request whose objection
 #: waits for the superior's decision (two subprocesses, a waiting timer, a list in the data)
 STORED = Path(__file__).parent / "fixtures" / "state_before_issue16.json"
-START = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module")
 def definition():
-    return build_definition((ROOT / "processes" / "permohonan_informasi.bpmn").read_bytes(), form_reader(ROOT / "forms"))
-
-
-def context(now):
-    counter = iter(range(1, 1000))
-    return RunContext(now=now, calendar=WorkingCalendar(), allocate_number=lambda kind: f"{kind}-{next(counter)}")
+    return our_definition()
 
 
 class _StockConverter(BpmnWorkflowConverter):
