@@ -95,6 +95,18 @@ def grow_to(total: int) -> None:
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == total
 
 
+def at_both_sizes(measure, label: str):
+    """`measure()` once to warm what a running server keeps, then at SMALL accounts and, after growing, at
+    LARGE: (what it returned at SMALL, at LARGE)."""
+    measure()
+    small = measure()
+    grow_to(LARGE)
+    large = measure()
+    shown = (small, large) if isinstance(small, Work) else (small[0], large[0])
+    print(f"\n{label}: {shown[0]!r} at {SMALL} accounts, {shown[1]!r} at {LARGE}\n{shown[1].statements}")
+    return small, large
+
+
 def assert_constant(small: Work, large: Work) -> None:
     assert len(large.statements) == len(small.statements), f"{small!r} -> {large!r}\n{large.statements}"
     assert large.steps <= small.steps * STEP_SLACK + 5, f"{small!r} -> {large!r}\n{large.statements}"
@@ -124,11 +136,7 @@ def test_queuing_a_notification_to_a_role(app, drive, at_opd):
         db.session.rollback()
         return work, written
 
-    queue_to_roles()
-    small, written_small = queue_to_roles()
-    grow_to(LARGE)
-    large, written_large = queue_to_roles()
-    print(f"\nqueue: {small!r} at {SMALL} accounts, {large!r} at {LARGE}\n{large.statements}")
+    (small, written_small), (large, written_large) = at_both_sizes(queue_to_roles, "queue")
     assert written_large == written_small and {w["to"] for w in written_small} == {"diskominfo", "opd"}
     assert all(w["address"] for w in written_small)
     assert_constant(small, large)
@@ -148,11 +156,7 @@ def test_validating_a_form_with_opd_choices(app, drive, at_opd):
         db.session.rollback()
         return work
 
-    validate_twice()
-    small = validate_twice()
-    grow_to(LARGE)
-    large = validate_twice()
-    print(f"\nvalidate: {small!r} at {SMALL} accounts, {large!r} at {LARGE}\n{large.statements}")
+    small, large = at_both_sizes(validate_twice, "validate")
     assert len(small.statements) <= 1, str(small.statements)
     assert_constant(small, large)
 
@@ -169,11 +173,7 @@ def test_the_worklist_page(app, client, drive, at_opd, username):
         db.session.remove()
         return work
 
-    open_worklist()
-    small = open_worklist()
-    grow_to(LARGE)
-    large = open_worklist()
-    print(f"\nworklist ({username}): {small!r} at {SMALL} accounts, {large!r} at {LARGE}\n{large.statements}")
+    small, large = at_both_sizes(open_worklist, f"worklist ({username})")
     scoped_reads = [s for s in large.statements.texts if "opd_scoped" in s]
     assert len(scoped_reads) <= 1, str(large.statements)
     assert_constant(small, large)
@@ -195,11 +195,7 @@ def test_the_worklist_page_with_a_stranded_case(app, client, drive, at_opd):
         db.session.remove()
         return work
 
-    open_worklist()
-    small = open_worklist()
-    grow_to(LARGE)
-    large = open_worklist()
-    print(f"\nworklist (stranded): {small!r} at {SMALL} accounts, {large!r} at {LARGE}\n{large.statements}")
+    small, large = at_both_sizes(open_worklist, "worklist (stranded)")
     assert_constant(small, large)
 
 
