@@ -47,58 +47,39 @@ class ReplayRun(Run):
         self._mark = 0
         self._views: tuple[list[TaskView], list[TimerView]] | None = None
 
-    def _open_work(self) -> tuple[list[TaskView], list[TimerView]]:
+    def open_work(self) -> tuple[list[TaskView], list[TimerView]]:
         if self._views is None:
-            # one walk instead of two: READY and WAITING are both definite states, so SpiffWorkflow's iterator
-            # descends into the same subtrees as for either state alone, in the same order
-            ready, timers = [], []
-            for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-                if task.state == TaskState.READY:
-                    if task.task_spec.manual:
-                        ready.append(self._task_view(task))
-                elif _is_timer(task):
-                    timers.append(self._timer_view(task))
-            self._views = (ready, timers)
-        return self._views
+            self._views = super().open_work()
+        ready, timers = self._views
+        return list(ready), list(timers)
 
     def ready_tasks(self) -> list[TaskView]:
-        return list(self._open_work()[0])
+        return self.open_work()[0]
 
     def waiting_timers(self) -> list[TimerView]:
-        return list(self._open_work()[1])
+        return self.open_work()[1]
 
     def advance(self) -> None:
-        self._views = None
-        try:
-            super().advance()
-        finally:
-            self._views = None
+        self._changing(super().advance)
 
     def complete(self, task_id: str, data: dict) -> Step:
-        self._views = None
-        try:
-            return super().complete(task_id, data)
-        finally:
-            self._views = None
+        return self._changing(super().complete, task_id, data)
 
     def fire_due_timers(self) -> list[Step]:
-        self._views = None
-        try:
-            return super().fire_due_timers()
-        finally:
-            self._views = None
+        return self._changing(super().fire_due_timers)
 
     def receive(self, name: str, payload: dict | None = None) -> None:
-        self._views = None
-        try:
-            super().receive(name, payload)
-        finally:
-            self._views = None
+        self._changing(super().receive, name, payload)
 
     def set_data(self, values: dict) -> None:
+        self._changing(super().set_data, values)
+
+    def _changing(self, change, *args):
+        """Run a method that changes the workflow, the open work forgotten before and after it (a changing
+        method may itself ask for the open work midway)."""
         self._views = None
         try:
-            super().set_data(values)
+            return change(*args)
         finally:
             self._views = None
 

@@ -44,6 +44,16 @@ def definition_for(instance: ProcessInstance, content_hash: str | None = None) -
     return engine().definition(content_hash, lambda: _built(version_of(instance)))
 
 
+def stored_definition(content_hash: str | None) -> ProcessDefinition | None:
+    """The definition of the stored version with that content hash; None when no such version is stored (a
+    hash the engine knows from elsewhere, e.g. a checked import, counts only once it is stored)."""
+    version_id = db.session.scalar(sa.select(ProcessVersion.id).where(ProcessVersion.content_hash == content_hash)
+                                   .limit(1)) if content_hash else None
+    if version_id is None:
+        return None
+    return engine().definition(content_hash, lambda: _built(db.session.get(ProcessVersion, version_id)))
+
+
 def version_of(instance: ProcessInstance) -> ProcessVersion:
     """The version row of a case, where the row itself is wanted (its id, note, date; a migration)."""
     return db.session.get(ProcessVersion, instance.version_id)

@@ -48,12 +48,11 @@ from app.domain.errors import NotFound
 from app.engine import EngineError, ProcessDefinition, RunContext
 from app.engine.replay import TIMER_VALUES, ReplayEngine, ReplayRun, compare_states, task_index
 from app.persistence import read_only_transaction
-from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, TimerJob, db
+from app.persistence.models import AuditEvent, HumanTask, ProcessInstance, TimerJob, db
 
 from app.services.records.audit import canonical
 from app.services.infrastructure.calendar import current_calendar
-from app.services.infrastructure.context import engine
-from app.services.modelling.versions import definition_for, definition_of
+from app.services.modelling.versions import definition_for, stored_definition
 
 CLAIM_EVENTS = ("task_claimed", "task_unclaimed")
 MIGRATED = "case_migrated"
@@ -227,7 +226,7 @@ class _CaseReplay:
             return False
         definition = definition_for(self.instance)  # the version's hash alone once the engine knows the version
         if payload.get("version") and payload["version"] != definition.content_hash:
-            started_on = _stored_definition(payload["version"])
+            started_on = stored_definition(payload["version"])
             if started_on is None:
                 self.mismatch(event.seq, "process version", payload["version"], "not stored")
                 return False
@@ -256,7 +255,7 @@ class _CaseReplay:
             return False
         if payload.get("from_version") and payload["from_version"] != self.definition.content_hash:
             self.mismatch(event.seq, "migrated from version", payload["from_version"], self.definition.content_hash)
-        target = _stored_definition(payload.get("to_version"))
+        target = stored_definition(payload.get("to_version"))
         if target is None:
             self.mismatch(event.seq, "migrated to version", payload.get("to_version"), "not stored")
             return False
@@ -497,15 +496,6 @@ def read_rows(ids: list[int]) -> dict[int, CaseRows]:
                                   .where(TimerJob.instance_id.in_(ids))):
         found[row.instance_id].timers.append(row)
     return found
-
-
-def _stored_definition(content_hash: str | None) -> ProcessDefinition | None:
-    """The definition of the stored version with that content hash; None when no such version is stored."""
-    version_id = db.session.scalar(db.select(ProcessVersion.id).where(ProcessVersion.content_hash == content_hash)
-                                   .limit(1)) if content_hash else None
-    if version_id is None:
-        return None
-    return engine().cached_definition(content_hash) or definition_of(db.session.get(ProcessVersion, version_id))
 
 
 def replay_instance(instance: ProcessInstance, calendar: WorkingCalendar | None = None,
